@@ -1,0 +1,41 @@
+//! The numeric error codes on the wire: the official Tencent IM code wherever one exists, so
+//! the SDK can hand them to the app unchanged. One table for both the SDK and the server.
+
+/// Not logged in (the official SDK code, reused for requests before `login`).
+pub const USER_NOT_LOGGED_IN: u32 = 2024;
+/// A `login` on a connection already logged in as another user.
+pub const REPEAT_LOGIN: u32 = 2025;
+
+/// The request packet is invalid: a field is missing or has the wrong type.
+pub const INVALID_REQUEST: u32 = 20001;
+/// The recipient's userID is invalid or unknown.
+pub const INVALID_USER_ID: u32 = 20003;
+
+/// The frame is not a JSON object with a numeric `id`.
+pub const MALFORMED_FRAME: u32 = 60003;
+/// Unknown `op`.
+pub const UNKNOWN_OP: u32 = 60009;
+/// The server is overloaded; retry later.
+pub const OVERLOAD: u32 = 60022;
+
+/// UserSig expired.
+pub const USERSIG_EXPIRED: u32 = 70001;
+/// UserSig is empty.
+pub const USERSIG_EMPTY: u32 = 70002;
+/// UserSig cannot be decoded (base64, zlib, JSON or version).
+pub const USERSIG_INVALID: u32 = 70003;
+/// UserSig signature check failed: tampered, or made with another key.
+pub const USERSIG_VERIFY_FAILED: u32 = 70009;
+/// The userID does not match the one in the UserSig.
+pub const USERSIG_IDENTIFIER_MISMATCH: u32 = 70013;
+/// The SDKAppID does not match the one in the UserSig.
+pub const USERSIG_SDKAPPID_MISMATCH: u32 = 70014;
+/// The SDKAppID is not configured on this server.
+pub const SDKAPPID_NOT_FOUND: u32 = 70020;
+/// A parameter is invalid (e.g. an empty or over-long userID, a wrong protocol version).
+pub const INVALID_PARAMETER: u32 = 70402;
+/// Internal server error; retry later.
+pub const INTERNAL_ERROR: u32 = 70500;
+
+/// The message body (or the frame) is larger than allowed.
+pub const BODY_SIZE_LIMIT: u32 = 80002;

@@ -1,0 +1,414 @@
+//! Wire protocol v1 of tim-wasm, shared by the SDK and tim-server.
+//!
+//! Every WebSocket text frame is one JSON object. The client sends [`ClientFrame`]s (a request
+//! with an `id`); the server sends [`ServerFrame`]s (the `hello` greeting, `ok`/`err` answers
+//! that echo the request `id`, and pushes). docs/PROTOCOL.md is the prose form of this file.
+
+use serde::{Deserialize, Serialize};
+
+pub mod codes;
+
+/// The protocol version this crate speaks; `hello` announces it and `login` must carry it.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The WebSocket endpoint path on tim-server.
+pub const WS_PATH: &str = "/v1/ws";
+
+/// A client-to-server frame: `{"id": 7, "op": "sendMessage", "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    /// Chosen by the client, echoed in the answer; unique among the client's pending requests.
+    pub id: u64,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// The operation a client asks for, tagged by `op` with its arguments under `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", content = "data", rename_all = "camelCase")]
+pub enum Request {
+    Login(Login),
+    Logout,
+    Heartbeat,
+    SendMessage(SendMessage),
+    Sync(Sync),
+    GetHistory(GetHistory),
+}
+
+impl Request {
+    /// Every `op` this protocol version knows.
+    pub const OPS: &'static [&'static str] = &[
+        "login",
+        "logout",
+        "heartbeat",
+        "sendMessage",
+        "sync",
+        "getHistory",
+    ];
+
+    /// The `op` string of this request, as it appears on the wire.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Request::Login(_) => "login",
+            Request::Logout => "logout",
+            Request::Heartbeat => "heartbeat",
+            Request::SendMessage(_) => "sendMessage",
+            Request::Sync(_) => "sync",
+            Request::GetHistory(_) => "getHistory",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Login {
+    /// Must equal [`PROTOCOL_VERSION`].
+    pub protocol: u32,
+    #[serde(rename = "SDKAppID")]
+    pub sdk_app_id: u64,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub user_sig: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessage {
+    /// `C2C` today; `GROUP` later.
+    pub conversation_type: ConversationType,
+    /// The peer's userID for C2C.
+    pub to: String,
+    /// Chosen by the sender and unique among its messages: a retried send with the same ID is
+    /// stored once and answered with the original message.
+    #[serde(rename = "clientMsgID")]
+    pub client_msg_id: String,
+    pub random: u32,
+    pub elements: Vec<Element>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cloud_custom_data: String,
+}
+
+/// Ask for every inbox item with a sequence greater than `after`, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sync {
+    pub after: u64,
+    /// At most [`MAX_SYNC_LIMIT`]; the server clamps larger values.
+    #[serde(default = "default_sync_limit")]
+    pub limit: u32,
+}
+
+pub const MAX_SYNC_LIMIT: u32 = 500;
+
+fn default_sync_limit() -> u32 {
+    100
+}
+
+/// One page of a conversation's history, newest page first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetHistory {
+    /// `C2C<peer userID>`.
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    /// Only messages with a conversation sequence below this; absent for the newest page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_seq: Option<u64>,
+    /// 1 ..= [`MAX_HISTORY_COUNT`].
+    pub count: u32,
+}
+
+pub const MAX_HISTORY_COUNT: u32 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConversationType {
+    C2C,
+    #[serde(rename = "GROUP")]
+    Group,
+}
+
+/// One element of a message body, tagged with the official `TIM*Elem` type names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "content")]
+pub enum Element {
+    #[serde(rename = "TIMTextElem")]
+    Text { text: String },
+    #[serde(rename = "TIMCustomElem")]
+    Custom {
+        #[serde(default)]
+        data: String,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        extension: String,
+    },
+    #[serde(rename = "TIMFaceElem")]
+    Face {
+        index: i64,
+        #[serde(default)]
+        data: String,
+    },
+    #[serde(rename = "TIMLocationElem")]
+    Location {
+        #[serde(default)]
+        description: String,
+        longitude: f64,
+        latitude: f64,
+    },
+}
+
+impl Element {
+    /// Bytes this element adds to the message body, as counted against the body size limit.
+    pub fn body_bytes(&self) -> usize {
+        match self {
+            Element::Text { text } => text.len(),
+            Element::Custom {
+                data,
+                description,
+                extension,
+            } => data.len() + description.len() + extension.len(),
+            Element::Face { data, .. } => 8 + data.len(),
+            Element::Location { description, .. } => 16 + description.len(),
+        }
+    }
+}
+
+/// The official limit on a message body (elements plus cloudCustomData): 12 KB.
+pub const MAX_MESSAGE_BODY_BYTES: usize = 12 * 1024;
+
+/// A stored message as both sides see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Server-assigned, unique within the app.
+    #[serde(rename = "ID")]
+    pub id: String,
+    pub conversation_type: ConversationType,
+    pub from: String,
+    pub to: String,
+    /// Position in the conversation, 1, 2, 3 … shared by both sides of a C2C conversation.
+    pub sequence: u64,
+    /// Server time of storage, Unix seconds.
+    pub time: u64,
+    pub random: u32,
+    #[serde(rename = "clientMsgID")]
+    pub client_msg_id: String,
+    pub elements: Vec<Element>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cloud_custom_data: String,
+}
+
+/// An entry of a user's inbox: every event the user must see, numbered 1, 2, 3 … per user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub event: InboxEvent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum InboxEvent {
+    /// A message sent to the user, or by the user from any session.
+    Message { message: Message },
+}
+
+/// A server-to-client frame, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ServerFrame {
+    /// Sent once, first, on every new connection.
+    Hello(Hello),
+    /// A successful answer to the request with the same `id`.
+    Ok(OkFrame),
+    /// A failed answer (or, with `id` null, a frame that could not be read at all).
+    Err(ErrFrame),
+    /// A new item of the logged-in user's inbox.
+    Inbox(InboxItem),
+    /// This session was ended by the server; the connection closes right after.
+    Kicked(Kicked),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hello {
+    pub protocol: u32,
+    pub server: String,
+    /// How often the client should send `heartbeat`.
+    pub heartbeat_ms: u64,
+    /// A connection silent for this long is closed by the server.
+    pub idle_timeout_ms: u64,
+    /// Larger request frames are refused with code 80002.
+    pub max_frame_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OkFrame {
+    pub id: u64,
+    #[serde(flatten)]
+    pub response: Response,
+}
+
+/// The result of a request, tagged by the request's `op` with the result under `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", content = "data", rename_all = "camelCase")]
+pub enum Response {
+    Login(LoginOk),
+    Logout,
+    Heartbeat(HeartbeatOk),
+    SendMessage(SendMessageOk),
+    Sync(SyncOk),
+    GetHistory(GetHistoryOk),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginOk {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    /// True when this connection was already logged in as this user.
+    pub repeat_login: bool,
+    /// The highest sequence in the user's inbox right now.
+    pub inbox_seq: u64,
+    pub server_time: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeartbeatOk {
+    pub server_time: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessageOk {
+    pub message: Message,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncOk {
+    pub items: Vec<InboxItem>,
+    /// The highest sequence in the inbox when the page was read.
+    pub inbox_seq: u64,
+    /// No items after the last one returned.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetHistoryOk {
+    /// Oldest first.
+    pub messages: Vec<Message>,
+    /// No older messages exist.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrFrame {
+    pub id: Option<u64>,
+    pub code: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kicked {
+    /// An official KICKED_OUT type: `multipleAccount`, `userSigExpired`, `REST_API_Kick`, ...
+    pub reason: String,
+}
+
+/// The official KICKED_OUT type for a kick by the web-instance limit.
+pub const KICK_MULTIPLE_ACCOUNT: &str = "multipleAccount";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip_client(json: &str) -> ClientFrame {
+        let frame: ClientFrame = serde_json::from_str(json).unwrap();
+        let back = serde_json::to_string(&frame).unwrap();
+        assert_eq!(serde_json::from_str::<ClientFrame>(&back).unwrap(), frame);
+        frame
+    }
+
+    #[test]
+    fn ops_lists_every_request() {
+        for r in [Request::Logout, Request::Heartbeat] {
+            assert!(Request::OPS.contains(&r.op()));
+        }
+        assert_eq!(Request::OPS.len(), 6);
+    }
+
+    #[test]
+    fn unit_requests_need_no_data() {
+        let f = round_trip_client(r#"{"id":3,"op":"heartbeat"}"#);
+        assert_eq!(f.request, Request::Heartbeat);
+        assert_eq!(f.request.op(), "heartbeat");
+    }
+
+    #[test]
+    fn send_message_reads_official_element_names() {
+        let f = round_trip_client(
+            r#"{"id":9,"op":"sendMessage","data":{"conversationType":"C2C","to":"bob",
+            "clientMsgID":"c-1","random":7,"elements":[{"type":"TIMTextElem","content":{"text":"hi"}},
+            {"type":"TIMCustomElem","content":{"data":"d"}}]}}"#,
+        );
+        let Request::SendMessage(s) = f.request else {
+            panic!("not a send")
+        };
+        assert_eq!(s.elements[0], Element::Text { text: "hi".into() });
+        assert_eq!(s.elements[1].body_bytes(), 1);
+    }
+
+    #[test]
+    fn server_frames_are_tagged_by_type() {
+        let ok = ServerFrame::Ok(OkFrame {
+            id: 1,
+            response: Response::Heartbeat(HeartbeatOk { server_time: 5 }),
+        });
+        let s = serde_json::to_string(&ok).unwrap();
+        assert_eq!(
+            s,
+            r#"{"type":"ok","id":1,"op":"heartbeat","data":{"serverTime":5}}"#
+        );
+        assert_eq!(serde_json::from_str::<ServerFrame>(&s).unwrap(), ok);
+        let logout = ServerFrame::Ok(OkFrame {
+            id: 2,
+            response: Response::Logout,
+        });
+        let s = serde_json::to_string(&logout).unwrap();
+        assert_eq!(serde_json::from_str::<ServerFrame>(&s).unwrap(), logout);
+    }
+
+    #[test]
+    fn inbox_items_flatten_their_event() {
+        let item = InboxItem {
+            seq: 4,
+            event: InboxEvent::Message {
+                message: Message {
+                    id: "1-2-3".into(),
+                    conversation_type: ConversationType::C2C,
+                    from: "a".into(),
+                    to: "b".into(),
+                    sequence: 1,
+                    time: 2,
+                    random: 3,
+                    client_msg_id: "x".into(),
+                    elements: vec![Element::Face {
+                        index: 1,
+                        data: "tt00".into(),
+                    }],
+                    cloud_custom_data: String::new(),
+                },
+            },
+        };
+        let s = serde_json::to_string(&ServerFrame::Inbox(item.clone())).unwrap();
+        assert!(
+            s.starts_with(r#"{"type":"inbox","seq":4,"kind":"message","message":{"ID":"1-2-3""#)
+        );
+        assert_eq!(
+            serde_json::from_str::<ServerFrame>(&s).unwrap(),
+            ServerFrame::Inbox(item)
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! Server settings from the command line, environment variables and an optional TOML file
+//! (in that order of precedence), resolved into one [`Config`].
+
+use clap::Args;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The app `--dev` adds, with a fixed key: dev mode hands out sigs to anyone anyway.
+pub const DEV_SDKAPPID: u64 = 1_400_000_000;
+pub const DEV_SECRET_KEY: &str = "tim-wasm-dev-secret-key-do-not-use-in-production";
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub sdkappid: u64,
+    pub key: String,
+    /// How many web sessions one user may have at once; one more kicks the oldest.
+    pub web_instances: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db: String,
+    pub apps: HashMap<u64, App>,
+    pub dev: bool,
+    pub static_dir: Option<PathBuf>,
+    pub idle_timeout: Duration,
+    pub max_frame_bytes: usize,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// TOML file with any of the settings below (flags and env vars win over it).
+    #[arg(long, env = "TIM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:8080].
+    #[arg(long, env = "TIM_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Database URL [default: sqlite://./tim-data/tim.db].
+    #[arg(long, env = "TIM_DB")]
+    pub db: Option<String>,
+    /// An app as SDKAPPID:SECRETKEY; repeat for several (env: comma-separated).
+    #[arg(long = "app", env = "TIM_APPS", value_delimiter = ',')]
+    pub apps: Vec<String>,
+    /// Web sessions allowed per user for apps given with --app [default: 1].
+    #[arg(long, env = "TIM_WEB_INSTANCES")]
+    pub web_instances: Option<usize>,
+    /// Also run the development app and serve GET /dev/usersig to mint its UserSigs.
+    #[arg(long, env = "TIM_DEV")]
+    pub dev: bool,
+    /// Serve this folder over HTTP on the same port.
+    #[arg(long = "static", env = "TIM_STATIC")]
+    pub static_dir: Option<PathBuf>,
+    /// Close connections silent for this many seconds [default: 30].
+    #[arg(long, env = "TIM_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<SocketAddr>,
+    db: Option<String>,
+    #[serde(default)]
+    dev: bool,
+    #[serde(rename = "static")]
+    static_dir: Option<PathBuf>,
+    idle_timeout: Option<u64>,
+    max_frame_bytes: Option<usize>,
+    #[serde(default)]
+    app: Vec<FileApp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileApp {
+    sdkappid: u64,
+    key: String,
+    web_instances: Option<usize>,
+}
+
+fn parse_app(spec: &str, web_instances: usize) -> Result<App, String> {
+    let (id, key) = spec
+        .split_once(':')
+        .ok_or_else(|| format!("--app {spec:?}: expected SDKAPPID:SECRETKEY"))?;
+    let sdkappid = id
+        .trim()
+        .parse()
+        .map_err(|_| format!("--app {spec:?}: SDKAppID must be a number"))?;
+    if key.is_empty() {
+        return Err(format!("--app {spec:?}: empty secret key"));
+    }
+    Ok(App {
+        sdkappid,
+        key: key.to_owned(),
+        web_instances,
+    })
+}
+
+impl ServeArgs {
+    pub fn resolve(self) -> Result<Config, String> {
+        let file: FileConfig = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("reading {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let web_instances = self.web_instances.unwrap_or(1);
+        let mut apps = HashMap::new();
+        for a in file.app {
+            apps.insert(
+                a.sdkappid,
+                App {
+                    sdkappid: a.sdkappid,
+                    key: a.key,
+                    web_instances: a.web_instances.unwrap_or(web_instances),
+                },
+            );
+        }
+        for spec in &self.apps {
+            let app = parse_app(spec, web_instances)?;
+            apps.insert(app.sdkappid, app);
+        }
+        let dev = self.dev || file.dev;
+        if dev {
+            apps.entry(DEV_SDKAPPID).or_insert(App {
+                sdkappid: DEV_SDKAPPID,
+                key: DEV_SECRET_KEY.into(),
+                web_instances,
+            });
+        }
+        if apps.is_empty() {
+            return Err("no app configured: pass --app SDKAPPID:SECRETKEY, or --dev".into());
+        }
+        Ok(Config {
+            addr: self
+                .addr
+                .or(file.addr)
+                .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid address")),
+            db: self
+                .db
+                .or(file.db)
+                .unwrap_or_else(|| "sqlite://./tim-data/tim.db".into()),
+            apps,
+            dev,
+            static_dir: self.static_dir.or(file.static_dir),
+            idle_timeout: Duration::from_secs(
+                self.idle_timeout.or(file.idle_timeout).unwrap_or(30),
+            ),
+            max_frame_bytes: file.max_frame_bytes.unwrap_or(64 * 1024),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tim.toml");
+        std::fs::write(
+            &file,
+            "addr = \"127.0.0.1:9000\"\ndb = \"sqlite://x.db\"\n[[app]]\nsdkappid = 5\nkey = \"k5\"\nweb_instances = 3\n",
+        )
+        .unwrap();
+        let cfg = ServeArgs {
+            config: Some(file),
+            addr: Some("127.0.0.1:0".parse().unwrap()),
+            apps: vec!["6:k6".into()],
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(cfg.addr.port(), 0);
+        assert_eq!(cfg.db, "sqlite://x.db");
+        assert_eq!(cfg.apps[&5].web_instances, 3);
+        assert_eq!(cfg.apps[&6].key, "k6");
+        assert_eq!(cfg.apps[&6].web_instances, 1);
+        assert_eq!(cfg.idle_timeout, Duration::from_secs(30));
+        assert!(!cfg.apps.contains_key(&DEV_SDKAPPID));
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        assert!(ServeArgs::default()
+            .resolve()
+            .unwrap_err()
+            .contains("no app"));
+        let bad = ServeArgs {
+            apps: vec!["abc:key".into()],
+            ..Default::default()
+        };
+        assert!(bad.resolve().unwrap_err().contains("number"));
+    }
+}

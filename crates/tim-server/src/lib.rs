@@ -1,0 +1,133 @@
+//! tim-server: the open IM server the tim-wasm SDK talks to.
+//!
+//! Layers, one per module: [`config`] (settings) → [`conn`] (one WebSocket: frames in,
+//! answers and pushes out) → [`store`] (storage behind a trait) with [`hub`] (online sessions
+//! and fan-out) and [`usersig`] (TLSSigAPIv2 auth). docs/ARCHITECTURE.md has the picture.
+
+pub mod config;
+pub mod conn;
+pub mod hub;
+pub mod store;
+pub mod usersig;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use config::{Config, DEV_SDKAPPID};
+use hub::Hub;
+use serde::Deserialize;
+use std::io::Write;
+use std::sync::Arc;
+use store::Store;
+
+/// The hard cap on one WebSocket message; past it the connection is closed (1009). Frames
+/// between `max_frame_bytes` and this get an `err` frame and the connection stays.
+const TRANSPORT_MAX_MESSAGE: usize = 1 << 20;
+
+/// Everything the connections share.
+pub struct Shared<S: Store> {
+    pub cfg: Config,
+    pub store: S,
+    pub hub: Arc<Hub>,
+}
+
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Bind, print `listening on http://IP:PORT`, and serve until Ctrl-C or SIGTERM.
+pub async fn run(cfg: Config) -> Result<(), String> {
+    let hub = Arc::new(Hub::default());
+    let store = store::open_sqlite(&cfg.db, hub.clone())?;
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .map_err(|e| format!("binding {}: {e}", cfg.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = router(Arc::new(Shared { cfg, store, hub }));
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{addr}");
+        let _ = out.flush();
+    }
+    tokio::select! {
+        r = axum::serve(listener, app) => r.map_err(|e| e.to_string()),
+        _ = shutdown_signal() => Ok(()),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+pub fn router<S: Store>(shared: Arc<Shared<S>>) -> Router {
+    let mut app = Router::new()
+        .route(tim_proto::WS_PATH, get(ws_upgrade::<S>))
+        .route("/healthz", get(|| async { "ok" }));
+    if shared.cfg.dev {
+        app = app.route("/dev/usersig", get(dev_usersig::<S>));
+    }
+    if let Some(dir) = &shared.cfg.static_dir {
+        app = app.fallback_service(tower_http::services::ServeDir::new(dir));
+    }
+    app.with_state(shared)
+}
+
+async fn ws_upgrade<S: Store>(
+    ws: WebSocketUpgrade,
+    State(shared): State<Arc<Shared<S>>>,
+) -> Response {
+    // Small buffers keep an idle connection at a few KiB.
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(TRANSPORT_MAX_MESSAGE)
+        .max_frame_size(TRANSPORT_MAX_MESSAGE)
+        .on_upgrade(move |socket| conn::serve(socket, shared))
+}
+
+#[derive(Deserialize)]
+struct SigQuery {
+    #[serde(rename = "userID")]
+    user_id: String,
+    expire: Option<u64>,
+}
+
+/// `GET /dev/usersig?userID=alice[&expire=SECONDS]` (only with `--dev`): a UserSig of the
+/// development app, so the demo page and tests need no back end of their own.
+async fn dev_usersig<S: Store>(
+    State(shared): State<Arc<Shared<S>>>,
+    Query(q): Query<SigQuery>,
+) -> Response {
+    if !conn::valid_user_id(&q.user_id) {
+        return (StatusCode::BAD_REQUEST, "userID must be 1-32 bytes").into_response();
+    }
+    let app = &shared.cfg.apps[&DEV_SDKAPPID];
+    let expire = q.expire.unwrap_or(7 * 24 * 3600);
+    let sig = usersig::generate(app.sdkappid, &app.key, &q.user_id, expire, now_secs());
+    (
+        [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+        Json(serde_json::json!({
+            "SDKAppID": app.sdkappid,
+            "userID": q.user_id,
+            "userSig": sig,
+            "expire": expire,
+        })),
+    )
+        .into_response()
+}

@@ -1,0 +1,108 @@
+//! Storage behind one trait, so the session and message code never sees SQL. SQLite is the
+//! default engine; a PostgreSQL implementation plugs in here without touching the callers.
+//!
+//! Delivery is part of the contract: every inbox item a write creates is handed to the
+//! [`DeliverySink`] after its transaction commits and in commit order, so pushes to a user's
+//! sessions arrive in inbox order with no gaps.
+
+use std::future::Future;
+use std::sync::Arc;
+use tim_proto::{Element, InboxItem, Message};
+
+pub mod sqlite;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unknown user {0}")]
+    UnknownUser(String),
+    #[error("storage failure: {0}")]
+    Internal(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Internal(e.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A one-to-one message as the sender asked for it; the store adds ID, sequence and time.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub app: u64,
+    pub from: String,
+    pub to: String,
+    pub client_msg_id: String,
+    pub random: u32,
+    pub elements: Vec<Element>,
+    pub cloud_custom_data: String,
+}
+
+/// Receives every committed inbox item, in commit order.
+pub trait DeliverySink: Send + Sync + 'static {
+    fn deliver(&self, app: u64, user: &str, item: &InboxItem);
+}
+
+/// A page of a user's inbox.
+#[derive(Debug, Clone)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub inbox_seq: u64,
+    pub complete: bool,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Create the user if new; returns the user's current inbox sequence.
+    fn login_user(&self, app: u64, user: &str) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    /// Store a one-to-one message durably. A retry (same sender and client message ID)
+    /// returns the message stored first and creates nothing.
+    fn send_c2c(&self, msg: NewMessage) -> impl Future<Output = StoreResult<Message>> + Send;
+
+    /// Items of `user`'s inbox with a sequence above `after`, oldest first, at most `limit`.
+    fn inbox_after(
+        &self,
+        app: u64,
+        user: &str,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<InboxPage>> + Send;
+
+    /// Up to `count` messages of the conversation of `me` and `peer` with a sequence below
+    /// `before` (all when `None`), oldest first, and whether no older ones exist.
+    fn history_c2c(
+        &self,
+        app: u64,
+        me: &str,
+        peer: &str,
+        before: Option<u64>,
+        count: u32,
+    ) -> impl Future<Output = StoreResult<(Vec<Message>, bool)>> + Send;
+}
+
+/// The key of the conversation of two users: the same for both sides, unambiguous for any IDs.
+pub fn c2c_key(a: &str, b: &str) -> String {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    format!("c2c:{}:{lo}{hi}", lo.len())
+}
+
+/// Opens the store a database URL names (`sqlite://PATH`).
+pub fn open_sqlite(url: &str, sink: Arc<dyn DeliverySink>) -> Result<sqlite::SqliteStore, String> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| format!("unsupported database URL {url:?}: expected sqlite://PATH"))?;
+    sqlite::SqliteStore::open(path.as_ref(), sink).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::c2c_key;
+
+    #[test]
+    fn c2c_keys_are_symmetric_and_unambiguous() {
+        assert_eq!(c2c_key("alice", "bob"), c2c_key("bob", "alice"));
+        assert_ne!(c2c_key("ab", "c"), c2c_key("a", "bc"));
+    }
+}

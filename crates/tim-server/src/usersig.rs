@@ -1,0 +1,238 @@
+//! TLSSigAPIv2 UserSigs: the tokens Tencent's official generators (npm/PyPI `tls-sig-api-v2`)
+//! make. A sig is `{"TLS.ver":"2.0", ...}` JSON, zlib-compressed, base64 with `+/=` → `*-_`,
+//! signed with HMAC-SHA256 over a fixed field string keyed by the app's secret key.
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use flate2::read::ZlibDecoder;
+use flate2::write::ZlibEncoder;
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use std::io::{Read, Write};
+use tim_proto::codes;
+
+/// Decoded sigs are small; anything that inflates past this is refused (no zip bombs).
+const MAX_INFLATED_BYTES: u64 = 8 * 1024;
+
+/// Why a UserSig was refused; [`SigError::code`] is the official 70xxx code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SigError {
+    #[error("UserSig is empty")]
+    Empty,
+    #[error("UserSig cannot be decoded; was it truncated or altered?")]
+    Malformed,
+    #[error("UserSig was made for another SDKAppID")]
+    SdkAppIdMismatch,
+    #[error("UserSig was made for another userID")]
+    IdentifierMismatch,
+    #[error("UserSig signature check failed: altered, or made with another secret key")]
+    BadSignature,
+    #[error("UserSig expired; generate a new one")]
+    Expired,
+}
+
+impl SigError {
+    pub fn code(self) -> u32 {
+        match self {
+            SigError::Empty => codes::USERSIG_EMPTY,
+            SigError::Malformed => codes::USERSIG_INVALID,
+            SigError::SdkAppIdMismatch => codes::USERSIG_SDKAPPID_MISMATCH,
+            SigError::IdentifierMismatch => codes::USERSIG_IDENTIFIER_MISMATCH,
+            SigError::BadSignature => codes::USERSIG_VERIFY_FAILED,
+            SigError::Expired => codes::USERSIG_EXPIRED,
+        }
+    }
+}
+
+fn field_string(identifier: &str, sdkappid: &str, time: &str, expire: &str) -> String {
+    format!(
+        "TLS.identifier:{identifier}\nTLS.sdkappid:{sdkappid}\nTLS.time:{time}\nTLS.expire:{expire}\n"
+    )
+}
+
+fn mac(key: &str) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length")
+}
+
+/// Make a UserSig exactly as the official generators do.
+pub fn generate(sdkappid: u64, key: &str, user: &str, expire_secs: u64, now: u64) -> String {
+    let mut m = mac(key);
+    m.update(
+        field_string(
+            user,
+            &sdkappid.to_string(),
+            &now.to_string(),
+            &expire_secs.to_string(),
+        )
+        .as_bytes(),
+    );
+    let sig = STANDARD.encode(m.finalize().into_bytes());
+    let doc = serde_json::json!({
+        "TLS.ver": "2.0",
+        "TLS.identifier": user,
+        "TLS.sdkappid": sdkappid,
+        "TLS.time": now,
+        "TLS.expire": expire_secs,
+        "TLS.sig": sig,
+    });
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(doc.to_string().as_bytes())
+        .and_then(|_| z.finish())
+        .map(|bytes| to_url_alphabet(&STANDARD.encode(bytes)))
+        .expect("writing to a Vec cannot fail")
+}
+
+fn to_url_alphabet(b64: &str) -> String {
+    b64.chars()
+        .map(|c| match c {
+            '+' => '*',
+            '/' => '-',
+            '=' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// The number or numeric string of a sig field, as text (the HMAC covers the text).
+fn numeric_text(v: Option<&Value>) -> Option<(String, u64)> {
+    match v? {
+        Value::Number(n) => n.as_u64().map(|u| (n.to_string(), u)),
+        Value::String(s) => s.parse::<u64>().ok().map(|u| (s.clone(), u)),
+        _ => None,
+    }
+}
+
+/// Check a UserSig for `user` of app `sdkappid` signed with `key`, at Unix time `now`.
+pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Result<(), SigError> {
+    if sig.is_empty() {
+        return Err(SigError::Empty);
+    }
+    let b64: String = sig
+        .chars()
+        .map(|c| match c {
+            '*' => '+',
+            '-' => '/',
+            '_' => '=',
+            c => c,
+        })
+        .collect();
+    let lenient = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let compressed = lenient.decode(b64).map_err(|_| SigError::Malformed)?;
+    let mut json = Vec::new();
+    ZlibDecoder::new(compressed.as_slice())
+        .take(MAX_INFLATED_BYTES)
+        .read_to_end(&mut json)
+        .map_err(|_| SigError::Malformed)?;
+    let doc: Value = serde_json::from_slice(&json).map_err(|_| SigError::Malformed)?;
+    if doc.get("TLS.ver").and_then(Value::as_str) != Some("2.0") {
+        return Err(SigError::Malformed);
+    }
+    let identifier = doc
+        .get("TLS.identifier")
+        .and_then(Value::as_str)
+        .ok_or(SigError::Malformed)?;
+    let (app_text, app) = numeric_text(doc.get("TLS.sdkappid")).ok_or(SigError::Malformed)?;
+    let (time_text, time) = numeric_text(doc.get("TLS.time")).ok_or(SigError::Malformed)?;
+    let (expire_text, expire) = numeric_text(doc.get("TLS.expire")).ok_or(SigError::Malformed)?;
+    let signature = doc
+        .get("TLS.sig")
+        .and_then(Value::as_str)
+        .and_then(|s| STANDARD.decode(s).ok())
+        .ok_or(SigError::Malformed)?;
+    if app != sdkappid {
+        return Err(SigError::SdkAppIdMismatch);
+    }
+    if identifier != user {
+        return Err(SigError::IdentifierMismatch);
+    }
+    let mut content = field_string(identifier, &app_text, &time_text, &expire_text);
+    if let Some(userbuf) = doc.get("TLS.userbuf") {
+        let userbuf = userbuf.as_str().ok_or(SigError::Malformed)?;
+        content.push_str("TLS.userbuf:");
+        content.push_str(userbuf);
+        content.push('\n');
+    }
+    let mut m = mac(key);
+    m.update(content.as_bytes());
+    m.verify_slice(&signature)
+        .map_err(|_| SigError::BadSignature)?;
+    if now > time.saturating_add(expire) {
+        return Err(SigError::Expired);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    #[test]
+    fn accepts_a_sig_from_the_official_npm_generator() {
+        // new Api(1400000000, KEY).genUserSig("xiaojun", 86400) from tls-sig-api-v2 1.0.2.
+        let official = "eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwhWZiflZpXlQqeKU7MSCgswUJStDEwMogMiUZOamKlkZmluamhkbGhtYQkRTKwoyi1KVrCzMTGAKizPTlayU0kqTwos9AtONo9JDHUvTLRMLjc3yAvSL9fO1zcujfJzDC6rS8gzCTMMDs22VagEz2DHc";
+        let issued_at = {
+            let json = {
+                let b64: String = official
+                    .chars()
+                    .map(|c| match c {
+                        '*' => '+',
+                        '-' => '/',
+                        '_' => '=',
+                        c => c,
+                    })
+                    .collect();
+                let mut out = String::new();
+                ZlibDecoder::new(STANDARD.decode(b64).unwrap().as_slice())
+                    .read_to_string(&mut out)
+                    .unwrap();
+                out
+            };
+            serde_json::from_str::<Value>(&json).unwrap()["TLS.time"]
+                .as_u64()
+                .unwrap()
+        };
+        assert_eq!(
+            verify(official, 1400000000, KEY, "xiaojun", issued_at + 10),
+            Ok(())
+        );
+        assert_eq!(
+            verify(official, 1400000000, KEY, "xiaojun", issued_at + 86401),
+            Err(SigError::Expired)
+        );
+        assert_eq!(
+            verify(official, 1400000000, "other", "xiaojun", issued_at),
+            Err(SigError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn generated_sigs_round_trip_and_refuse_mismatches() {
+        let sig = generate(7, "k", "alice", 60, 1000);
+        assert_eq!(verify(&sig, 7, "k", "alice", 1060), Ok(()));
+        assert_eq!(verify(&sig, 7, "k", "alice", 1061), Err(SigError::Expired));
+        assert_eq!(
+            verify(&sig, 8, "k", "alice", 1000),
+            Err(SigError::SdkAppIdMismatch)
+        );
+        assert_eq!(
+            verify(&sig, 7, "k", "bob", 1000),
+            Err(SigError::IdentifierMismatch)
+        );
+        assert_eq!(
+            verify(&sig, 7, "x", "alice", 1000),
+            Err(SigError::BadSignature)
+        );
+        assert_eq!(verify("", 7, "k", "alice", 1000), Err(SigError::Empty));
+        assert_eq!(
+            verify("!!", 7, "k", "alice", 1000),
+            Err(SigError::Malformed)
+        );
+    }
+}
