@@ -205,25 +205,28 @@ impl<S: Store> Conn<S> {
         }
     }
 
-    async fn apply(&mut self, request: Request) -> Outcome {
-        if let Request::Login(l) = request {
-            return self.login(l).await;
+    /// The logged-in user of this connection, or the not-logged-in failure.
+    fn me(&self) -> Result<(u64, String), Failure> {
+        match &self.login {
+            Some(me) => Ok((me.app, me.user.clone())),
+            None => fail(codes::USER_NOT_LOGGED_IN, "not logged in: send login first"),
         }
-        let Some(me) = &self.login else {
-            return fail(codes::USER_NOT_LOGGED_IN, "not logged in: send login first");
-        };
-        let (app, user) = (me.app, me.user.clone());
+    }
+
+    async fn apply(&mut self, request: Request) -> Outcome {
         let store = &self.shared.store;
         match request {
-            Request::Login(_) => unreachable!("handled above"),
-            Request::Logout => {
-                self.end_session();
-                Ok(Response::Logout)
-            }
+            Request::Login(l) => self.login(l).await,
             Request::Heartbeat => Ok(Response::Heartbeat(HeartbeatOk {
                 server_time: now_secs(),
             })),
+            Request::Logout => {
+                self.me()?;
+                self.end_session();
+                Ok(Response::Logout)
+            }
             Request::SendMessage(s) => {
+                let (app, user) = self.me()?;
                 check_send(&s)?;
                 let message = store
                     .send_c2c(NewMessage {
@@ -239,6 +242,7 @@ impl<S: Store> Conn<S> {
                 Ok(Response::SendMessage(SendMessageOk { message }))
             }
             Request::Sync(s) => {
+                let (app, user) = self.me()?;
                 let page = store
                     .inbox_after(app, &user, s.after, s.limit.clamp(1, MAX_SYNC_LIMIT))
                     .await?;
@@ -249,6 +253,7 @@ impl<S: Store> Conn<S> {
                 }))
             }
             Request::GetHistory(h) => {
+                let (app, user) = self.me()?;
                 let Some(peer) = h.conversation_id.strip_prefix("C2C") else {
                     return fail(
                         codes::INVALID_REQUEST,

@@ -2,8 +2,7 @@
 //! make. A sig is `{"TLS.ver":"2.0", ...}` JSON, zlib-compressed, base64 with `+/=` → `*-_`,
 //! signed with HMAC-SHA256 over a fixed field string keyed by the app's secret key.
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
-use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
@@ -104,6 +103,34 @@ fn numeric_text(v: Option<&Value>) -> Option<(String, u64)> {
     }
 }
 
+/// Inflate a whole zlib stream: no bytes after it, checksum verified (flate2 does not check
+/// it), at most [`MAX_INFLATED_BYTES`] out.
+fn inflate(compressed: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut inflater = ZlibDecoder::new(compressed);
+    (&mut inflater)
+        .take(MAX_INFLATED_BYTES)
+        .read_to_end(&mut out)
+        .ok()?;
+    let trailer = compressed.len().checked_sub(4)?;
+    let whole = inflater.total_in() == compressed.len() as u64;
+    (whole && trailer > 2 && compressed[trailer..] == adler32(&out).to_be_bytes()).then_some(out)
+}
+
+/// The zlib stream checksum (RFC 1950).
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for chunk in data.chunks(5552) {
+        for &byte in chunk {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= 65521;
+        b %= 65521;
+    }
+    (b << 16) | a
+}
+
 /// Check a UserSig for `user` of app `sdkappid` signed with `key`, at Unix time `now`.
 pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Result<(), SigError> {
     if sig.is_empty() {
@@ -118,16 +145,21 @@ pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Resu
             c => c,
         })
         .collect();
-    let lenient = GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-    );
-    let compressed = lenient.decode(b64).map_err(|_| SigError::Malformed)?;
-    let mut json = Vec::new();
-    ZlibDecoder::new(compressed.as_slice())
-        .take(MAX_INFLATED_BYTES)
-        .read_to_end(&mut json)
-        .map_err(|_| SigError::Malformed)?;
+    // Canonical padding only: the official generators always pad, and a sig must have one form.
+    let compressed = STANDARD.decode(b64).map_err(|_| SigError::Malformed)?;
+    let json = inflate(&compressed).ok_or(SigError::Malformed)?;
+    // Inflaters ignore the padding bits after the last deflate block, and zlib always writes
+    // them as 0: a set bit there is an altered sig that would otherwise decode unchanged.
+    let last = compressed.len() - 5;
+    for bit in 0..8 {
+        if compressed[last] & (1 << bit) != 0 {
+            let mut cleared = compressed.clone();
+            cleared[last] &= !(1 << bit);
+            if inflate(&cleared).as_ref() == Some(&json) {
+                return Err(SigError::Malformed);
+            }
+        }
+    }
     let doc: Value = serde_json::from_slice(&json).map_err(|_| SigError::Malformed)?;
     if doc.get("TLS.ver").and_then(Value::as_str) != Some("2.0") {
         return Err(SigError::Malformed);
@@ -210,6 +242,12 @@ mod tests {
             verify(official, 1400000000, "other", "xiaojun", issued_at),
             Err(SigError::BadSignature)
         );
+    }
+
+    #[test]
+    fn adler32_matches_the_rfc_example() {
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        assert_eq!(adler32(b""), 1);
     }
 
     #[test]

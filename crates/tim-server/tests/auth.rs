@@ -48,8 +48,9 @@ async fn sigs_are_checked_with_the_official_codes() {
         assert!(!r["message"].as_str().unwrap().is_empty());
     }
     // Still not logged in, and the connection is still usable.
-    let r = c.call("heartbeat", json!(null)).await;
+    let r = c.call("sync", json!({"after": 0})).await;
     assert_eq!(r["code"], 2024);
+    c.heartbeat_ok().await;
     let r = c.login("alice").await;
     assert_eq!(r["type"], "ok", "{r}");
     assert_eq!(r["data"]["userID"], "alice");
@@ -61,15 +62,20 @@ async fn every_tampered_character_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("tim.db"), &[]);
     let mut c = server.connect().await;
-    let good = sig("alice");
-    for i in 0..good.len() {
-        let mut bytes = good.clone().into_bytes();
-        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-        let bad = String::from_utf8(bytes).unwrap();
-        let r = c.login_as(APP, "alice", &bad).await;
-        assert_eq!(r["type"], "err", "tampered at {i} was accepted");
-        let code = r["code"].as_u64().unwrap();
-        assert!([70003, 70009].contains(&code), "tampered at {i}: {r}");
+    // Several sigs, so the altered characters land on every part of the encoding (deflate
+    // data, its padding bits, the checksum, base64 padding).
+    for n in 0..20 {
+        let user = format!("user{n}");
+        let good = sig(&user);
+        for i in 0..good.len() {
+            let mut bytes = good.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+            let bad = String::from_utf8(bytes).unwrap();
+            let r = c.login_as(APP, &user, &bad).await;
+            assert_eq!(r["type"], "err", "{good} tampered at {i} was accepted");
+            let code = r["code"].as_u64().unwrap();
+            assert!([70003, 70009].contains(&code), "tampered at {i}: {r}");
+        }
     }
 }
 

@@ -428,7 +428,7 @@ impl Store for SqliteStore {
                     },
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let complete = items.last().map_or(true, |i| i.seq >= inbox_seq);
+            let complete = items.last().is_none_or(|i| i.seq >= inbox_seq);
             Ok(InboxPage {
                 items,
                 inbox_seq,

@@ -1,0 +1,69 @@
+// Starts the real tim-server binary on a free port with a temp SQLite file.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SERVER_BIN = process.env.TIM_SERVER_BIN || join(ROOT, 'target', 'debug', 'tim-server');
+
+export async function startServer(args = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'tim-test-'));
+  const child = spawn(SERVER_BIN, ['serve', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(dir, 'tim.db')}`, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`tim-server exited with ${code}`)));
+  });
+  const m = /^listening on (http:\/\/\S+)$/.exec(line);
+  if (!m) throw new Error(`unexpected first line: ${line}`);
+  const url = m[1];
+  return {
+    url,
+    wsURL: url.replace('http', 'ws') + '/v1/ws',
+    async stop() {
+      child.kill('SIGKILL');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A minimal protocol-v1 client over the global WebSocket (node --experimental-websocket).
+export async function connect(wsURL) {
+  const ws = new WebSocket(wsURL);
+  const frames = [];
+  let wake = null;
+  ws.onmessage = (e) => {
+    frames.push(JSON.parse(e.data));
+    if (wake) wake();
+  };
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let nextId = 0;
+  const next = async () => {
+    while (frames.length === 0) await new Promise((r) => (wake = r));
+    return frames.shift();
+  };
+  const hello = await next();
+  return {
+    hello,
+    async call(op, data) {
+      const id = ++nextId;
+      ws.send(JSON.stringify(data === undefined ? { id, op } : { id, op, data }));
+      for (;;) {
+        const f = await next();
+        if ((f.type === 'ok' || f.type === 'err') && f.id === id) return f;
+      }
+    },
+    close() {
+      ws.close();
+    },
+  };
+}
