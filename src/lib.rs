@@ -1,1 +1,521 @@
-pub fn placeholder() {}
+//! The wasm-bindgen layer of tim-wasm: drives the sans-IO `tim_core::Core` with a WebSocket,
+//! one timer, JS Promises and JS objects. It holds no rule of its own: it turns JS calls and
+//! socket events into core inputs, and core effects into socket sends, promise settlements and
+//! events. It never names `window`, `document` or `fetch`; the WebSocket constructor is handed
+//! in (the browser's, Node's, or a Mini Program shim's).
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+use tim_core::{ApiError, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage};
+use tim_proto::{ClientFrame, ConversationType, Element, ServerFrame};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Anything shaped like a WebSocket: `send`, `close` and the `on*` handler properties.
+    type Socket;
+    #[wasm_bindgen(method, catch)]
+    fn send(this: &Socket, data: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn close(this: &Socket) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Socket, f: Option<&Function>);
+    #[wasm_bindgen(method, setter)]
+    fn set_onclose(this: &Socket, f: Option<&Function>);
+
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    fn console_log(s: &str);
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(s: &str);
+}
+
+/// Official log levels: 0 everything, 1 release, 2 warnings, 3 errors, 4 nothing.
+const LOG_DEBUG: u8 = 0;
+const LOG_WARN: u8 = 2;
+
+/// The official code for "sendMessage needs a message made by createXxxMessage".
+const NEED_MESSAGE_INSTANCE: u32 = 2105;
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    // Plain objects rather than Maps, as the official SDK's objects are.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `{code: 0, data}`: the official IMResponse.
+fn im_response(data: JsValue) -> JsValue {
+    let r = Object::new();
+    set(&r, "code", &JsValue::from(0));
+    set(&r, "data", &data);
+    r.into()
+}
+
+/// An Error with `code` and `data`: the official IMError.
+fn im_error(e: &ApiError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    set(&err, "code", &JsValue::from(e.code));
+    set(&err, "data", &to_js(&e.data));
+    err.into()
+}
+
+fn is_not_ready(code: u32) -> bool {
+    code == 2024 || (3000..=3006).contains(&code)
+}
+
+struct Listeners {
+    _message: Closure<dyn FnMut(JsValue)>,
+    _close: Closure<dyn FnMut(JsValue)>,
+}
+
+struct Driver {
+    core: Core,
+    url: String,
+    websocket: Function,
+    emit: Function,
+    socket: Option<(Socket, Listeners)>,
+    /// Bumped per socket, so events of a socket the core already dropped are ignored.
+    socket_gen: u32,
+    pending: HashMap<OpId, (Function, Function)>,
+    /// Messages made by createXxxMessage (or that failed) and not yet sent, by ID.
+    drafts: HashMap<String, SdkMessage>,
+    timer: Option<(u64, Timeout)>,
+    log_level: u8,
+}
+
+/// A JS call to make once the driver is no longer borrowed (it may re-enter the SDK).
+enum Call {
+    Emit(Event),
+    Settle((Function, Function), Result<OpOk, ApiError>),
+}
+
+type Shared = Rc<RefCell<Driver>>;
+
+impl Driver {
+    fn log(&self, level: u8, msg: &str) {
+        if self.log_level <= level {
+            if level >= LOG_WARN {
+                console_warn(msg);
+            } else {
+                console_log(msg);
+            }
+        }
+    }
+
+    fn connect(&mut self, shared: &Weak<RefCell<Driver>>) {
+        self.detach();
+        self.socket_gen = self.socket_gen.wrapping_add(1);
+        let gen = self.socket_gen;
+        self.log(LOG_DEBUG, "TIM connect");
+        let args = Array::of1(&JsValue::from_str(&self.url));
+        let socket = match Reflect::construct(&self.websocket, &args) {
+            Ok(s) => s.unchecked_into::<Socket>(),
+            Err(_) => {
+                self.log(LOG_WARN, "TIM could not create a WebSocket");
+                self.core.on_close(now_ms());
+                return;
+            }
+        };
+        let weak = shared.clone();
+        let message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+            if let Some(s) = weak.upgrade() {
+                on_message(&s, gen, get(&ev, "data"));
+            }
+        });
+        let weak = shared.clone();
+        let close = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            if let Some(s) = weak.upgrade() {
+                on_socket_closed(&s, gen);
+            }
+        });
+        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(close.as_ref().unchecked_ref()));
+        self.socket = Some((
+            socket,
+            Listeners {
+                _message: message,
+                _close: close,
+            },
+        ));
+    }
+
+    fn detach(&mut self) {
+        if let Some((socket, _)) = self.socket.take() {
+            socket.set_onmessage(None);
+            socket.set_onclose(None);
+            let _ = socket.close();
+        }
+    }
+
+    fn send(&mut self, frame: &ClientFrame) {
+        let Some((socket, _)) = &self.socket else {
+            return;
+        };
+        let text = JSON::stringify(&to_js(frame))
+            .ok()
+            .and_then(|s| s.as_string());
+        if let Some(text) = text {
+            if socket.send(&text).is_err() {
+                self.log(LOG_WARN, "TIM socket send failed");
+            }
+        }
+    }
+
+    fn arm_timer(&mut self, shared: &Weak<RefCell<Driver>>) {
+        let Some(at) = self.core.next_wakeup() else {
+            self.timer = None;
+            return;
+        };
+        if self.timer.as_ref().is_some_and(|(t, _)| *t == at) {
+            return;
+        }
+        let delay = at.saturating_sub(now_ms()).min(u32::MAX as u64) as u32;
+        let weak = shared.clone();
+        let timeout = Timeout::new(delay, move || {
+            if let Some(s) = weak.upgrade() {
+                s.borrow_mut().timer = None;
+                s.borrow_mut().core.tick(now_ms());
+                pump(&s);
+            }
+        });
+        self.timer = Some((at, timeout));
+    }
+}
+
+fn on_message(shared: &Shared, gen: u32, data: JsValue) {
+    {
+        let mut d = shared.borrow_mut();
+        if d.socket_gen != gen || d.socket.is_none() {
+            return;
+        }
+        let Some(text) = data.as_string() else {
+            d.log(LOG_WARN, "TIM ignored a non-text frame");
+            return;
+        };
+        let frame = JSON::parse(&text)
+            .ok()
+            .and_then(|v| serde_wasm_bindgen::from_value::<ServerFrame>(v).ok());
+        match frame {
+            Some(frame) => d.core.on_frame(now_ms(), frame),
+            None => d.log(LOG_WARN, "TIM ignored a frame it could not read"),
+        }
+    }
+    pump(shared);
+}
+
+fn on_socket_closed(shared: &Shared, gen: u32) {
+    {
+        let mut d = shared.borrow_mut();
+        if d.socket_gen != gen || d.socket.is_none() {
+            return;
+        }
+        d.socket = None;
+        d.log(LOG_DEBUG, "TIM socket closed");
+        d.core.on_close(now_ms());
+    }
+    pump(shared);
+}
+
+/// Carry out every queued effect; app code (events) runs only while the driver is unborrowed.
+fn pump(shared: &Shared) {
+    let weak = Rc::downgrade(shared);
+    loop {
+        let mut calls = Vec::new();
+        {
+            let mut d = shared.borrow_mut();
+            while let Some(effect) = d.core.poll_effect() {
+                match effect {
+                    Effect::Connect => d.connect(&weak),
+                    Effect::Send(frame) => d.send(&frame),
+                    Effect::Close => d.detach(),
+                    Effect::Emit(event) => calls.push(Call::Emit(event)),
+                    Effect::Complete(op, result) => {
+                        if let Err(ApiError { data, .. }) = &result {
+                            if let Some(m) = &data.message {
+                                d.drafts.insert(m.id.clone(), (**m).clone());
+                            }
+                        }
+                        if let Some(slots) = d.pending.remove(&op) {
+                            calls.push(Call::Settle(slots, result));
+                        }
+                    }
+                }
+            }
+            d.arm_timer(&weak);
+        }
+        if calls.is_empty() {
+            return;
+        }
+        let emit = shared.borrow().emit.clone();
+        for call in calls {
+            match call {
+                Call::Emit(event) => {
+                    let _ = emit.call2(
+                        &JsValue::NULL,
+                        &JsValue::from_str(event.name()),
+                        &to_js(&event),
+                    );
+                }
+                Call::Settle((resolve, reject), result) => {
+                    let _ = match result {
+                        Ok(ok) => resolve.call1(&JsValue::NULL, &im_response(to_js(&ok))),
+                        Err(e) => reject.call1(&JsValue::NULL, &im_error(&e)),
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// The options of createTextMessage & co., as the official SDK takes them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateOptions {
+    to: String,
+    conversation_type: String,
+    #[serde(default)]
+    payload: Payload,
+    #[serde(default)]
+    cloud_custom_data: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Payload {
+    text: Option<String>,
+    data: Option<String>,
+    description: Option<String>,
+    extension: Option<String>,
+    index: Option<i64>,
+    longitude: Option<f64>,
+    latitude: Option<f64>,
+}
+
+impl Payload {
+    fn into_element(self, type_: &str) -> Option<Element> {
+        Some(match type_ {
+            "TIMTextElem" => Element::Text { text: self.text? },
+            "TIMCustomElem" => Element::Custom {
+                data: self.data.unwrap_or_default(),
+                description: self.description.unwrap_or_default(),
+                extension: self.extension.unwrap_or_default(),
+            },
+            "TIMFaceElem" => Element::Face {
+                index: self.index?,
+                data: self.data.unwrap_or_default(),
+            },
+            "TIMLocationElem" => Element::Location {
+                description: self.description.unwrap_or_default(),
+                longitude: self.longitude?,
+                latitude: self.latitude?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// Thrown synchronously for invalid arguments, as the official parameter check does.
+fn params_invalid() -> JsValue {
+    js_sys::Error::new("Params validate failed.").into()
+}
+
+/// One SDK instance (one per SDKAppID), wrapped by the JS `TIM` face.
+#[wasm_bindgen]
+pub struct Sdk {
+    shared: Shared,
+}
+
+#[wasm_bindgen]
+impl Sdk {
+    /// `emit(name, data)` fires an event on the JS instance.
+    #[wasm_bindgen(constructor)]
+    pub fn new(sdk_app_id: f64, url: String, websocket: Function, emit: Function) -> Sdk {
+        console_error_panic_hook::set_once();
+        let seed = ((js_sys::Math::random() * 4_294_967_296.0) as u64) << 32
+            | (js_sys::Math::random() * 4_294_967_296.0) as u64 ^ now_ms();
+        Sdk {
+            shared: Rc::new(RefCell::new(Driver {
+                core: Core::new(sdk_app_id as u64, seed),
+                url,
+                websocket,
+                emit,
+                socket: None,
+                socket_gen: 0,
+                pending: HashMap::new(),
+                drafts: HashMap::new(),
+                timer: None,
+                log_level: 0,
+            })),
+        }
+    }
+
+    #[wasm_bindgen(js_name = setLogLevel)]
+    pub fn set_log_level(&self, level: u8) {
+        self.shared.borrow_mut().log_level = level.min(4);
+    }
+
+    #[wasm_bindgen(js_name = isReady)]
+    pub fn is_ready(&self) -> bool {
+        self.shared.borrow().core.check_ready().is_ok()
+    }
+
+    /// The rejected Promise (and EVENT.ERROR) of an API called while not ready.
+    #[wasm_bindgen(js_name = notReady)]
+    pub fn not_ready(&self, api: &str) -> Promise {
+        match self.shared.borrow().core.check_ready() {
+            Err(mut e) => {
+                e.message.push_str(" | ");
+                e.message.push_str(api);
+                self.reject_now(e)
+            }
+            Ok(()) => Promise::resolve(&im_response(Object::new().into())),
+        }
+    }
+
+    pub fn login(&self, user_id: &str, user_sig: &str) -> Promise {
+        let r = self
+            .shared
+            .borrow_mut()
+            .core
+            .login(now_ms(), user_id, user_sig, None);
+        self.settle_later(r)
+    }
+
+    pub fn logout(&self) -> Promise {
+        let r = self.shared.borrow_mut().core.logout();
+        self.settle_later(r)
+    }
+
+    /// Logs out if logged in; resolves either way.
+    pub fn destroy(&self) -> Promise {
+        let r = self.shared.borrow_mut().core.logout();
+        match r {
+            Ok(_) => self.settle_later(r),
+            Err(_) => Promise::resolve(&im_response(Object::new().into())),
+        }
+    }
+
+    /// `createTextMessage` & co.: the Message object, or a rejected Promise when not ready.
+    #[wasm_bindgen(js_name = createMessage)]
+    pub fn create_message(&self, type_: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let ready = self.shared.borrow().core.check_ready();
+        if let Err(e) = ready {
+            return Ok(self.reject_now(e).into());
+        }
+        let opts: CreateOptions =
+            serde_wasm_bindgen::from_value(options).map_err(|_| params_invalid())?;
+        let conversation_type = match opts.conversation_type.as_str() {
+            "C2C" => ConversationType::C2C,
+            "GROUP" => ConversationType::Group,
+            _ => return Err(params_invalid()),
+        };
+        let payload = opts
+            .payload
+            .into_element(type_)
+            .ok_or_else(params_invalid)?;
+        let draft = MessageDraft {
+            to: opts.to,
+            conversation_type,
+            payload,
+            cloud_custom_data: opts.cloud_custom_data,
+        };
+        let created = self
+            .shared
+            .borrow_mut()
+            .core
+            .create_message(now_ms(), draft);
+        match created {
+            Ok(message) => {
+                let js = to_js(&message);
+                self.shared
+                    .borrow_mut()
+                    .drafts
+                    .insert(message.id.clone(), message);
+                Ok(js)
+            }
+            Err(e) => Ok(self.reject_now(e).into()),
+        }
+    }
+
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, message: JsValue, _options: JsValue) -> Promise {
+        let result = {
+            let mut d = self.shared.borrow_mut();
+            match d.core.check_ready() {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    let id = get(&message, "ID").as_string().unwrap_or_default();
+                    match d.drafts.remove(&id) {
+                        Some(m) => d.core.send_message(now_ms(), m),
+                        None => Err(ApiError::new(
+                            NEED_MESSAGE_INSTANCE,
+                            "sendMessage needs a message made by createXxxMessage",
+                        )),
+                    }
+                }
+            }
+        };
+        self.settle_later(result)
+    }
+
+    #[wasm_bindgen(js_name = getMessageList)]
+    pub fn get_message_list(&self, options: JsValue) -> Promise {
+        let conversation_id = get(&options, "conversationID")
+            .as_string()
+            .unwrap_or_default();
+        let next = get(&options, "nextReqMessageID").as_string();
+        let count = get(&options, "count").as_f64().unwrap_or(0.0) as u32;
+        let r = self.shared.borrow_mut().core.get_message_list(
+            now_ms(),
+            &conversation_id,
+            next.as_deref(),
+            count,
+        );
+        self.settle_later(r)
+    }
+}
+
+impl Sdk {
+    /// A Promise settled when the core completes `op`; an immediate error rejects now.
+    fn settle_later(&self, r: Result<OpId, ApiError>) -> Promise {
+        let op = match r {
+            Ok(op) => op,
+            Err(e) => return self.reject_now(e),
+        };
+        let mut slots = None;
+        let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+        if let Some(slots) = slots {
+            self.shared.borrow_mut().pending.insert(op, slots);
+        }
+        pump(&self.shared);
+        promise
+    }
+
+    /// Rejects with `e`; a not-ready reason also fires EVENT.ERROR, as the official SDK does.
+    fn reject_now(&self, e: ApiError) -> Promise {
+        if is_not_ready(e.code) {
+            let emit = self.shared.borrow().emit.clone();
+            let data = Object::new();
+            set(&data, "code", &JsValue::from(e.code));
+            set(&data, "message", &JsValue::from_str(&e.message));
+            let _ = emit.call2(&JsValue::NULL, &JsValue::from_str("error"), &data);
+        }
+        Promise::reject(&im_error(&e))
+    }
+}

@@ -1,0 +1,660 @@
+//! [`Core`], the client state machine. API calls, server frames, socket closes and timer ticks
+//! go in as method calls with the current time; everything the client does comes out as queued
+//! [`Effect`]s. One login lives in a [`Session`]; without one, `reason` is why the SDK is not
+//! ready, which is what every API call needing SDK_READY rejects with.
+
+use crate::error::*;
+use crate::message::{MessageDraft, SdkMessage, STATUS_FAIL, STATUS_UNSEND};
+use crate::output::*;
+use crate::session::{Kind, Link, Pending, Session};
+use std::collections::VecDeque;
+use tim_proto::codes::{
+    INTERNAL_ERROR, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
+};
+use tim_proto::{
+    ClientFrame, ConversationType, GetHistory, GetHistoryOk, Login, Message, Request, Response,
+    SendMessage, ServerFrame, Sync, SyncOk, PROTOCOL_VERSION,
+};
+
+/// The official getMessageList page size, also its maximum.
+pub const MESSAGE_LIST_COUNT: u32 = 15;
+
+/// Tunables; the defaults are the official SDK's where it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// From `login` to the server's answer (the official login request timeout is 90 s).
+    pub login_timeout_ms: u64,
+    /// For every other request, and for a reconnection attempt to get its hello.
+    pub request_timeout_ms: u64,
+    /// Inbox items per sync page.
+    pub sync_limit: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            login_timeout_ms: 90_000,
+            request_timeout_ms: 15_000,
+            sync_limit: 100,
+        }
+    }
+}
+
+pub struct Core {
+    sdk_app_id: u64,
+    config: Config,
+    rng: u64,
+    /// Random per instance, so clientMsgIDs of different instances of a user never collide.
+    id_prefix: String,
+    /// Op ids, frame ids and client sequences, all from one increasing counter.
+    next_id: u64,
+    reason: u32,
+    session: Option<Session>,
+    effects: VecDeque<Effect>,
+}
+
+impl Core {
+    /// `seed` must be random (e.g. from `crypto.getRandomValues`): it makes this instance's
+    /// clientMsgIDs and message randoms.
+    pub fn new(sdk_app_id: u64, seed: u64) -> Self {
+        Self::with_config(sdk_app_id, seed, Config::default())
+    }
+
+    pub fn with_config(sdk_app_id: u64, seed: u64, config: Config) -> Self {
+        let mut core = Core {
+            sdk_app_id,
+            config,
+            rng: seed,
+            id_prefix: String::new(),
+            next_id: 1,
+            reason: USER_NOT_LOGGED_IN,
+            session: None,
+            effects: VecDeque::new(),
+        };
+        let mut bits = core.random();
+        for _ in 0..16 {
+            core.id_prefix
+                .push(char::from(b"0123456789abcdef"[(bits & 15) as usize]));
+            bits >>= 4;
+        }
+        core
+    }
+
+    /// The next thing for the driver to do.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    /// When `tick` must next be called, if ever.
+    pub fn next_wakeup(&self) -> Option<u64> {
+        let s = self.session.as_ref()?;
+        let link = match s.link {
+            Link::Down { retry_at } => Some(retry_at),
+            Link::Opening { deadline } => Some(deadline),
+            Link::Syncing | Link::Up if s.heartbeat_ms > 0 => Some(s.next_heartbeat),
+            _ => None,
+        };
+        s.pending.values().map(|p| p.deadline).chain(link).min()
+    }
+
+    /// Whether APIs that need a ready SDK may run now; the error is the official not-ready
+    /// reason (2024 before login, 3000 while logging in, …).
+    pub fn check_ready(&self) -> Result<(), ApiError> {
+        self.ready_session().map(|_| ())
+    }
+
+    /// The inbox sequence handled last. An app that stores it and passes it to the next `login`
+    /// gets the messages it missed in between as MESSAGE_RECEIVED.
+    pub fn inbox_cursor(&self) -> Option<u64> {
+        self.session.as_ref()?.cursor
+    }
+
+    /// Logs in, resolving when the server accepts; SDK_READY follows once the inbox is synced.
+    /// `resume_after` is an [`inbox_cursor`](Self::inbox_cursor) of an earlier session.
+    pub fn login(
+        &mut self,
+        now_ms: u64,
+        user_id: &str,
+        user_sig: &str,
+        resume_after: Option<u64>,
+    ) -> Result<OpId, ApiError> {
+        if self.session.as_ref().is_some_and(|s| s.login_op.is_some()) {
+            return Err(ApiError::sdk(REPEAT_LOGIN));
+        }
+        let op = self.id();
+        if let Some(s) = &self.session {
+            let mut info = String::from("already logged in as ");
+            info.push_str(&s.user_id);
+            info.push_str("; call logout before logging in again");
+            let result = OpOk::Login(LoginOk {
+                repeat_login: true,
+                error_info: Some(info),
+            });
+            self.complete(op, Ok(result));
+            return Ok(op);
+        }
+        let deadline = now_ms + self.config.login_timeout_ms;
+        self.session = Some(Session::new(user_id, user_sig, resume_after, op, deadline));
+        self.effects.push_back(Effect::Connect);
+        Ok(op)
+    }
+
+    /// Logs out at once: the server is told if it can be, but not waited for.
+    pub fn logout(&mut self) -> Result<OpId, ApiError> {
+        let Some(s) = &self.session else {
+            return Err(ApiError::sdk(USER_NOT_LOGGED_IN));
+        };
+        if matches!(s.link, Link::Authing | Link::Syncing | Link::Up) {
+            let id = self.id();
+            self.effects.push_back(Effect::Send(ClientFrame {
+                id,
+                request: Request::Logout,
+            }));
+        }
+        self.end_session(LOGGED_OUT);
+        let op = self.id();
+        self.complete(op, Ok(OpOk::Logout {}));
+        Ok(op)
+    }
+
+    /// `createXxxMessage`: a message ready for [`send_message`](Self::send_message).
+    pub fn create_message(
+        &mut self,
+        now_ms: u64,
+        draft: MessageDraft,
+    ) -> Result<SdkMessage, ApiError> {
+        let me = self.ready_session()?.user_id.clone();
+        if draft.conversation_type != ConversationType::C2C {
+            return Err(ApiError::sdk(MESSAGE_SEND_INVALID_CONVERSATION_TYPE));
+        }
+        let client_sequence = self.id();
+        let random = self.random() as u32;
+        let mut client_msg_id = self.id_prefix.clone();
+        client_msg_id.push('-');
+        client_msg_id.push_str(&client_sequence.to_string());
+        Ok(SdkMessage::outgoing(
+            client_msg_id,
+            &me,
+            draft,
+            random,
+            client_sequence,
+            now_ms / 1000,
+        ))
+    }
+
+    /// Sends a created message, or resends one that failed (the server stores it once).
+    pub fn send_message(&mut self, now_ms: u64, mut message: SdkMessage) -> Result<OpId, ApiError> {
+        let s = self.ready_session_mut()?;
+        if s.link.logged_in() {
+            s.own_sends.insert(message.id.clone());
+        }
+        message.is_resend = message.status == STATUS_FAIL;
+        message.status = STATUS_UNSEND;
+        let request = Request::SendMessage(SendMessage {
+            conversation_type: ConversationType::C2C,
+            to: message.to.clone(),
+            client_msg_id: message.id.clone(),
+            random: message.random,
+            elements: vec![message.payload.clone()],
+            cloud_custom_data: message.cloud_custom_data.clone(),
+        });
+        let op = self.id();
+        let message = Box::new(message);
+        self.start(now_ms, request, Kind::Send { op, message });
+        Ok(op)
+    }
+
+    /// A page of a C2C conversation's history, newest page first; `count` is at most 15, and 0
+    /// asks for the default.
+    pub fn get_message_list(
+        &mut self,
+        now_ms: u64,
+        conversation_id: &str,
+        next_req_message_id: Option<&str>,
+        count: u32,
+    ) -> Result<OpId, ApiError> {
+        let s = self.ready_session()?;
+        if conversation_id.len() <= 3 || !conversation_id.starts_with("C2C") {
+            return Err(ApiError::sdk(INVALID_CONVERSATION_ID));
+        }
+        let before_seq = match next_req_message_id.filter(|id| !id.is_empty()) {
+            None => None,
+            Some(id) => Some(
+                *s.sequences
+                    .get(conversation_id)
+                    .and_then(|c| c.get(id))
+                    .ok_or_else(|| ApiError::sdk(INVALID_OPERATION))?,
+            ),
+        };
+        let request = Request::GetHistory(GetHistory {
+            conversation_id: conversation_id.into(),
+            before_seq,
+            // 0 is "not given": the official default, which is also the maximum.
+            count: if count == 0 {
+                MESSAGE_LIST_COUNT
+            } else {
+                count.min(MESSAGE_LIST_COUNT)
+            },
+        });
+        let op = self.id();
+        self.start(now_ms, request, Kind::History { op });
+        Ok(op)
+    }
+
+    /// A frame from the socket of the last `Connect`.
+    pub fn on_frame(&mut self, now_ms: u64, frame: ServerFrame) {
+        let Some(s) = self.session.as_mut().filter(|s| s.link.has_socket()) else {
+            return;
+        };
+        match frame {
+            ServerFrame::Hello(hello) => {
+                let Link::Opening { deadline } = s.link else {
+                    return;
+                };
+                s.heartbeat_ms = hello.heartbeat_ms;
+                s.link = Link::Authing;
+                let request = Request::Login(Login {
+                    protocol: PROTOCOL_VERSION,
+                    sdk_app_id: self.sdk_app_id,
+                    user_id: s.user_id.clone(),
+                    user_sig: s.user_sig.clone(),
+                });
+                let deadline = if s.login_op.is_some() {
+                    deadline
+                } else {
+                    now_ms + self.config.request_timeout_ms
+                };
+                self.request(deadline, request, Kind::Login);
+            }
+            ServerFrame::Ok(ok) => {
+                if let Some(p) = s.pending.remove(&ok.id) {
+                    self.answer(now_ms, p.kind, Ok(ok.response));
+                }
+            }
+            ServerFrame::Err(err) => {
+                if let Some(p) = err.id.and_then(|id| s.pending.remove(&id)) {
+                    self.answer(now_ms, p.kind, Err(ApiError::new(err.code, err.message)));
+                }
+            }
+            ServerFrame::Inbox(item) => {
+                let Some(cursor) = s.cursor else { return };
+                if item.seq <= cursor {
+                    return;
+                }
+                if item.seq > cursor + 1 {
+                    // A push went missing; the inbox has it, since pushes follow commits.
+                    if s.sync_pending {
+                        s.resync = true;
+                    } else {
+                        self.sync(now_ms);
+                    }
+                    return;
+                }
+                let fresh = s.accept(item).into_iter().collect();
+                self.deliver(fresh);
+            }
+            ServerFrame::Kicked(kicked) => self.kicked(kicked.reason),
+        }
+    }
+
+    /// The socket of the last `Connect` closed or failed to open.
+    pub fn on_close(&mut self, now_ms: u64) {
+        if self.session.as_ref().is_some_and(|s| s.link.has_socket()) {
+            self.lose_link(now_ms, NETWORK_ERROR, false);
+        }
+    }
+
+    /// Time passed: reconnect, expire requests, send heartbeats.
+    pub fn tick(&mut self, now_ms: u64) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        match s.link {
+            Link::Down { retry_at } if now_ms >= retry_at => {
+                s.link = Link::Opening {
+                    deadline: now_ms + self.config.request_timeout_ms,
+                };
+                self.effects.push_back(Effect::Connect);
+            }
+            Link::Opening { deadline } if now_ms >= deadline => {
+                self.lose_link(now_ms, NETWORK_TIMEOUT, true)
+            }
+            _ => {}
+        }
+        while let Some(s) = self.session.as_mut() {
+            let Some(id) = s
+                .pending
+                .iter()
+                .find(|(_, p)| p.deadline <= now_ms)
+                .map(|(id, _)| *id)
+            else {
+                break;
+            };
+            if let Some(p) = s.pending.remove(&id) {
+                self.expire(now_ms, p.kind);
+            }
+        }
+        if let Some(s) = self.session.as_mut() {
+            if s.link.logged_in() && s.heartbeat_ms > 0 && now_ms >= s.next_heartbeat {
+                s.next_heartbeat = now_ms + s.heartbeat_ms;
+                let deadline = now_ms + self.config.request_timeout_ms;
+                self.request(deadline, Request::Heartbeat, Kind::Heartbeat);
+            }
+        }
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// splitmix64: small, and good enough for IDs and message randoms.
+    fn random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.effects.push_back(Effect::Emit(event));
+    }
+
+    fn complete(&mut self, op: OpId, result: Result<OpOk, ApiError>) {
+        self.effects.push_back(Effect::Complete(op, result));
+    }
+
+    /// Why the SDK is not ready, while it is not.
+    fn not_ready(&self) -> u32 {
+        match &self.session {
+            Some(_) => LOGGING_IN,
+            None => self.reason,
+        }
+    }
+
+    fn ready_session(&self) -> Result<&Session, ApiError> {
+        match &self.session {
+            Some(s) if s.ready => Ok(s),
+            _ => Err(ApiError::sdk(self.not_ready())),
+        }
+    }
+
+    fn ready_session_mut(&mut self) -> Result<&mut Session, ApiError> {
+        let reason = self.not_ready();
+        let session = self.session.as_mut().filter(|s| s.ready);
+        session.ok_or_else(|| ApiError::sdk(reason))
+    }
+
+    fn request(&mut self, deadline: u64, request: Request, kind: Kind) {
+        let id = self.id();
+        if let Some(s) = self.session.as_mut() {
+            s.pending.insert(id, Pending { deadline, kind });
+            self.effects
+                .push_back(Effect::Send(ClientFrame { id, request }));
+        }
+    }
+
+    /// Sends an app's request, or fails it at once while reconnecting.
+    fn start(&mut self, now_ms: u64, request: Request, kind: Kind) {
+        if self.session.as_ref().is_some_and(|s| s.link.logged_in()) {
+            self.request(now_ms + self.config.request_timeout_ms, request, kind);
+        } else {
+            self.fail(kind, ApiError::sdk(NETWORK_ERROR));
+        }
+    }
+
+    /// Settles an app's request with an error.
+    fn fail(&mut self, kind: Kind, err: ApiError) {
+        match kind {
+            Kind::Send { op, mut message } => {
+                message.status = STATUS_FAIL;
+                let data = ErrorData {
+                    message: Some(message),
+                };
+                self.complete(op, Err(ApiError { data, ..err }));
+            }
+            Kind::History { op } => self.complete(op, Err(err)),
+            Kind::Login | Kind::Heartbeat | Kind::Sync => {}
+        }
+    }
+
+    fn sync(&mut self, now_ms: u64) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let Some(after) = s.cursor else { return };
+        s.sync_pending = true;
+        let request = Request::Sync(Sync {
+            after,
+            limit: self.config.sync_limit,
+        });
+        self.request(now_ms + self.config.request_timeout_ms, request, Kind::Sync);
+    }
+
+    fn answer(&mut self, now_ms: u64, kind: Kind, result: Result<Response, ApiError>) {
+        if let Err(err) = &result {
+            let live = self.session.as_ref().is_some_and(|s| s.login_op.is_none());
+            if live && matches!(err.code, USERSIG_EXPIRED | MESSAGE_A2KEY_EXPIRED) {
+                self.fail(kind, err.clone());
+                return self.kicked("userSigExpired".into());
+            }
+        }
+        match (kind, result) {
+            (Kind::Login, Ok(Response::Login(ok))) => self.logged_in(now_ms, ok.inbox_seq),
+            (Kind::Login, Err(err)) => self.login_refused(now_ms, err),
+            (Kind::Sync, Ok(Response::Sync(page))) => self.synced(now_ms, page),
+            (Kind::Login | Kind::Sync, _) => self.lose_link(now_ms, NETWORK_ERROR, true),
+            (Kind::Heartbeat, _) => {}
+            (Kind::Send { op, message }, Ok(Response::SendMessage(ok))) => {
+                self.sent(op, message, ok.message)
+            }
+            (Kind::History { op }, Ok(Response::GetHistory(page))) => self.history(op, page),
+            (kind, Err(err)) => {
+                // Refused, so no echo will come.
+                if let (Kind::Send { message, .. }, Some(s)) = (&kind, self.session.as_mut()) {
+                    s.own_sends.remove(&message.id);
+                }
+                self.fail(kind, err)
+            }
+            (kind, Ok(_)) => self.fail(kind, ApiError::sdk(NETWORK_ERROR)),
+        }
+    }
+
+    fn logged_in(&mut self, now_ms: u64, inbox_seq: u64) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        s.link = Link::Syncing;
+        s.retries = 0;
+        s.next_heartbeat = now_ms + s.heartbeat_ms;
+        // A fresh session starts at the inbox's end unless the app resumes an earlier one:
+        // everything before is history, which getMessageList serves.
+        let start = s.resume_after.map_or(inbox_seq, |r| r.min(inbox_seq));
+        s.cursor.get_or_insert(start);
+        if let Some(op) = s.login_op.take() {
+            let result = OpOk::Login(LoginOk {
+                repeat_login: false,
+                error_info: None,
+            });
+            self.complete(op, Ok(result));
+        }
+        self.sync(now_ms);
+    }
+
+    fn login_refused(&mut self, now_ms: u64, err: ApiError) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if let Some(op) = s.login_op.take() {
+            self.complete(op, Err(err));
+            return self.end_session(LOGIN_FAILED);
+        }
+        // A reconnection's login: only a passing server trouble is worth retrying.
+        match err.code {
+            OVERLOAD | INTERNAL_ERROR => self.lose_link(now_ms, NETWORK_ERROR, true),
+            code => {
+                self.emit(Event::Error {
+                    code,
+                    message: err.message,
+                });
+                self.end_session(LOGIN_FAILED);
+            }
+        }
+    }
+
+    fn synced(&mut self, now_ms: u64, page: SyncOk) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        s.sync_pending = false;
+        let mut fresh = Vec::new();
+        for item in page.items {
+            // A sync page is the inbox itself: any item past the cursor is new, gap or not.
+            if s.cursor.is_some_and(|c| item.seq > c) {
+                fresh.extend(s.accept(item));
+            }
+        }
+        let again = !page.complete || std::mem::take(&mut s.resync);
+        self.deliver(fresh);
+        if again {
+            return self.sync(now_ms);
+        }
+        let Some(s) = self.session.as_mut().filter(|s| s.link == Link::Syncing) else {
+            return;
+        };
+        s.link = Link::Up;
+        let batch = std::mem::take(&mut s.batch);
+        let event = if s.ready {
+            Event::NetStateChange {
+                state: NET_STATE_CONNECTED,
+            }
+        } else {
+            s.ready = true;
+            Event::SdkReady
+        };
+        self.emit(event);
+        if !batch.is_empty() {
+            self.emit(Event::MessageReceived(batch));
+        }
+    }
+
+    /// New messages: held until caught up while syncing, fired at once otherwise.
+    fn deliver(&mut self, mut messages: Vec<SdkMessage>) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.link == Link::Syncing {
+            s.batch.append(&mut messages);
+        } else if !messages.is_empty() {
+            self.emit(Event::MessageReceived(messages));
+        }
+    }
+
+    fn sent(&mut self, op: OpId, local: Box<SdkMessage>, stored: Message) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let mut message = SdkMessage::stored(stored, &s.user_id);
+        s.remember(&message);
+        message.client_sequence = local.client_sequence;
+        message.client_time = local.client_time;
+        message.is_resend = local.is_resend;
+        let message = Box::new(message);
+        self.complete(op, Ok(OpOk::Send(SendOk { message })));
+    }
+
+    fn history(&mut self, op: OpId, page: GetHistoryOk) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let mut message_list = Vec::with_capacity(page.messages.len());
+        for m in page.messages {
+            let m = SdkMessage::stored(m, &s.user_id);
+            s.remember(&m);
+            message_list.push(m);
+        }
+        let next_req_message_id = message_list
+            .first()
+            .map(|m| m.id.clone())
+            .unwrap_or_default();
+        let list = MessageList {
+            message_list,
+            next_req_message_id,
+            is_completed: page.complete,
+        };
+        self.complete(op, Ok(OpOk::MessageList(list)));
+    }
+
+    fn expire(&mut self, now_ms: u64, kind: Kind) {
+        match kind {
+            Kind::Login | Kind::Heartbeat | Kind::Sync => {
+                self.lose_link(now_ms, NETWORK_TIMEOUT, true)
+            }
+            kind => self.fail(kind, ApiError::sdk(NETWORK_TIMEOUT)),
+        }
+    }
+
+    /// The connection is gone (`close`: the core ends it). Fails what waited on it; a first
+    /// login fails with `code`, a session that got past it reconnects with backoff.
+    fn lose_link(&mut self, now_ms: u64, code: u32, close: bool) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let was_up = s.link == Link::Up;
+        s.link = Link::Down {
+            retry_at: now_ms + (1000 << s.retries.min(5)),
+        };
+        s.retries += 1;
+        s.sync_pending = false;
+        s.resync = false;
+        let pending = std::mem::take(&mut s.pending);
+        let login_op = s.login_op.take();
+        if close {
+            self.effects.push_back(Effect::Close);
+        }
+        if let Some(op) = login_op {
+            self.complete(op, Err(ApiError::sdk(code)));
+            return self.end_session(LOGIN_FAILED);
+        }
+        for p in pending.into_values() {
+            self.fail(p.kind, ApiError::sdk(code));
+        }
+        if was_up {
+            self.emit(Event::NetStateChange {
+                state: NET_STATE_CONNECTING,
+            });
+        }
+    }
+
+    fn kicked(&mut self, type_: String) {
+        let reason = match type_.as_str() {
+            "multipleDevice" => KICKED_OUT_MULT_DEVICE,
+            "userSigExpired" => KICKED_OUT_USERSIG_EXPIRED,
+            "REST_API_Kick" => KICKED_OUT_REST_API,
+            _ => KICKED_OUT_MULT_ACCOUNT,
+        };
+        self.emit(Event::KickedOut { type_ });
+        self.end_session(reason);
+    }
+
+    /// Drops the session and all it knew; API calls now reject with `reason`.
+    fn end_session(&mut self, reason: u32) {
+        let Some(s) = self.session.take() else {
+            return;
+        };
+        self.reason = reason;
+        if let Some(op) = s.login_op {
+            self.complete(op, Err(ApiError::sdk(reason)));
+        }
+        for p in s.pending.into_values() {
+            self.fail(p.kind, ApiError::sdk(reason));
+        }
+        if s.ready {
+            self.emit(Event::SdkNotReady);
+        }
+        if s.link.has_socket() {
+            self.effects.push_back(Effect::Close);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The errors API calls reject with, shaped like the official IMError `{code, message, data}`,
+//! and the SDK-side codes the official SDK uses that the wire protocol has no use for (codes the
+//! server also sends live in `tim_proto::codes`). Messages are short and static: the official SDK
+//! fetches its texts at runtime, so apps cannot depend on them, and static strings cost no code.
+
+use crate::message::SdkMessage;
+use serde::Serialize;
+use tim_proto::codes::{REPEAT_LOGIN, USER_NOT_LOGGED_IN};
+
+/// The session's credentials went stale (the official MESSAGE_A2KEY_EXPIRED); like 70001 on a
+/// live session, it means a `userSigExpired` kick.
+pub const MESSAGE_A2KEY_EXPIRED: u32 = 20002;
+/// `sendMessage` with a conversation type this SDK cannot send to.
+pub const MESSAGE_SEND_INVALID_CONVERSATION_TYPE: u32 = 2106;
+/// A conversationID that is not `C2C<userID>`.
+pub const INVALID_CONVERSATION_ID: u32 = 2503;
+/// The connection failed or closed before the answer came.
+pub const NETWORK_ERROR: u32 = 2800;
+/// No answer in time.
+pub const NETWORK_TIMEOUT: u32 = 2801;
+/// An argument names something this instance does not know (e.g. an unseen nextReqMessageID).
+pub const INVALID_OPERATION: u32 = 2905;
+/// Not-ready reasons: what an API called before SDK_READY rejects with.
+pub const LOGGING_IN: u32 = 3000;
+pub const LOGIN_FAILED: u32 = 3001;
+pub const KICKED_OUT_MULT_DEVICE: u32 = 3002;
+pub const KICKED_OUT_MULT_ACCOUNT: u32 = 3003;
+pub const KICKED_OUT_USERSIG_EXPIRED: u32 = 3004;
+pub const LOGGED_OUT: u32 = 3005;
+pub const KICKED_OUT_REST_API: u32 = 3006;
+
+/// A rejected API call: `{code, message, data}`; `data.message` is the failed message of a
+/// `sendMessage`, as the official SDK reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiError {
+    pub code: u32,
+    pub message: String,
+    pub data: ErrorData,
+}
+
+/// `{}` for most errors, `{message}` for a failed send.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ErrorData {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Box<SdkMessage>>,
+}
+
+impl ApiError {
+    pub fn new(code: u32, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            data: ErrorData::default(),
+        }
+    }
+
+    /// An error raised by the SDK itself, with its standard text.
+    pub(crate) fn sdk(code: u32) -> Self {
+        Self::new(code, describe(code))
+    }
+}
+
+fn describe(code: u32) -> &'static str {
+    match code {
+        USER_NOT_LOGGED_IN => "not logged in",
+        REPEAT_LOGIN => "a login is already in progress",
+        MESSAGE_SEND_INVALID_CONVERSATION_TYPE => "unsupported conversation type",
+        INVALID_CONVERSATION_ID => "invalid conversationID",
+        NETWORK_ERROR => "network error",
+        NETWORK_TIMEOUT => "request timed out",
+        INVALID_OPERATION => "unknown nextReqMessageID",
+        LOGGING_IN => "login in progress",
+        LOGIN_FAILED => "login failed",
+        KICKED_OUT_MULT_DEVICE => "kicked out: multipleDevice",
+        KICKED_OUT_MULT_ACCOUNT => "kicked out: multipleAccount",
+        KICKED_OUT_USERSIG_EXPIRED => "kicked out: userSigExpired",
+        LOGGED_OUT => "logged out",
+        KICKED_OUT_REST_API => "kicked out: REST_API_Kick",
+        _ => "",
+    }
+}

@@ -1,0 +1,151 @@
+//! Everything the core hands its driver: [`Effect`]s to carry out, the [`Event`]s to fire on
+//! the SDK instance, and the results API promises resolve with. Events and results serialize to
+//! the official `data` shapes so the driver can pass them to JS unchanged.
+
+use crate::error::ApiError;
+use crate::message::SdkMessage;
+use serde::Serialize;
+use tim_proto::ClientFrame;
+
+/// Names one API call; its result comes later as [`Effect::Complete`].
+pub type OpId = u64;
+
+pub const NET_STATE_CONNECTED: &str = "connected";
+pub const NET_STATE_CONNECTING: &str = "connecting";
+
+/// Work for the driver, in the order the core queued it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Open a WebSocket to the server, then feed its frames to `on_frame` and its end to
+    /// `on_close`.
+    Connect,
+    /// Serialize and send this frame on the open socket.
+    Send(ClientFrame),
+    /// Close the socket and deliver no more of its frames or its close: the core has already
+    /// forgotten it.
+    Close,
+    /// Fire this event on the SDK instance.
+    Emit(Event),
+    /// Settle the promise of this API call.
+    Complete(OpId, Result<OpOk, ApiError>),
+}
+
+/// An official `TIM.EVENT`; serializes to the event's `data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Event {
+    SdkReady,
+    SdkNotReady,
+    MessageReceived(Vec<SdkMessage>),
+    KickedOut {
+        #[serde(rename = "type")]
+        type_: String,
+    },
+    NetStateChange {
+        state: &'static str,
+    },
+    Error {
+        code: u32,
+        message: String,
+    },
+}
+
+impl Event {
+    /// The event's `TIM.EVENT` value, the `name` listeners receive.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::SdkReady => "sdkStateReady",
+            Event::SdkNotReady => "sdkStateNotReady",
+            Event::MessageReceived(_) => "onMessageReceived",
+            Event::KickedOut { .. } => "kickedOut",
+            Event::NetStateChange { .. } => "netStateChange",
+            Event::Error { .. } => "error",
+        }
+    }
+}
+
+/// A resolved API call; serializes to the official IMResponse `data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum OpOk {
+    Login(LoginOk),
+    Logout {},
+    Send(SendOk),
+    MessageList(MessageList),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginOk {
+    pub repeat_login: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_info: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SendOk {
+    pub message: Box<SdkMessage>,
+}
+
+/// One page of `getMessageList`, oldest message first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageList {
+    pub message_list: Vec<SdkMessage>,
+    /// The ID to pass to get the page before this one.
+    #[serde(rename = "nextReqMessageID")]
+    pub next_req_message_id: String,
+    pub is_completed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, to_value};
+
+    #[test]
+    fn events_serialize_to_their_official_data() {
+        let kicked = Event::KickedOut {
+            type_: "multipleAccount".into(),
+        };
+        assert_eq!(kicked.name(), "kickedOut");
+        assert_eq!(
+            to_value(&kicked).unwrap(),
+            json!({"type": "multipleAccount"})
+        );
+        let net = Event::NetStateChange {
+            state: NET_STATE_CONNECTED,
+        };
+        assert_eq!(to_value(&net).unwrap(), json!({"state": "connected"}));
+        assert_eq!(Event::SdkReady.name(), "sdkStateReady");
+        assert_eq!(to_value(Event::MessageReceived(vec![])).unwrap(), json!([]));
+    }
+
+    #[test]
+    fn results_serialize_to_their_official_data() {
+        let login = OpOk::Login(LoginOk {
+            repeat_login: false,
+            error_info: None,
+        });
+        assert_eq!(to_value(&login).unwrap(), json!({"repeatLogin": false}));
+        assert_eq!(to_value(OpOk::Logout {}).unwrap(), json!({}));
+        let list = OpOk::MessageList(MessageList {
+            message_list: vec![],
+            next_req_message_id: "m".into(),
+            is_completed: true,
+        });
+        assert_eq!(
+            to_value(&list).unwrap(),
+            json!({"messageList": [], "nextReqMessageID": "m", "isCompleted": true})
+        );
+    }
+
+    #[test]
+    fn errors_serialize_to_im_error() {
+        let e = ApiError::new(70001, "expired");
+        assert_eq!(
+            to_value(&e).unwrap(),
+            json!({"code": 70001, "message": "expired", "data": {}})
+        );
+    }
+}

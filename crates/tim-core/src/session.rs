@@ -1,0 +1,133 @@
+//! The state of one login, from `login` to logout, kick or failure: credentials, the connection
+//! phase, requests awaiting answers, the inbox cursor and what was learnt about messages. Keeping
+//! all of it in one value makes "clear every in-memory state" a matter of dropping it.
+
+use crate::message::SdkMessage;
+use crate::output::OpId;
+use std::collections::{BTreeMap, BTreeSet};
+use tim_proto::{InboxEvent, InboxItem};
+
+/// Where the connection of a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// No socket; connect again at `retry_at`.
+    Down { retry_at: u64 },
+    /// `Connect` was asked for; waiting for the server's hello until `deadline`.
+    Opening { deadline: u64 },
+    /// The login frame is on its way.
+    Authing,
+    /// Logged in; fetching the inbox items missed before this connection.
+    Syncing,
+    /// Logged in and caught up; pushes are delivered as they come.
+    Up,
+}
+
+impl Link {
+    pub(crate) fn has_socket(self) -> bool {
+        !matches!(self, Link::Down { .. })
+    }
+
+    /// The server accepts requests on this connection.
+    pub(crate) fn logged_in(self) -> bool {
+        matches!(self, Link::Syncing | Link::Up)
+    }
+}
+
+/// A request awaiting its answer, and what to do with the answer.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub deadline: u64,
+    pub kind: Kind,
+}
+
+#[derive(Debug)]
+pub(crate) enum Kind {
+    Login,
+    Heartbeat,
+    Sync,
+    /// The message as it was before sending, for the failure report and the client fields.
+    Send {
+        op: OpId,
+        message: Box<SdkMessage>,
+    },
+    History {
+        op: OpId,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub user_id: String,
+    pub user_sig: String,
+    /// Where the app asked the first sync to start; `None` starts at the login's inbox sequence.
+    pub resume_after: Option<u64>,
+    /// The app's `login` call, until the server answers the first login frame.
+    pub login_op: Option<OpId>,
+    /// SDK_READY was fired.
+    pub ready: bool,
+    pub link: Link,
+    /// Failed connection attempts in a row, for the reconnect backoff.
+    pub retries: u32,
+    pub heartbeat_ms: u64,
+    pub next_heartbeat: u64,
+    /// The last inbox sequence handled; `None` before the first login answer.
+    pub cursor: Option<u64>,
+    pub sync_pending: bool,
+    /// A gap showed while a sync was in flight, whose page may predate the gap's items.
+    pub resync: bool,
+    /// Messages gathered while syncing, delivered as one batch when caught up.
+    pub batch: Vec<SdkMessage>,
+    /// By frame id.
+    pub pending: BTreeMap<u64, Pending>,
+    /// clientMsgIDs this instance sent whose inbox echo has not come yet.
+    pub own_sends: BTreeSet<String>,
+    /// conversationID → message ID → sequence, to turn nextReqMessageID into a history cursor.
+    pub sequences: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl Session {
+    pub(crate) fn new(
+        user_id: &str,
+        user_sig: &str,
+        resume_after: Option<u64>,
+        login_op: OpId,
+        deadline: u64,
+    ) -> Self {
+        Session {
+            user_id: user_id.into(),
+            user_sig: user_sig.into(),
+            resume_after,
+            login_op: Some(login_op),
+            ready: false,
+            link: Link::Opening { deadline },
+            retries: 0,
+            heartbeat_ms: 0,
+            next_heartbeat: 0,
+            cursor: None,
+            sync_pending: false,
+            resync: false,
+            batch: Vec::new(),
+            pending: BTreeMap::new(),
+            own_sends: BTreeSet::new(),
+            sequences: BTreeMap::new(),
+        }
+    }
+
+    /// Takes the next inbox item (the caller checked it is new) and returns the message to
+    /// deliver, if any: this instance's own sends are already known to the app.
+    pub(crate) fn accept(&mut self, item: InboxItem) -> Option<SdkMessage> {
+        self.cursor = Some(item.seq);
+        let InboxEvent::Message { message } = item.event;
+        let own = message.from == self.user_id && self.own_sends.remove(&message.client_msg_id);
+        let message = SdkMessage::stored(message, &self.user_id);
+        self.remember(&message);
+        (!own).then_some(message)
+    }
+
+    pub(crate) fn remember(&mut self, m: &SdkMessage) {
+        self.sequences
+            .entry(m.conversation_id.clone())
+            .or_default()
+            .insert(m.id.clone(), m.sequence);
+    }
+}

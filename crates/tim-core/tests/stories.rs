@@ -1,0 +1,885 @@
+//! Whole client stories driven through the public API with constructed server frames: what the
+//! driver would see, effect by effect.
+
+use serde_json::json;
+use tim_core::error::*;
+use tim_core::*;
+use tim_proto as proto;
+use tim_proto::{ClientFrame, ConversationType, Element, InboxItem, Message, Request, Response};
+use tim_proto::{ServerFrame, Sync};
+
+const APP: u64 = 1_400_000_001;
+
+fn drain(core: &mut Core) -> Vec<Effect> {
+    std::iter::from_fn(|| core.poll_effect()).collect()
+}
+
+/// The one frame among `effects`, which must be the only effect.
+fn single_send(effects: Vec<Effect>) -> ClientFrame {
+    match <[Effect; 1]>::try_from(effects) {
+        Ok([Effect::Send(frame)]) => frame,
+        other => panic!("expected one frame, got {other:?}"),
+    }
+}
+
+fn hello() -> ServerFrame {
+    ServerFrame::Hello(proto::Hello {
+        protocol: proto::PROTOCOL_VERSION,
+        server: "test".into(),
+        heartbeat_ms: 20_000,
+        idle_timeout_ms: 60_000,
+        max_frame_bytes: 65_536,
+    })
+}
+
+fn ok(id: u64, response: Response) -> ServerFrame {
+    ServerFrame::Ok(proto::OkFrame { id, response })
+}
+
+fn err(id: u64, code: u32, message: &str) -> ServerFrame {
+    ServerFrame::Err(proto::ErrFrame {
+        id: Some(id),
+        code,
+        message: message.into(),
+    })
+}
+
+fn login_ok(user: &str, inbox_seq: u64) -> Response {
+    Response::Login(proto::LoginOk {
+        user_id: user.into(),
+        repeat_login: false,
+        inbox_seq,
+        server_time: 1_700_000_000,
+    })
+}
+
+fn sync_page(items: Vec<InboxItem>, complete: bool) -> Response {
+    let inbox_seq = items.last().map_or(0, |i| i.seq);
+    Response::Sync(proto::SyncOk {
+        items,
+        inbox_seq,
+        complete,
+    })
+}
+
+/// Message number `seq` of the conversation of `from` and `to`.
+fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
+    Message {
+        id: format!("{from}-{seq}"),
+        conversation_type: ConversationType::C2C,
+        from: from.into(),
+        to: to.into(),
+        sequence: seq,
+        time: 1_700_000_000 + seq,
+        random: 7,
+        client_msg_id: client_msg_id.into(),
+        elements: vec![Element::Text {
+            text: format!("m{seq}"),
+        }],
+        cloud_custom_data: String::new(),
+    }
+}
+
+fn item(seq: u64, message: Message) -> InboxItem {
+    InboxItem {
+        seq,
+        event: proto::InboxEvent::Message { message },
+    }
+}
+
+fn push(seq: u64, message: Message) -> ServerFrame {
+    ServerFrame::Inbox(item(seq, message))
+}
+
+fn text_to(to: &str, text: &str) -> MessageDraft {
+    MessageDraft {
+        to: to.into(),
+        conversation_type: ConversationType::C2C,
+        payload: Element::Text { text: text.into() },
+        cloud_custom_data: String::new(),
+    }
+}
+
+fn login_result(repeat: bool) -> Result<OpOk, ApiError> {
+    Ok(OpOk::Login(tim_core::LoginOk {
+        repeat_login: repeat,
+        error_info: None,
+    }))
+}
+
+/// Logs `user` in at `now` with the inbox at `inbox_seq`, through SDK_READY.
+fn log_in(core: &mut Core, now: u64, user: &str, inbox_seq: u64) {
+    let op = core.login(now, user, "sig", None).unwrap();
+    assert_eq!(drain(core), [Effect::Connect]);
+    core.on_frame(now, hello());
+    let login = single_send(drain(core));
+    core.on_frame(now, ok(login.id, login_ok(user, inbox_seq)));
+    let mut effects = drain(core);
+    let sync = single_send(effects.split_off(1));
+    assert_eq!(effects, [Effect::Complete(op, login_result(false))]);
+    assert_eq!(
+        sync.request,
+        Request::Sync(Sync {
+            after: inbox_seq,
+            limit: 100
+        })
+    );
+    core.on_frame(now, ok(sync.id, sync_page(vec![], true)));
+    assert_eq!(drain(core), [Effect::Emit(Event::SdkReady)]);
+}
+
+fn ready(user: &str, inbox_seq: u64) -> Core {
+    let mut core = Core::new(APP, 42);
+    log_in(&mut core, 0, user, inbox_seq);
+    core
+}
+
+fn received(effects: &[Effect]) -> Vec<u64> {
+    effects
+        .iter()
+        .flat_map(|e| match e {
+            Effect::Emit(Event::MessageReceived(list)) => list.iter().map(|m| m.sequence).collect(),
+            _ => vec![],
+        })
+        .collect()
+}
+
+fn not_ready_code(core: &mut Core) -> u32 {
+    let draft = core
+        .create_message(0, text_to("bob", "x"))
+        .unwrap_err()
+        .code;
+    let list = core
+        .get_message_list(0, "C2Cbob", None, 15)
+        .unwrap_err()
+        .code;
+    assert_eq!(draft, list);
+    draft
+}
+
+#[test]
+fn login_connects_logs_in_syncs_then_is_ready() {
+    let mut core = Core::new(APP, 1);
+    let op = core.login(0, "alice", "sig", None).unwrap();
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+    core.on_frame(5, hello());
+    let login = single_send(drain(&mut core));
+    assert_eq!(
+        login.request,
+        Request::Login(proto::Login {
+            protocol: 1,
+            sdk_app_id: APP,
+            user_id: "alice".into(),
+            user_sig: "sig".into(),
+        })
+    );
+    core.on_frame(10, ok(login.id, login_ok("alice", 5)));
+    let mut effects = drain(&mut core);
+    let sync = single_send(effects.split_off(1));
+    assert_eq!(effects, [Effect::Complete(op, login_result(false))]);
+    assert_eq!(
+        sync.request,
+        Request::Sync(Sync {
+            after: 5,
+            limit: 100
+        })
+    );
+    // Items committed around the login come in pages; a push overlaps the second page.
+    let page = vec![
+        item(6, stored(1, "bob", "alice", "b1")),
+        item(7, stored(2, "bob", "alice", "b2")),
+    ];
+    core.on_frame(20, ok(sync.id, sync_page(page, false)));
+    let sync2 = single_send(drain(&mut core));
+    assert_eq!(
+        sync2.request,
+        Request::Sync(Sync {
+            after: 7,
+            limit: 100
+        })
+    );
+    core.on_frame(25, push(8, stored(3, "bob", "alice", "b3")));
+    assert_eq!(drain(&mut core), []);
+    let page = vec![item(8, stored(3, "bob", "alice", "b3"))];
+    core.on_frame(30, ok(sync2.id, sync_page(page, true)));
+    let effects = drain(&mut core);
+    assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
+    assert_eq!(effects.len(), 2);
+    assert_eq!(received(&effects), [1, 2, 3]);
+    assert_eq!(core.inbox_cursor(), Some(8));
+}
+
+#[test]
+fn resumed_login_replays_the_missed_inbox_after_ready() {
+    let mut core = Core::new(APP, 1);
+    core.login(0, "alice", "sig", Some(3)).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", 5)));
+    let sync = single_send(drain(&mut core).split_off(1));
+    assert_eq!(
+        sync.request,
+        Request::Sync(Sync {
+            after: 3,
+            limit: 100
+        })
+    );
+    let page = vec![
+        item(4, stored(1, "bob", "alice", "b1")),
+        item(5, stored(2, "alice", "bob", "other-tab")),
+    ];
+    core.on_frame(0, ok(sync.id, sync_page(page, true)));
+    let effects = drain(&mut core);
+    assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
+    assert_eq!(received(&effects), [1, 2]);
+
+    // A cursor past the inbox (another user's, a reset server) starts at the inbox's end.
+    let mut core = Core::new(APP, 1);
+    core.login(0, "alice", "sig", Some(99)).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", 5)));
+    let sync = single_send(drain(&mut core).split_off(1));
+    assert_eq!(
+        sync.request,
+        Request::Sync(Sync {
+            after: 5,
+            limit: 100
+        })
+    );
+}
+
+#[test]
+fn login_while_logged_in_resolves_as_repeat_without_a_frame() {
+    let mut core = ready("alice", 0);
+    let op = core.login(50, "alice", "sig", None).unwrap();
+    let effects = drain(&mut core);
+    let [Effect::Complete(id, Ok(OpOk::Login(result)))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*id, op);
+    assert!(result.repeat_login);
+    assert!(result.error_info.as_deref().unwrap().contains("alice"));
+}
+
+#[test]
+fn login_while_a_login_is_pending_is_2025() {
+    let mut core = Core::new(APP, 1);
+    core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    let e = core.login(1, "alice", "sig", None).unwrap_err();
+    assert_eq!(e.code, proto::codes::REPEAT_LOGIN);
+    assert_eq!(drain(&mut core), []);
+    // The first login carries on.
+    core.on_frame(2, hello());
+    assert!(matches!(
+        single_send(drain(&mut core)).request,
+        Request::Login(_)
+    ));
+}
+
+#[test]
+fn refused_login_passes_the_server_code_through() {
+    let mut core = Core::new(APP, 1);
+    let op = core.login(0, "alice", "bad", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(1, err(login.id, 70001, "UserSig expired"));
+    assert_eq!(
+        drain(&mut core),
+        [
+            Effect::Complete(op, Err(ApiError::new(70001, "UserSig expired"))),
+            Effect::Close,
+        ]
+    );
+    assert_eq!(not_ready_code(&mut core), LOGIN_FAILED);
+    assert_eq!(core.next_wakeup(), None);
+    log_in(&mut core, 2, "alice", 0);
+}
+
+#[test]
+fn unanswered_login_times_out_with_2801() {
+    let mut core = Core::new(APP, 1);
+    let op = core.login(1_000, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    assert_eq!(core.next_wakeup(), Some(91_000));
+    core.on_frame(2_000, hello());
+    drain(&mut core);
+    assert_eq!(core.next_wakeup(), Some(91_000));
+    core.tick(90_999);
+    assert_eq!(drain(&mut core), []);
+    core.tick(91_000);
+    let effects = drain(&mut core);
+    assert_eq!(effects.len(), 2);
+    assert!(effects.contains(&Effect::Close));
+    assert!(effects.contains(&Effect::Complete(
+        op,
+        Err(ApiError::new(2801, "request timed out"))
+    )));
+    assert_eq!(not_ready_code(&mut core), LOGIN_FAILED);
+}
+
+#[test]
+fn login_timeout_is_configurable_and_covers_the_connect() {
+    let config = Config {
+        login_timeout_ms: 3_000,
+        ..Config::default()
+    };
+    let mut core = Core::with_config(APP, 1, config);
+    let op = core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.tick(3_000);
+    let effects = drain(&mut core);
+    assert!(
+        matches!(&effects[..], [Effect::Close, Effect::Complete(id, Err(e))] if *id == op && e.code == NETWORK_TIMEOUT)
+    );
+}
+
+#[test]
+fn socket_closing_during_login_is_2800() {
+    let mut core = Core::new(APP, 1);
+    let op = core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    drain(&mut core);
+    core.on_close(5);
+    let effects = drain(&mut core);
+    assert!(
+        matches!(&effects[..], [Effect::Complete(id, Err(e))] if *id == op && e.code == NETWORK_ERROR)
+    );
+    assert_eq!(not_ready_code(&mut core), LOGIN_FAILED);
+}
+
+#[test]
+fn apis_reject_with_the_reason_the_sdk_is_not_ready() {
+    let mut core = Core::new(APP, 1);
+    assert_eq!(not_ready_code(&mut core), proto::codes::USER_NOT_LOGGED_IN);
+    assert_eq!(
+        core.logout().unwrap_err().code,
+        proto::codes::USER_NOT_LOGGED_IN
+    );
+
+    core.login(0, "alice", "sig", None).unwrap();
+    assert_eq!(not_ready_code(&mut core), LOGGING_IN);
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", 0)));
+    // Login resolved, but the inbox is not synced yet.
+    assert_eq!(not_ready_code(&mut core), LOGGING_IN);
+    let sync = single_send(drain(&mut core).split_off(1));
+    core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
+    drain(&mut core);
+    assert!(core.create_message(0, text_to("bob", "x")).is_ok());
+
+    core.logout().unwrap();
+    drain(&mut core);
+    assert_eq!(not_ready_code(&mut core), LOGGED_OUT);
+    assert_eq!(
+        core.logout().unwrap_err().code,
+        proto::codes::USER_NOT_LOGGED_IN
+    );
+}
+
+#[test]
+fn kick_fires_kicked_out_then_not_ready_and_stays_down() {
+    let mut core = ready("alice", 0);
+    core.on_frame(
+        10,
+        ServerFrame::Kicked(proto::Kicked {
+            reason: "multipleAccount".into(),
+        }),
+    );
+    assert_eq!(
+        drain(&mut core),
+        [
+            Effect::Emit(Event::KickedOut {
+                type_: "multipleAccount".into()
+            }),
+            Effect::Emit(Event::SdkNotReady),
+            Effect::Close,
+        ]
+    );
+    assert_eq!(not_ready_code(&mut core), KICKED_OUT_MULT_ACCOUNT);
+    // The server's close that follows, and time, change nothing: no reconnection.
+    core.on_close(11);
+    assert_eq!(core.next_wakeup(), None);
+    core.tick(1_000_000);
+    assert_eq!(drain(&mut core), []);
+
+    let mut core = ready("alice", 0);
+    core.on_frame(
+        10,
+        ServerFrame::Kicked(proto::Kicked {
+            reason: "REST_API_Kick".into(),
+        }),
+    );
+    drain(&mut core);
+    assert_eq!(not_ready_code(&mut core), KICKED_OUT_REST_API);
+}
+
+#[test]
+fn send_resolves_with_the_stored_message() {
+    let mut core = ready("alice", 0);
+    let draft = core.create_message(5_000, text_to("bob", "hi")).unwrap();
+    assert_eq!((draft.status, draft.flow), (STATUS_UNSEND, FLOW_OUT));
+    let op = core.send_message(5_000, draft.clone()).unwrap();
+    let frame = single_send(drain(&mut core));
+    let Request::SendMessage(send) = &frame.request else {
+        panic!("{frame:?}")
+    };
+    assert_eq!(send.to, "bob");
+    assert_eq!(send.client_msg_id, draft.id);
+    assert_eq!(send.random, draft.random);
+    assert_eq!(send.elements, [Element::Text { text: "hi".into() }]);
+
+    let mut stored_msg = stored(1, "alice", "bob", &draft.id);
+    stored_msg.elements = send.elements.clone();
+    stored_msg.random = send.random;
+    let answer = Response::SendMessage(proto::SendMessageOk {
+        message: stored_msg,
+    });
+    core.on_frame(5_100, ok(frame.id, answer));
+    let effects = drain(&mut core);
+    let [Effect::Complete(id, Ok(result))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*id, op);
+    let v = serde_json::to_value(result).unwrap();
+    let m = &v["message"];
+    assert_eq!(m["ID"], "alice-1");
+    assert_eq!(m["status"], "success");
+    assert_eq!(m["flow"], "out");
+    assert_eq!(m["conversationID"], "C2Cbob");
+    assert_eq!(m["payload"], json!({"text": "hi"}));
+    assert_eq!(m["sequence"], 1);
+    assert_eq!(m["clientTime"], 5);
+    assert_eq!(m["clientSequence"], draft.client_sequence);
+    assert_eq!(m["isResend"], false);
+}
+
+#[test]
+fn refused_send_rejects_with_the_failed_message_and_can_be_resent() {
+    let mut core = ready("alice", 0);
+    let draft = core.create_message(0, text_to("nobody", "hi")).unwrap();
+    let op = core.send_message(0, draft.clone()).unwrap();
+    let frame = single_send(drain(&mut core));
+    core.on_frame(1, err(frame.id, 20003, "no such user"));
+    let effects = drain(&mut core);
+    let [Effect::Complete(id, Err(e))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (*id, e.code, e.message.as_str()),
+        (op, 20003, "no such user")
+    );
+    let failed = e.data.message.as_deref().unwrap();
+    assert_eq!(
+        (failed.status, failed.id.as_str()),
+        (STATUS_FAIL, draft.id.as_str())
+    );
+
+    core.send_message(2, failed.clone()).unwrap();
+    let again = single_send(drain(&mut core));
+    let Request::SendMessage(send) = &again.request else {
+        panic!("{again:?}")
+    };
+    assert_eq!(send.client_msg_id, draft.id);
+    core.on_frame(3, err(again.id, 20003, "no such user"));
+    let effects = drain(&mut core);
+    let [Effect::Complete(_, Err(e))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(e.data.message.as_ref().unwrap().is_resend);
+}
+
+#[test]
+fn unanswered_send_times_out_with_2801() {
+    let mut core = ready("alice", 0);
+    let draft = core.create_message(0, text_to("bob", "hi")).unwrap();
+    let op = core.send_message(1_000, draft).unwrap();
+    drain(&mut core);
+    assert_eq!(core.next_wakeup(), Some(16_000));
+    core.tick(15_999);
+    assert_eq!(drain(&mut core), []);
+    core.tick(16_000);
+    let effects = drain(&mut core);
+    assert!(matches!(&effects[..], [Effect::Complete(id, Err(e))]
+        if *id == op && e.code == NETWORK_TIMEOUT && e.data.message.as_ref().unwrap().status == STATUS_FAIL));
+}
+
+#[test]
+fn clientmsgids_differ_between_instances_and_messages() {
+    let mut a = ready("alice", 0);
+    let mut b = Core::new(APP, 43);
+    log_in(&mut b, 0, "alice", 0);
+    let a1 = a.create_message(0, text_to("bob", "x")).unwrap();
+    let a2 = a.create_message(0, text_to("bob", "x")).unwrap();
+    let b1 = b.create_message(0, text_to("bob", "x")).unwrap();
+    assert_ne!(a1.id, a2.id);
+    assert_ne!(a1.id, b1.id);
+    assert_ne!(a1.random, a2.random);
+    assert!(a1.id.len() <= 64);
+}
+
+#[test]
+fn a_push_seen_twice_is_delivered_once() {
+    let mut core = ready("alice", 5);
+    core.on_frame(1, push(6, stored(1, "bob", "alice", "b1")));
+    core.on_frame(2, push(6, stored(1, "bob", "alice", "b1")));
+    core.on_frame(3, push(5, stored(9, "bob", "alice", "old")));
+    let effects = drain(&mut core);
+    assert_eq!(effects.len(), 1);
+    let Effect::Emit(Event::MessageReceived(list)) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(list[0].flow, FLOW_IN);
+    assert_eq!(list[0].conversation_id, "C2Cbob");
+    assert_eq!(core.inbox_cursor(), Some(6));
+}
+
+#[test]
+fn a_gap_in_pushes_is_filled_by_a_sync() {
+    let mut core = ready("alice", 5);
+    core.on_frame(1, push(8, stored(3, "bob", "alice", "b3")));
+    let sync = single_send(drain(&mut core));
+    assert_eq!(
+        sync.request,
+        Request::Sync(Sync {
+            after: 5,
+            limit: 100
+        })
+    );
+    // Another gap while that sync is in flight: its page may predate it, so sync again.
+    core.on_frame(2, push(10, stored(5, "bob", "alice", "b5")));
+    assert_eq!(drain(&mut core), []);
+    let page = vec![
+        item(6, stored(1, "bob", "alice", "b1")),
+        item(7, stored(2, "bob", "alice", "b2")),
+        item(8, stored(3, "bob", "alice", "b3")),
+    ];
+    core.on_frame(3, ok(sync.id, sync_page(page, true)));
+    let mut effects = drain(&mut core);
+    let again = single_send(effects.split_off(1));
+    assert_eq!(received(&effects), [1, 2, 3]);
+    assert_eq!(
+        again.request,
+        Request::Sync(Sync {
+            after: 8,
+            limit: 100
+        })
+    );
+    let page = vec![
+        item(9, stored(4, "bob", "alice", "b4")),
+        item(10, stored(5, "bob", "alice", "b5")),
+    ];
+    core.on_frame(4, ok(again.id, sync_page(page, true)));
+    assert_eq!(received(&drain(&mut core)), [4, 5]);
+    assert_eq!(core.inbox_cursor(), Some(10));
+}
+
+#[test]
+fn own_sends_echoed_by_the_inbox_are_not_received() {
+    let mut core = ready("alice", 0);
+    // Echo before the answer.
+    let m1 = core.create_message(0, text_to("bob", "one")).unwrap();
+    core.send_message(0, m1.clone()).unwrap();
+    let f1 = single_send(drain(&mut core));
+    core.on_frame(1, push(1, stored(1, "alice", "bob", &m1.id)));
+    assert_eq!(drain(&mut core), []);
+    let answer = Response::SendMessage(proto::SendMessageOk {
+        message: stored(1, "alice", "bob", &m1.id),
+    });
+    core.on_frame(2, ok(f1.id, answer));
+    assert!(matches!(
+        &drain(&mut core)[..],
+        [Effect::Complete(_, Ok(_))]
+    ));
+    // Echo after the answer.
+    let m2 = core.create_message(0, text_to("bob", "two")).unwrap();
+    core.send_message(0, m2.clone()).unwrap();
+    let f2 = single_send(drain(&mut core));
+    let answer = Response::SendMessage(proto::SendMessageOk {
+        message: stored(2, "alice", "bob", &m2.id),
+    });
+    core.on_frame(3, ok(f2.id, answer));
+    drain(&mut core);
+    core.on_frame(4, push(2, stored(2, "alice", "bob", &m2.id)));
+    assert_eq!(drain(&mut core), []);
+    assert_eq!(core.inbox_cursor(), Some(2));
+}
+
+#[test]
+fn own_messages_from_other_sessions_are_received_as_out() {
+    let mut core = ready("alice", 0);
+    core.on_frame(1, push(1, stored(1, "alice", "bob", "other-tab-1")));
+    let effects = drain(&mut core);
+    let [Effect::Emit(Event::MessageReceived(list))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (
+            list[0].flow,
+            list[0].conversation_id.as_str(),
+            list[0].is_read
+        ),
+        (FLOW_OUT, "C2Cbob", true)
+    );
+}
+
+#[test]
+fn heartbeats_follow_the_hello_interval() {
+    let mut core = ready("alice", 0);
+    assert_eq!(core.next_wakeup(), Some(20_000));
+    core.tick(19_999);
+    assert_eq!(drain(&mut core), []);
+    core.tick(20_000);
+    let beat = single_send(drain(&mut core));
+    assert_eq!(beat.request, Request::Heartbeat);
+    assert_eq!(core.next_wakeup(), Some(35_000));
+    let answer = Response::Heartbeat(proto::HeartbeatOk { server_time: 1 });
+    core.on_frame(20_050, ok(beat.id, answer));
+    assert_eq!(core.next_wakeup(), Some(40_000));
+    core.tick(40_000);
+    assert_eq!(single_send(drain(&mut core)).request, Request::Heartbeat);
+    // An unanswered heartbeat means a dead connection: drop it and reconnect.
+    core.tick(55_000);
+    assert_eq!(
+        drain(&mut core),
+        [
+            Effect::Close,
+            Effect::Emit(Event::NetStateChange {
+                state: NET_STATE_CONNECTING
+            }),
+        ]
+    );
+    assert_eq!(core.next_wakeup(), Some(56_000));
+    core.tick(56_000);
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+}
+
+#[test]
+fn a_dropped_connection_reconnects_and_delivers_what_it_missed() {
+    let mut core = ready("alice", 5);
+    core.on_frame(1, push(6, stored(1, "bob", "alice", "b1")));
+    drain(&mut core);
+    core.on_close(100);
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::NetStateChange {
+            state: NET_STATE_CONNECTING
+        })]
+    );
+    // Still logged in, but nothing can be sent until the connection is back.
+    let draft = core.create_message(200, text_to("bob", "hi")).unwrap();
+    core.send_message(200, draft).unwrap();
+    assert!(
+        matches!(&drain(&mut core)[..], [Effect::Complete(_, Err(e))] if e.code == NETWORK_ERROR)
+    );
+    assert_eq!(core.next_wakeup(), Some(1_100));
+    core.tick(1_100);
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+    core.on_frame(1_200, hello());
+    let login = single_send(drain(&mut core));
+    assert!(matches!(&login.request, Request::Login(l) if l.user_id == "alice"));
+    core.on_frame(1_300, ok(login.id, login_ok("alice", 8)));
+    let sync = single_send(drain(&mut core));
+    assert_eq!(
+        sync.request,
+        Request::Sync(Sync {
+            after: 6,
+            limit: 100
+        })
+    );
+    let page = vec![
+        item(7, stored(2, "bob", "alice", "b2")),
+        item(8, stored(3, "bob", "alice", "b3")),
+    ];
+    core.on_frame(1_400, ok(sync.id, sync_page(page, true)));
+    let effects = drain(&mut core);
+    assert_eq!(
+        effects[0],
+        Effect::Emit(Event::NetStateChange {
+            state: NET_STATE_CONNECTED
+        })
+    );
+    assert_eq!(received(&effects), [2, 3]);
+}
+
+#[test]
+fn reconnection_refused_for_an_expired_usersig_is_a_kick() {
+    let mut core = ready("alice", 0);
+    core.on_close(0);
+    drain(&mut core);
+    core.tick(1_000);
+    core.on_frame(1_000, hello());
+    let login = single_send(drain(&mut core).split_off(1));
+    core.on_frame(1_001, err(login.id, 70001, "expired"));
+    assert_eq!(
+        drain(&mut core),
+        [
+            Effect::Emit(Event::KickedOut {
+                type_: "userSigExpired".into()
+            }),
+            Effect::Emit(Event::SdkNotReady),
+            Effect::Close,
+        ]
+    );
+    assert_eq!(not_ready_code(&mut core), KICKED_OUT_USERSIG_EXPIRED);
+}
+
+#[test]
+fn logout_clears_everything_the_session_knew() {
+    let mut core = ready("alice", 5);
+    core.on_frame(1, push(6, stored(1, "bob", "alice", "b1")));
+    drain(&mut core);
+    let unanswered = core.create_message(2, text_to("bob", "hi")).unwrap();
+    let send_op = core.send_message(2, unanswered.clone()).unwrap();
+    drain(&mut core);
+
+    let op = core.logout().unwrap();
+    let effects = drain(&mut core);
+    assert!(matches!(&effects[0], Effect::Send(f) if f.request == Request::Logout));
+    assert!(
+        matches!(&effects[1], Effect::Complete(id, Err(e)) if *id == send_op && e.code == LOGGED_OUT)
+    );
+    assert_eq!(
+        effects[2..],
+        [
+            Effect::Emit(Event::SdkNotReady),
+            Effect::Close,
+            Effect::Complete(op, Ok(OpOk::Logout {})),
+        ]
+    );
+    assert_eq!(core.inbox_cursor(), None);
+    assert_eq!(core.next_wakeup(), None);
+
+    log_in(&mut core, 10, "alice", 7);
+    // The message IDs seen before are forgotten: no history cursor leaks across logins.
+    let e = core
+        .get_message_list(11, "C2Cbob", Some("bob-1"), 15)
+        .unwrap_err();
+    assert_eq!(e.code, INVALID_OPERATION);
+    core.get_message_list(11, "C2Cbob", None, 15).unwrap();
+    let frame = single_send(drain(&mut core));
+    assert!(matches!(&frame.request, Request::GetHistory(h) if h.before_seq.is_none()));
+    // Nor are the old session's sends this instance's own any more.
+    core.on_frame(12, push(8, stored(2, "alice", "bob", &unanswered.id)));
+    assert_eq!(received(&drain(&mut core)), [2]);
+}
+
+#[test]
+fn message_list_pages_backwards_through_history() {
+    let mut core = ready("alice", 0);
+    let op = core.get_message_list(0, "C2Cbob", None, 20).unwrap();
+    let frame = single_send(drain(&mut core));
+    assert_eq!(
+        frame.request,
+        Request::GetHistory(proto::GetHistory {
+            conversation_id: "C2Cbob".into(),
+            before_seq: None,
+            count: 15,
+        })
+    );
+    let page: Vec<_> = (16..=30).map(|s| stored(s, "bob", "alice", "b")).collect();
+    let answer = Response::GetHistory(proto::GetHistoryOk {
+        messages: page,
+        complete: false,
+    });
+    core.on_frame(1, ok(frame.id, answer));
+    let effects = drain(&mut core);
+    let [Effect::Complete(id, Ok(OpOk::MessageList(list)))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*id, op);
+    assert_eq!(list.message_list.len(), 15);
+    assert_eq!(list.message_list[0].sequence, 16);
+    assert_eq!(list.next_req_message_id, "bob-16");
+    assert!(!list.is_completed);
+
+    core.get_message_list(2, "C2Cbob", Some(&list.next_req_message_id), 0)
+        .unwrap();
+    let frame = single_send(drain(&mut core));
+    assert_eq!(
+        frame.request,
+        Request::GetHistory(proto::GetHistory {
+            conversation_id: "C2Cbob".into(),
+            before_seq: Some(16),
+            count: 15,
+        })
+    );
+    let answer = Response::GetHistory(proto::GetHistoryOk {
+        messages: vec![stored(15, "alice", "bob", "a")],
+        complete: true,
+    });
+    core.on_frame(3, ok(frame.id, answer));
+    let effects = drain(&mut core);
+    let [Effect::Complete(_, Ok(OpOk::MessageList(list)))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(list.is_completed);
+    assert_eq!(list.message_list[0].flow, FLOW_OUT);
+
+    // The ID is known only in its own conversation; other IDs are refused.
+    let e = core
+        .get_message_list(4, "C2Ccarol", Some("bob-16"), 15)
+        .unwrap_err();
+    assert_eq!(e.code, INVALID_OPERATION);
+    let e = core.get_message_list(4, "GROUPx", None, 15).unwrap_err();
+    assert_eq!(e.code, INVALID_CONVERSATION_ID);
+}
+
+#[test]
+fn stale_credentials_on_a_live_session_are_a_usersig_kick() {
+    let mut core = ready("alice", 0);
+    let draft = core.create_message(0, text_to("bob", "hi")).unwrap();
+    let op = core.send_message(0, draft).unwrap();
+    let frame = single_send(drain(&mut core));
+    core.on_frame(1, err(frame.id, MESSAGE_A2KEY_EXPIRED, "auth failed"));
+    let effects = drain(&mut core);
+    assert!(matches!(&effects[0], Effect::Complete(id, Err(e)) if *id == op && e.code == 20002));
+    assert_eq!(
+        effects[1..],
+        [
+            Effect::Emit(Event::KickedOut {
+                type_: "userSigExpired".into()
+            }),
+            Effect::Emit(Event::SdkNotReady),
+            Effect::Close,
+        ]
+    );
+    assert_eq!(not_ready_code(&mut core), KICKED_OUT_USERSIG_EXPIRED);
+}
+
+#[test]
+fn reconnection_retries_server_trouble_and_gives_up_on_refusal() {
+    let mut core = ready("alice", 0);
+    core.on_close(0);
+    drain(&mut core);
+    core.tick(1_000);
+    core.on_frame(1_000, hello());
+    let login = single_send(drain(&mut core).split_off(1));
+    core.on_frame(1_001, err(login.id, proto::codes::OVERLOAD, "busy"));
+    assert_eq!(drain(&mut core), [Effect::Close]);
+    // Backoff doubles after each failed attempt.
+    assert_eq!(core.next_wakeup(), Some(3_001));
+    core.tick(3_001);
+    core.on_frame(3_001, hello());
+    let login = single_send(drain(&mut core).split_off(1));
+    core.on_frame(3_002, err(login.id, 70009, "bad signature"));
+    assert_eq!(
+        drain(&mut core),
+        [
+            Effect::Emit(Event::Error {
+                code: 70009,
+                message: "bad signature".into()
+            }),
+            Effect::Emit(Event::SdkNotReady),
+            Effect::Close,
+        ]
+    );
+    assert_eq!(not_ready_code(&mut core), LOGIN_FAILED);
+}

@@ -1,0 +1,215 @@
+// The TIM face: the official tim-js-sdk API on top of the wasm core. This file holds only what
+// must be JavaScript: the synchronous create() that queues calls until the wasm module is
+// ready, the event emitter, and the names of the official methods. Every rule lives in Rust.
+
+import { EVENT, TYPES } from './constants.js';
+
+/** The official SDK version whose API this package reproduces. */
+const VERSION = '2.27.6';
+
+/** The official error code for an API this package does not implement yet. */
+const NOT_IMPLEMENTED = 2998;
+
+// Official instance methods that tim-wasm does not implement yet: they exist (so apps do not
+// crash on a missing function) and reject with a clear IMError.
+const NOT_YET = (
+  'acceptFriendApplication addConversationsToGroup addFriend addGroupMember addToBlacklist ' +
+  'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend clearHistoryMessage ' +
+  'createAudioMessage createConversationGroup createFileMessage createForwardMessage ' +
+  'createFriendGroup createGroup createImageMessage createMergerMessage createTextAtMessage ' +
+  'createTopicInCommunity createVideoMessage decreaseGroupCounter deleteConversation ' +
+  'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
+  'deleteFriendGroup deleteGroupAttributes deleteGroupMember deleteMessage ' +
+  'deleteMessageExtensions deleteTopicFromCommunity dismissGroup downloadMergerMessage ' +
+  'findMessage getBlacklist getConversationGroupList getConversationList ' +
+  'getConversationProfile getFriendApplicationList getFriendGroupList getFriendList ' +
+  'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
+  'getGroupMemberList getGroupMemberProfile getGroupMessageReadMemberList ' +
+  'getGroupOnlineMemberCount getGroupProfile getJoinedCommunityList getMessageExtensions ' +
+  'getMessageListHopping getMessageReadReceiptList getMyProfile getTopicList ' +
+  'getTotalUnreadMessageCount getUserProfile getUserStatus handleGroupApplication ' +
+  'increaseGroupCounter initGroupAttributes joinGroup markConversation markGroupMemberList ' +
+  'modifyMessage pinConversation quitGroup refuseFriendApplication removeFromBlacklist ' +
+  'removeFromFriendGroup renameConversationGroup renameFriendGroup resendMessage revokeMessage ' +
+  'searchGroupByID sendMessageReadReceipt setAllMessageRead setConversationCustomData ' +
+  'setFriendApplicationRead setGroupAttributes setGroupCounters setGroupMemberCustomField ' +
+  'setGroupMemberMuteTime setGroupMemberNameCard setGroupMemberRole setMessageExtensions ' +
+  'setMessageRead setMessageRemindType setSelfStatus subscribeUserStatus translateText ' +
+  'unsubscribeUserStatus updateFriend updateGroupProfile updateMyProfile updateTopicProfile'
+).split(' ');
+
+function imError(code, message, data = {}) {
+  const e = new Error(message);
+  e.code = code;
+  e.data = data;
+  return e;
+}
+
+function wsURL(serverURL) {
+  const base = serverURL || (globalThis.location && globalThis.location.origin) || '';
+  return base.replace(/^http/, 'ws').replace(/\/+$/, '') + '/v1/ws';
+}
+
+/**
+ * Builds the TIM default export around a loader that resolves to the wasm-bindgen module
+ * (`{Sdk}`) once its wasm is instantiated. Each entry point (browser, Node, Mini Program)
+ * supplies its own loader.
+ */
+export function makeTIM(loadWasm) {
+  let loading = null;
+  const instances = new Map();
+
+  class ChatSDK {
+    constructor(options) {
+      this._options = options;
+      this._handlers = new Map();
+      this._logLevel = 0;
+      this._plugins = {};
+      this._sdk = null;
+      loading = loading || loadWasm();
+      this._ready = loading.then((mod) => {
+        this._sdk = new mod.Sdk(
+          options.SDKAppID,
+          wsURL(options.serverURL),
+          options.WebSocket || globalThis.WebSocket,
+          (name, data) => this._emit(name, data),
+        );
+        this._sdk.setLogLevel(this._logLevel);
+        return this._sdk;
+      });
+    }
+
+    on(eventName, handler, context) {
+      if (typeof handler !== 'function') return;
+      const list = this._handlers.get(eventName) || [];
+      list.push({ handler, context, once: false });
+      this._handlers.set(eventName, list);
+    }
+
+    once(eventName, handler, context) {
+      this.on(eventName, handler, context);
+      const list = this._handlers.get(eventName);
+      if (list) list[list.length - 1].once = true;
+    }
+
+    off(eventName, handler, context) {
+      const list = this._handlers.get(eventName);
+      if (!list) return;
+      const rest = list.filter((h) => h.handler !== handler || (context !== undefined && h.context !== context));
+      this._handlers.set(eventName, rest);
+    }
+
+    _emit(name, data) {
+      const list = this._handlers.get(name);
+      if (!list) return;
+      const event = { name, data };
+      for (const h of list.slice()) {
+        if (h.once) this.off(name, h.handler, h.context);
+        try {
+          h.handler.call(h.context, event);
+        } catch (e) {
+          // An app's handler throwing must not break the SDK or the other handlers.
+          if (this._logLevel < 4) console.error('TIM event handler threw', e);
+        }
+      }
+    }
+
+    /** Rejects like the official SDK when the wasm core is not even loaded (not logged in). */
+    _notReady(api) {
+      const err = imError(2024, 'not logged in | ' + api);
+      this._emit(EVENT.ERROR, { code: err.code, message: err.message });
+      return Promise.reject(err);
+    }
+
+    setLogLevel(level) {
+      this._logLevel = level;
+      if (this._sdk) this._sdk.setLogLevel(level);
+    }
+
+    registerPlugin(plugins) {
+      Object.assign(this._plugins, plugins);
+    }
+
+    login(options) {
+      if (!options || !options.userID || !options.userSig) throw new Error('Params validate failed.');
+      return this._ready.then((sdk) => sdk.login(String(options.userID), String(options.userSig)));
+    }
+
+    logout() {
+      return this._ready.then((sdk) => sdk.logout());
+    }
+
+    destroy() {
+      instances.delete(this._options.SDKAppID);
+      return this._ready.then((sdk) => sdk.destroy()).then((res) => {
+        this._emit(EVENT.SDK_DESTROY, {});
+        return res;
+      });
+    }
+
+    _create(type, api, options) {
+      if (!this._sdk) return this._notReady(api);
+      return this._sdk.createMessage(type, options || {});
+    }
+
+    createTextMessage(options) {
+      return this._create(TYPES.MSG_TEXT, 'createTextMessage', options);
+    }
+
+    createCustomMessage(options) {
+      return this._create(TYPES.MSG_CUSTOM, 'createCustomMessage', options);
+    }
+
+    createFaceMessage(options) {
+      return this._create(TYPES.MSG_FACE, 'createFaceMessage', options);
+    }
+
+    createLocationMessage(options) {
+      return this._create(TYPES.MSG_LOCATION, 'createLocationMessage', options);
+    }
+
+    sendMessage(message, options) {
+      if (!this._sdk) return this._notReady('sendMessage');
+      // The official SDK updates the app's own message object in place (status, ID, time…).
+      const update = (m) => (message && m && typeof message === 'object' ? Object.assign(message, m) : m);
+      return this._sdk.sendMessage(message, options || {}).then(
+        (res) => {
+          res.data.message = update(res.data.message);
+          return res;
+        },
+        (err) => {
+          if (err && err.data && err.data.message) err.data.message = update(err.data.message);
+          throw err;
+        },
+      );
+    }
+
+    getMessageList(options) {
+      if (!this._sdk) return this._notReady('getMessageList');
+      return this._sdk.getMessageList(options || {});
+    }
+  }
+
+  for (const api of NOT_YET) {
+    ChatSDK.prototype[api] = function notYet() {
+      if (!this._sdk || !this._sdk.isReady()) return this._sdk ? this._sdk.notReady(api) : this._notReady(api);
+      return Promise.reject(imError(NOT_IMPLEMENTED, api + ' is not implemented by tim-wasm yet'));
+    };
+  }
+
+  return {
+    VERSION,
+    EVENT,
+    TYPES,
+    /** Synchronous, as the official: the same instance for the same SDKAppID. */
+    create(options) {
+      if (!options || !options.SDKAppID) throw new Error('Params validate failed.');
+      let tim = instances.get(options.SDKAppID);
+      if (!tim) {
+        tim = new ChatSDK(options);
+        instances.set(options.SDKAppID, tim);
+      }
+      return tim;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Test side of peer.mjs: start users in their own processes and drive them.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peer.mjs');
+
+export async function startPeer(sdkAppID, serverURL) {
+  const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', PEER, String(sdkAppID), serverURL], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const events = [];
+  const waiters = [];
+  const answers = new Map();
+  let nextId = 0;
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+  let ready;
+  const started = new Promise((r) => (ready = r));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const msg = JSON.parse(line);
+    if (msg.ready) ready();
+    else if (msg.event) events.push(msg);
+    else answers.get(msg.id)(msg);
+    wake();
+  });
+  await started;
+  const peer = {
+    events,
+    /** Run `code` (an async function body of tim, TIM, state) in the peer; resolves its answer. */
+    run(code) {
+      const id = ++nextId;
+      return new Promise((resolve) => {
+        answers.set(id, resolve);
+        child.stdin.write(JSON.stringify({ id, code }) + '\n');
+      });
+    },
+    /** Like run, but throws when the code threw. */
+    async value(code) {
+      const r = await peer.run(code);
+      if (!r.ok) throw new Error(`peer failed: ${JSON.stringify(r.error)}`);
+      return r.value;
+    },
+    /** Wait for the first event `name` not yet taken that satisfies `pred`; removes it. */
+    async take(name, pred = () => true, ms = 10000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const i = events.findIndex((e) => e.event === name && pred(e.data));
+        if (i >= 0) return events.splice(i, 1)[0].data;
+        if (Date.now() > deadline) throw new Error(`no ${name} event within ${ms} ms; have ${JSON.stringify(events.map((e) => e.event))}`);
+        await new Promise((r) => {
+          waiters.push(r);
+          setTimeout(r, 50);
+        });
+      }
+    },
+    count(name) {
+      return events.filter((e) => e.event === name).length;
+    },
+    stop() {
+      child.kill('SIGKILL');
+    },
+  };
+  return peer;
+}
