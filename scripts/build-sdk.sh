@@ -18,3 +18,5 @@ rm -f pkg/.gitignore pkg/README.md
 cp js/*.js js/index.d.ts pkg/
 cp -r pkg-template/. pkg/
 node scripts/size.mjs pkg
+# Tests and the demo import the package by its name.
+ln -sfn ../pkg node_modules/tim-wasm

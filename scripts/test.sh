@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
-# The one command that runs every test: lints, Rust unit and integration tests (real
-# tim-server, real WebSockets), and the Node end-to-end tests. Installs what is missing.
+# The one command that runs every test. Installs what is missing, then: lints; Rust unit and
+# tim-server integration tests (real server, real WebSockets); the SDK's wasm bindings in
+# headless Chromium; the built package in Node against the real server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 need_node_deps
+need_wasm_tools
+need_chromium
 
 step() { printf '\n== %s\n' "$*"; }
 
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p tim-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "Rust tests (unit + tim-server integration)"
+step "Rust tests (tim-proto, tim-core, tim-server with its integration tests)"
 cargo test --workspace
 
-step "Node tests against the real tim-server"
+step "wasm bindings in headless Chromium"
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install .
+
+step "build the npm package"
+./scripts/build-sdk.sh
 cargo build -p tim-server
-node --experimental-websocket --test tests/server/
+
+step "Node: the real server and the built package"
+node --experimental-websocket --test tests/server/ tests/node/

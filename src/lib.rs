@@ -4,14 +4,20 @@
 //! events. It never names `window`, `document` or `fetch`; the WebSocket constructor is handed
 //! in (the browser's, Node's, or a Mini Program shim's).
 
+mod json;
+mod read;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests;
+
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
-use serde::{Deserialize, Serialize};
+use read::get;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use tim_core::{ApiError, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage};
-use tim_proto::{ClientFrame, ConversationType, Element, ServerFrame};
+use tim_proto::{ClientFrame, ConversationType};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -45,19 +51,16 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// A plain JS object (as the official SDK's objects are) of a serializable value.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    // Plain objects rather than Maps, as the official SDK's objects are.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    json::to_json(value)
+        .ok()
+        .and_then(|text| JSON::parse(&text).ok())
         .unwrap_or(JsValue::UNDEFINED)
 }
 
 fn set(target: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `{code: 0, data}`: the official IMResponse.
@@ -168,10 +171,7 @@ impl Driver {
         let Some((socket, _)) = &self.socket else {
             return;
         };
-        let text = JSON::stringify(&to_js(frame))
-            .ok()
-            .and_then(|s| s.as_string());
-        if let Some(text) = text {
+        if let Ok(text) = json::to_json(frame) {
             if socket.send(&text).is_err() {
                 self.log(LOG_WARN, "TIM socket send failed");
             }
@@ -209,9 +209,7 @@ fn on_message(shared: &Shared, gen: u32, data: JsValue) {
             d.log(LOG_WARN, "TIM ignored a non-text frame");
             return;
         };
-        let frame = JSON::parse(&text)
-            .ok()
-            .and_then(|v| serde_wasm_bindgen::from_value::<ServerFrame>(v).ok());
+        let frame = JSON::parse(&text).ok().and_then(|v| read::frame(&v));
         match frame {
             Some(frame) => d.core.on_frame(now_ms(), frame),
             None => d.log(LOG_WARN, "TIM ignored a frame it could not read"),
@@ -281,52 +279,6 @@ fn pump(shared: &Shared) {
                 }
             }
         }
-    }
-}
-
-/// The options of createTextMessage & co., as the official SDK takes them.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateOptions {
-    to: String,
-    conversation_type: String,
-    #[serde(default)]
-    payload: Payload,
-    #[serde(default)]
-    cloud_custom_data: String,
-}
-
-#[derive(Deserialize, Default)]
-struct Payload {
-    text: Option<String>,
-    data: Option<String>,
-    description: Option<String>,
-    extension: Option<String>,
-    index: Option<i64>,
-    longitude: Option<f64>,
-    latitude: Option<f64>,
-}
-
-impl Payload {
-    fn into_element(self, type_: &str) -> Option<Element> {
-        Some(match type_ {
-            "TIMTextElem" => Element::Text { text: self.text? },
-            "TIMCustomElem" => Element::Custom {
-                data: self.data.unwrap_or_default(),
-                description: self.description.unwrap_or_default(),
-                extension: self.extension.unwrap_or_default(),
-            },
-            "TIMFaceElem" => Element::Face {
-                index: self.index?,
-                data: self.data.unwrap_or_default(),
-            },
-            "TIMLocationElem" => Element::Location {
-                description: self.description.unwrap_or_default(),
-                longitude: self.longitude?,
-                latitude: self.latitude?,
-            },
-            _ => return None,
-        })
     }
 }
 
@@ -418,22 +370,18 @@ impl Sdk {
         if let Err(e) = ready {
             return Ok(self.reject_now(e).into());
         }
-        let opts: CreateOptions =
-            serde_wasm_bindgen::from_value(options).map_err(|_| params_invalid())?;
-        let conversation_type = match opts.conversation_type.as_str() {
-            "C2C" => ConversationType::C2C,
-            "GROUP" => ConversationType::Group,
+        let conversation_type = match get(&options, "conversationType").as_string().as_deref() {
+            Some("C2C") => ConversationType::C2C,
+            Some("GROUP") => ConversationType::Group,
             _ => return Err(params_invalid()),
         };
-        let payload = opts
-            .payload
-            .into_element(type_)
-            .ok_or_else(params_invalid)?;
         let draft = MessageDraft {
-            to: opts.to,
+            to: get(&options, "to").as_string().ok_or_else(params_invalid)?,
             conversation_type,
-            payload,
-            cloud_custom_data: opts.cloud_custom_data,
+            payload: read::element(type_, &get(&options, "payload")).ok_or_else(params_invalid)?,
+            cloud_custom_data: get(&options, "cloudCustomData")
+                .as_string()
+                .unwrap_or_default(),
         };
         let created = self
             .shared

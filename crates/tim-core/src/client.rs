@@ -6,7 +6,7 @@
 use crate::error::*;
 use crate::message::{MessageDraft, SdkMessage, STATUS_FAIL, STATUS_UNSEND};
 use crate::output::*;
-use crate::session::{Kind, Link, Pending, Session};
+use crate::session::{in_order, Kind, Link, Pending, Session};
 use std::collections::VecDeque;
 use tim_proto::codes::{
     INTERNAL_ERROR, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
@@ -325,8 +325,9 @@ impl Core {
             let Some(id) = s
                 .pending
                 .iter()
-                .find(|(_, p)| p.deadline <= now_ms)
+                .filter(|(_, p)| p.deadline <= now_ms)
                 .map(|(id, _)| *id)
+                .min()
             else {
                 break;
             };
@@ -617,7 +618,7 @@ impl Core {
             self.complete(op, Err(ApiError::sdk(code)));
             return self.end_session(LOGIN_FAILED);
         }
-        for p in pending.into_values() {
+        for p in in_order(pending) {
             self.fail(p.kind, ApiError::sdk(code));
         }
         if was_up {
@@ -647,7 +648,7 @@ impl Core {
         if let Some(op) = s.login_op {
             self.complete(op, Err(ApiError::sdk(reason)));
         }
-        for p in s.pending.into_values() {
+        for p in in_order(s.pending) {
             self.fail(p.kind, ApiError::sdk(reason));
         }
         if s.ready {

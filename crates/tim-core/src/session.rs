@@ -4,7 +4,7 @@
 
 use crate::message::SdkMessage;
 use crate::output::OpId;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 use tim_proto::{InboxEvent, InboxItem};
 
 /// Where the connection of a session stands.
@@ -78,11 +78,21 @@ pub(crate) struct Session {
     /// Messages gathered while syncing, delivered as one batch when caught up.
     pub batch: Vec<SdkMessage>,
     /// By frame id.
-    pub pending: BTreeMap<u64, Pending>,
+    pub pending: HashMap<u64, Pending>,
     /// clientMsgIDs this instance sent whose inbox echo has not come yet.
-    pub own_sends: BTreeSet<String>,
+    pub own_sends: HashSet<String>,
     /// conversationID → message ID → sequence, to turn nextReqMessageID into a history cursor.
-    pub sequences: BTreeMap<String, BTreeMap<String, u64>>,
+    pub sequences: HashMap<String, HashMap<String, u64>>,
+}
+
+/// Pending requests oldest first, so they fail in the order they were made. There are only a
+/// few at a time: picking the smallest each time beats pulling a sort into the wasm file.
+pub(crate) fn in_order(mut pending: HashMap<u64, Pending>) -> Vec<Pending> {
+    let mut out = Vec::with_capacity(pending.len());
+    while let Some(id) = pending.keys().min().copied() {
+        out.extend(pending.remove(&id));
+    }
+    out
 }
 
 impl Session {
@@ -107,9 +117,9 @@ impl Session {
             sync_pending: false,
             resync: false,
             batch: Vec::new(),
-            pending: BTreeMap::new(),
-            own_sends: BTreeSet::new(),
-            sequences: BTreeMap::new(),
+            pending: HashMap::new(),
+            own_sends: HashSet::new(),
+            sequences: HashMap::new(),
         }
     }
 

@@ -1,0 +1,159 @@
+//! Server frames from the objects `JSON.parse` makes, read field by field. serde's derived
+//! readers for tagged enums would bring its buffering and error-formatting machinery into the
+//! wasm file (tens of kilobytes); the few frame shapes of docs/PROTOCOL.md are read here
+//! instead. A frame that does not match gives `None` and is dropped.
+
+use js_sys::{Array, Reflect};
+use tim_proto::{
+    ConversationType, Element, ErrFrame, GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem,
+    Kicked, LoginOk, Message, OkFrame, Response, SendMessageOk, ServerFrame, SyncOk,
+};
+use wasm_bindgen::JsValue;
+
+pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn string(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+/// A string field that may be absent (the protocol omits empty optional strings).
+fn string_or_empty(v: &JsValue, key: &str) -> String {
+    string(v, key).unwrap_or_default()
+}
+
+fn number(v: &JsValue, key: &str) -> Option<f64> {
+    get(v, key).as_f64()
+}
+
+fn uint(v: &JsValue, key: &str) -> Option<u64> {
+    number(v, key)
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+        .map(|n| n as u64)
+}
+
+fn flag(v: &JsValue, key: &str) -> Option<bool> {
+    get(v, key).as_bool()
+}
+
+fn list<T>(v: &JsValue, key: &str, item: impl Fn(&JsValue) -> Option<T>) -> Option<Vec<T>> {
+    let value = get(v, key);
+    if !Array::is_array(&value) {
+        return None;
+    }
+    Array::from(&value).iter().map(|x| item(&x)).collect()
+}
+
+pub(crate) fn frame(v: &JsValue) -> Option<ServerFrame> {
+    Some(match string(v, "type")?.as_str() {
+        "hello" => ServerFrame::Hello(Hello {
+            protocol: uint(v, "protocol")? as u32,
+            server: string_or_empty(v, "server"),
+            heartbeat_ms: uint(v, "heartbeatMs")?,
+            idle_timeout_ms: uint(v, "idleTimeoutMs")?,
+            max_frame_bytes: uint(v, "maxFrameBytes")?,
+        }),
+        "ok" => ServerFrame::Ok(OkFrame {
+            id: uint(v, "id")?,
+            response: response(&string(v, "op")?, &get(v, "data"))?,
+        }),
+        "err" => ServerFrame::Err(ErrFrame {
+            id: uint(v, "id"),
+            code: uint(v, "code")? as u32,
+            message: string_or_empty(v, "message"),
+        }),
+        "inbox" => ServerFrame::Inbox(inbox_item(v)?),
+        "kicked" => ServerFrame::Kicked(Kicked {
+            reason: string(v, "reason")?,
+        }),
+        _ => return None,
+    })
+}
+
+fn response(op: &str, data: &JsValue) -> Option<Response> {
+    Some(match op {
+        "login" => Response::Login(LoginOk {
+            user_id: string(data, "userID")?,
+            repeat_login: flag(data, "repeatLogin")?,
+            inbox_seq: uint(data, "inboxSeq")?,
+            server_time: uint(data, "serverTime")?,
+        }),
+        "logout" => Response::Logout,
+        "heartbeat" => Response::Heartbeat(HeartbeatOk {
+            server_time: uint(data, "serverTime")?,
+        }),
+        "sendMessage" => Response::SendMessage(SendMessageOk {
+            message: message(&get(data, "message"))?,
+        }),
+        "sync" => Response::Sync(SyncOk {
+            items: list(data, "items", inbox_item)?,
+            inbox_seq: uint(data, "inboxSeq")?,
+            complete: flag(data, "complete")?,
+        }),
+        "getHistory" => Response::GetHistory(GetHistoryOk {
+            messages: list(data, "messages", message)?,
+            complete: flag(data, "complete")?,
+        }),
+        _ => return None,
+    })
+}
+
+fn inbox_item(v: &JsValue) -> Option<InboxItem> {
+    let event = match string(v, "kind")?.as_str() {
+        "message" => InboxEvent::Message {
+            message: message(&get(v, "message"))?,
+        },
+        _ => return None,
+    };
+    Some(InboxItem {
+        seq: uint(v, "seq")?,
+        event,
+    })
+}
+
+fn message(v: &JsValue) -> Option<Message> {
+    Some(Message {
+        id: string(v, "ID")?,
+        conversation_type: match string(v, "conversationType")?.as_str() {
+            "C2C" => ConversationType::C2C,
+            "GROUP" => ConversationType::Group,
+            _ => return None,
+        },
+        from: string(v, "from")?,
+        to: string(v, "to")?,
+        sequence: uint(v, "sequence")?,
+        time: uint(v, "time")?,
+        random: uint(v, "random")? as u32,
+        client_msg_id: string(v, "clientMsgID")?,
+        elements: list(v, "elements", |e| {
+            element(&string(e, "type")?, &get(e, "content"))
+        })?,
+        cloud_custom_data: string_or_empty(v, "cloudCustomData"),
+    })
+}
+
+/// An element from its `TIM*Elem` type and its content (the wire's `content`, the official
+/// `payload`).
+pub(crate) fn element(type_: &str, c: &JsValue) -> Option<Element> {
+    Some(match type_ {
+        "TIMTextElem" => Element::Text {
+            text: string(c, "text")?,
+        },
+        "TIMCustomElem" => Element::Custom {
+            data: string_or_empty(c, "data"),
+            description: string_or_empty(c, "description"),
+            extension: string_or_empty(c, "extension"),
+        },
+        "TIMFaceElem" => Element::Face {
+            index: number(c, "index").filter(|n| n.fract() == 0.0)? as i64,
+            data: string_or_empty(c, "data"),
+        },
+        "TIMLocationElem" => Element::Location {
+            description: string_or_empty(c, "description"),
+            longitude: number(c, "longitude")?,
+            latitude: number(c, "latitude")?,
+        },
+        _ => return None,
+    })
+}

@@ -1,0 +1,234 @@
+//! Browser tests of the bindings (`wasm-pack test --headless --chrome`): the JSON writer and
+//! the frame reader against the real `JSON` of the JS engine, and one SDK instance driving a
+//! fake socket through a login.
+
+use crate::{json, read};
+use js_sys::JSON;
+use tim_proto::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn message() -> Message {
+    Message {
+        id: "12-1700000000-7".into(),
+        conversation_type: ConversationType::C2C,
+        from: "alice".into(),
+        to: "bob \"the\" \\ builder\n\u{1}✓".into(),
+        sequence: 3,
+        time: 1_700_000_000,
+        random: 4_294_967_295,
+        client_msg_id: "c-1".into(),
+        elements: vec![
+            Element::Text { text: "hi".into() },
+            Element::Custom {
+                data: "d".into(),
+                description: String::new(),
+                extension: "e".into(),
+            },
+            Element::Face {
+                index: -3,
+                data: "tt".into(),
+            },
+            Element::Location {
+                description: "here".into(),
+                longitude: 113.934_5,
+                latitude: -22.5,
+            },
+        ],
+        cloud_custom_data: "ccd".into(),
+    }
+}
+
+/// Through our writer and the engine's JSON.parse, back through our reader.
+fn round_trip(frame: &ServerFrame) -> Option<ServerFrame> {
+    let text = json::to_json(frame).expect("serializes");
+    read::frame(&JSON::parse(&text).expect("valid JSON"))
+}
+
+#[wasm_bindgen_test]
+fn every_server_frame_reads_back() {
+    let frames = [
+        ServerFrame::Hello(Hello {
+            protocol: 1,
+            server: "tim-server/0.1.0".into(),
+            heartbeat_ms: 10_000,
+            idle_timeout_ms: 30_000,
+            max_frame_bytes: 65_536,
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 9,
+            response: Response::Login(LoginOk {
+                user_id: "alice".into(),
+                repeat_login: true,
+                inbox_seq: 42,
+                server_time: 5,
+            }),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 10,
+            response: Response::Logout,
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 11,
+            response: Response::Heartbeat(HeartbeatOk { server_time: 6 }),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 12,
+            response: Response::SendMessage(SendMessageOk { message: message() }),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 13,
+            response: Response::Sync(SyncOk {
+                items: vec![InboxItem {
+                    seq: 7,
+                    event: InboxEvent::Message { message: message() },
+                }],
+                inbox_seq: 7,
+                complete: false,
+            }),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 14,
+            response: Response::GetHistory(GetHistoryOk {
+                messages: vec![message(), message()],
+                complete: true,
+            }),
+        }),
+        ServerFrame::Err(ErrFrame {
+            id: None,
+            code: 60003,
+            message: "frame is not JSON".into(),
+        }),
+        ServerFrame::Inbox(InboxItem {
+            seq: 8,
+            event: InboxEvent::Message { message: message() },
+        }),
+        ServerFrame::Kicked(Kicked {
+            reason: "multipleAccount".into(),
+        }),
+    ];
+    for frame in frames {
+        assert_eq!(round_trip(&frame).as_ref(), Some(&frame));
+    }
+}
+
+#[wasm_bindgen_test]
+fn frames_that_do_not_match_are_dropped() {
+    for text in [
+        r#"{"type":"teleport"}"#,
+        r#"{"type":"ok","id":1,"op":"login","data":{}}"#,
+        r#"{"type":"ok","id":-1,"op":"logout"}"#,
+        r#"{"type":"inbox","seq":1,"kind":"message","message":{"ID":"x"}}"#,
+        r#"{"type":"inbox","seq":1.5,"kind":"message"}"#,
+        r#"[1,2]"#,
+        r#""hello""#,
+    ] {
+        assert_eq!(read::frame(&JSON::parse(text).unwrap()), None, "{text}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn client_frames_are_the_json_the_server_expects() {
+    let frame = ClientFrame {
+        id: 3,
+        request: Request::SendMessage(SendMessage {
+            conversation_type: ConversationType::C2C,
+            to: "bob".into(),
+            client_msg_id: "c-1".into(),
+            random: 7,
+            elements: vec![Element::Location {
+                description: "a\tb".into(),
+                longitude: 0.1,
+                latitude: 1e21,
+            }],
+            cloud_custom_data: String::new(),
+        }),
+    };
+    assert_eq!(
+        json::to_json(&frame).unwrap(),
+        r#"{"id":3,"op":"sendMessage","data":{"conversationType":"C2C","to":"bob","clientMsgID":"c-1","random":7,"elements":[{"type":"TIMLocationElem","content":{"description":"a\tb","longitude":0.1,"latitude":1e+21}}]}}"#
+    );
+    let heartbeat = ClientFrame {
+        id: 4,
+        request: Request::Heartbeat,
+    };
+    assert_eq!(
+        json::to_json(&heartbeat).unwrap(),
+        r#"{"id":4,"op":"heartbeat"}"#
+    );
+    // Whatever we write, the engine parses back to the same strings.
+    let tricky = "quote\" backslash\\ nl\n cr\r ctl\u{1f} emoji😀";
+    let parsed = JSON::parse(&json::to_json(tricky).unwrap()).unwrap();
+    assert_eq!(parsed, JsValue::from_str(tricky));
+    assert_eq!(json::to_json(&u64::MAX).unwrap(), "18446744073709551615");
+    assert_eq!(json::to_json(&i64::MIN).unwrap(), "-9223372036854775808");
+    assert_eq!(json::to_json(&f64::NAN).unwrap(), "null");
+}
+
+/// A WebSocket stand-in: records what is sent; the test plays the server through `onmessage`.
+fn fake_socket_class() -> js_sys::Function {
+    js_sys::Function::new_no_args(
+        "function Fake(url) { this.url = url; this.sent = []; Fake.last = this; }
+         Fake.prototype.send = function (d) { this.sent.push(JSON.parse(d)); };
+         Fake.prototype.close = function () { this.closed = true; };
+         return Fake;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
+    .into()
+}
+
+fn field(v: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(v.clone(), |v, k| read::get(&v, k))
+}
+
+#[wasm_bindgen_test]
+async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
+    let class = fake_socket_class();
+    let events = js_sys::Array::new();
+    let emit: js_sys::Function =
+        js_sys::Function::new_with_args("events", "return (n, d) => events.push([n, d])")
+            .call1(&JsValue::NULL, &events)
+            .unwrap()
+            .into();
+    let sdk = crate::Sdk::new(1400000000.0, "ws://test/v1/ws".into(), class.clone(), emit);
+    sdk.set_log_level(4);
+    let login = sdk.login("alice", "sig");
+    let socket = read::get(&class, "last");
+    assert_eq!(read::get(&socket, "url"), "ws://test/v1/ws");
+    let serve = |frame: &str| {
+        let onmessage: js_sys::Function = read::get(&socket, "onmessage").into();
+        let event = js_sys::Object::new();
+        js_sys::Reflect::set(&event, &"data".into(), &frame.into()).unwrap();
+        onmessage.call1(&JsValue::NULL, &event).unwrap();
+    };
+    serve(
+        r#"{"type":"hello","protocol":1,"server":"t","heartbeatMs":10000,"idleTimeoutMs":30000,"maxFrameBytes":65536}"#,
+    );
+    let sent = js_sys::Array::from(&read::get(&socket, "sent"));
+    let login_frame = sent.get(0);
+    assert_eq!(read::get(&login_frame, "op"), "login");
+    assert_eq!(field(&login_frame, &["data", "userID"]), "alice");
+    assert_eq!(field(&login_frame, &["data", "SDKAppID"]), 1400000000.0);
+    let id = read::get(&login_frame, "id").as_f64().unwrap();
+    serve(&format!(
+        r#"{{"type":"ok","id":{id},"op":"login","data":{{"userID":"alice","repeatLogin":false,"inboxSeq":0,"serverTime":1}}}}"#
+    ));
+    let result = wasm_bindgen_futures::JsFuture::from(login).await.unwrap();
+    assert_eq!(read::get(&result, "code"), 0);
+    assert_eq!(field(&result, &["data", "repeatLogin"]), false);
+    let sync = js_sys::Array::from(&read::get(&socket, "sent")).get(1);
+    assert_eq!(read::get(&sync, "op"), "sync");
+    let id = read::get(&sync, "id").as_f64().unwrap();
+    serve(&format!(
+        r#"{{"type":"ok","id":{id},"op":"sync","data":{{"items":[],"inboxSeq":0,"complete":true}}}}"#
+    ));
+    let names: Vec<String> = events
+        .iter()
+        .map(|e| js_sys::Array::from(&e).get(0).as_string().unwrap())
+        .collect();
+    assert!(names.contains(&"sdkStateReady".to_owned()), "{names:?}");
+    assert!(sdk.is_ready());
+}
