@@ -1,6 +1,6 @@
 // TypeScript declarations of tim-wasm, the open drop-in replacement of tim-js-sdk 2.27.6.
 //
-// Written to accept every program that compiles against the official `tim-js.d.ts`:
+// Written so that code which compiles against the official `tim-js.d.ts` compiles against this:
 // - the default export `TIM` is a namespace whose `EVENT` and `TYPES` are enums, usable as
 //   values (`TIM.TYPES.MSG_TEXT`) and as types (`let t: TIM.TYPES`);
 // - the official named exports (`ChatSDK`, `Message`, `Conversation`, `Group`, `GroupMember`,
@@ -9,10 +9,13 @@
 // - parameters accept at least what the official ones accept.
 // On top of that, results and events are typed: promises resolve `IMResponse<...>`, listeners
 // get `{name, data}` with `data` typed per event. Result objects also allow reading fields not
-// listed here (typed `any`), as the official `Promise<any>` did.
+// listed here (typed `any`), as the official `Promise<any>` did. What this typing can newly
+// reject is code that relied on `any`: payload fields of the create APIs of the wrong type
+// (e.g. a string `longitude`), or a result promise returned where `Promise<void>` is declared.
 //
 // All 114 methods of the official instance exist at runtime. Those tim-wasm does not implement
-// yet reject with an IMError, like any other failed call.
+// yet return a promise rejected with an IMError (code 2998), the synchronous ones (findMessage,
+// getTotalUnreadMessageCount) included until they are implemented.
 
 // ---------------------------------------------------------------------------------------------
 // Module object
@@ -21,7 +24,7 @@ declare namespace TIM {
   /** Returns the SDK instance of `options.SDKAppID`; the same instance for the same SDKAppID. */
   function create(options: CREATE_OPTIONS): ChatSDK;
 
-  /** Version of the official SDK whose behaviour this build reproduces. */
+  /** The official SDK version whose API this package reproduces (`'2.27.6'`). */
   const VERSION: string;
 
   /** Event names for `tim.on` / `tim.off` / `tim.once`; listeners get `{name, data}`. */
@@ -52,11 +55,11 @@ declare namespace TIM {
     TOTAL_UNREAD_MESSAGE_COUNT_UPDATED = 'onTotalUnreadMessageCountUpdated',
     /** The list of conversation groups changed. `data`: group names. */
     CONVERSATION_GROUP_LIST_UPDATED = 'onConversationGroupListUpdated',
-    /** The conversations of a conversation group changed. `data`: `{groupName, conversationList}`. */
+    /** Conversations of a conversation group changed. `data`: `{groupName, conversationList}`. */
     CONVERSATION_IN_GROUP_UPDATED = 'onConversationInGroupUpdated',
     /** The joined-group list changed. `data`: `Group[]`. */
     GROUP_LIST_UPDATED = 'onGroupListUpdated',
-    /** Deprecated by the official SDK (group system messages come as MESSAGE_RECEIVED). */
+    /** A group system notice. `data`: `{message, type}`. */
     GROUP_SYSTEM_NOTICE_RECEIVED = 'receiveGroupSystemNotice',
     /** Group attributes changed. `data`: `{groupID, groupAttributes}`. */
     GROUP_ATTRIBUTES_UPDATED = 'groupAttributesUpdated',
@@ -82,11 +85,12 @@ declare namespace TIM {
     FRIEND_APPLICATION_LIST_UPDATED = 'onFriendApplicationListUpdated',
     /** This instance was logged out by the server. `data.type`: one of `TIM.TYPES.KICKED_OUT_*`. */
     KICKED_OUT = 'kickedOut',
-    /** An SDK error the app did not get through a rejected promise. `data`: `{code, message}`. */
+    /** An SDK error, e.g. an API called before SDK_READY (whose promise rejects too).
+     * `data`: `{code, message}`. */
     ERROR = 'error',
     /** The connection state changed. `data.state`: one of `TIM.TYPES.NET_STATE_*`. */
     NET_STATE_CHANGE = 'netStateChange',
-    /** The SDK reloaded its state (official: after coming back from the background). */
+    /** The SDK reloaded its state. `data`: none. */
     SDK_RELOAD = 'sdkReload',
   }
 
@@ -212,13 +216,12 @@ export default TIM;
 export interface CREATE_OPTIONS {
   /** The app's SDKAppID, as configured on the server. */
   SDKAppID: number;
-  /** tim-wasm: base URL of the tim-server to talk to, e.g. `http://127.0.0.1:8080`. */
+  /** tim-wasm: base URL of the tim-server, e.g. `https://im.example.com`; default: the page's origin. */
   serverURL?: string;
   /** tim-wasm: WebSocket constructor to use instead of the global `WebSocket`. */
   WebSocket?: any;
   oversea?: boolean;
   unlimitedAVChatRoom?: boolean;
-  scene?: string;
   devMode?: boolean;
   proxyServer?: string;
   fileUploadProxy?: string;
@@ -244,15 +247,12 @@ export interface IMError extends Error {
   data?: any;
 }
 
+/** What the API methods return. */
+export type IMPromise<T = ResponseData> = Promise<IMResponse<T>>;
+
 /** A result object; fields not declared here may be read and are typed `any`. */
 export interface ResponseData {
   [field: string]: any;
-}
-
-/** A `{key, value}` pair of a custom profile, friend, group or member field. */
-export interface CustomField {
-  key: string;
-  value: string | number;
 }
 
 export type KickedOutType =
@@ -304,15 +304,27 @@ export interface EventDataMap {
   onMessageRevoked: Message[];
   onMessageReadByPeer: Message[];
   onMessageReadReceiptReceived: MessageReadReceipt[];
-  onMessageExtensionsUpdated: { messageID: string; extensions: MessageExtension[]; [field: string]: any };
+  onMessageExtensionsUpdated: {
+    messageID: string;
+    extensions: MessageExtension[];
+    [field: string]: any;
+  };
   onMessageExtensionsDeleted: { messageID: string; keyList: string[]; [field: string]: any };
   onConversationListUpdated: Conversation[];
   onTotalUnreadMessageCountUpdated: number;
   onConversationGroupListUpdated: string[];
-  onConversationInGroupUpdated: { groupName: string; conversationList: Conversation[]; [field: string]: any };
+  onConversationInGroupUpdated: {
+    groupName: string;
+    conversationList: Conversation[];
+    [field: string]: any;
+  };
   onGroupListUpdated: Group[];
   receiveGroupSystemNotice: { message: Message; type: number; [field: string]: any };
-  groupAttributesUpdated: { groupID: string; groupAttributes: { [key: string]: string }; [field: string]: any };
+  groupAttributesUpdated: {
+    groupID: string;
+    groupAttributes: { [key: string]: string };
+    [field: string]: any;
+  };
   onGroupCounterUpdated: { groupID: string; key: string; value: number; [field: string]: any };
   onTopicCreated: { groupID: string; topicID: string; [field: string]: any };
   onTopicDeleted: { groupID: string; topicIDList: string[]; [field: string]: any };
@@ -322,7 +334,11 @@ export interface EventDataMap {
   blacklistUpdated: string[];
   onFriendListUpdated: Friend[];
   onFriendGroupListUpdated: FriendGroup[];
-  onFriendApplicationListUpdated: { friendApplicationList: FriendApplication[]; unreadCount: number; [field: string]: any };
+  onFriendApplicationListUpdated: {
+    friendApplicationList: FriendApplication[];
+    unreadCount: number;
+    [field: string]: any;
+  };
   kickedOut: { type: KickedOutType };
   error: { code: number; message: string };
   netStateChange: { state: NetState };
@@ -672,8 +688,8 @@ export interface SEND_MESSAGE_OPTIONS {
 
 export interface GET_MESSAGE_LIST_OPTIONS {
   conversationID: string;
-  /** Omit for the newest page; then pass the `nextReqMessageID` of the previous page. */
-  nextReqMessageID?: string;
+  /** Omit (or undefined) for the newest page; then the `nextReqMessageID` of the previous page. */
+  nextReqMessageID?: string | undefined;
 }
 
 export interface GET_MESSAGE_LIST_HOPPING_OPTIONS {
@@ -1158,7 +1174,7 @@ export interface ChatSDK {
    * Logs in. Resolves once the server accepted the UserSig; SDK_READY follows when synced.
    * Throws synchronously when `userID` or `userSig` is missing.
    */
-  login(options: LOGIN_OPTIONS): Promise<IMResponse<LoginResult>>;
+  login(options: LOGIN_OPTIONS): IMPromise<LoginResult>;
   /** Logs out this instance (other sessions of the user go on); fires SDK_NOT_READY. */
   logout(): Promise<void>;
   /** Logs out, closes the connection and releases the instance. */
@@ -1180,7 +1196,7 @@ export interface ChatSDK {
   /** 0 all logs, 1 release, 2 warnings, 3 errors, 4 none. */
   setLogLevel(level: number): void;
   /** Calls an experimental API by name. */
-  callExperimentalAPI(api: string, params?: any): Promise<IMResponse<any>>;
+  callExperimentalAPI(api: string, params?: any): IMPromise<any>;
 
   // ----- messages
   // Before SDK_READY the createXxxMessage APIs return a rejected promise instead of a Message,
@@ -1201,130 +1217,130 @@ export interface ChatSDK {
   /** A copy of `payload` (a received or sent message) addressed to `to`. */
   createForwardMessage(options: MESSAGE_OPTIONS<Message>): Message;
   /** Fetches the content of a merged message stored on the server. */
-  downloadMergerMessage(message: Message): Promise<IMResponse<Message>>;
+  downloadMergerMessage(message: Message): IMPromise<Message>;
   /**
    * @deprecated Misspelt name from the official typings; the official SDK has no such method
    * at runtime. Use `downloadMergerMessage`.
    */
   downloadMergeMessage(options: any): any;
   /** Sends a created message; resolves with it as stored (status `success`). */
-  sendMessage(message: Message, options?: SEND_MESSAGE_OPTIONS): Promise<IMResponse<MessageResult>>;
-  revokeMessage(message: Message): Promise<IMResponse<MessageResult>>;
+  sendMessage(message: Message, options?: SEND_MESSAGE_OPTIONS): IMPromise<MessageResult>;
+  revokeMessage(message: Message): IMPromise<MessageResult>;
   /** Sends again a message whose sending failed. */
-  resendMessage(message: Message): Promise<IMResponse<MessageResult>>;
-  deleteMessage(messageList: Array<Message>): Promise<IMResponse<ResponseData>>;
-  modifyMessage(message: Message): Promise<IMResponse<MessageResult>>;
-  translateText(options: TRANSLATE_TEXT_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setMessageExtensions(message: Message, extensions: Array<any>): Promise<IMResponse<ResponseData>>;
-  getMessageExtensions(message: Message, keyList?: Array<String>): Promise<IMResponse<ResponseData>>;
-  deleteMessageExtensions(message: Message, keyList?: Array<String>): Promise<IMResponse<ResponseData>>;
+  resendMessage(message: Message): IMPromise<MessageResult>;
+  deleteMessage(messageList: Array<Message>): IMPromise;
+  modifyMessage(message: Message): IMPromise<MessageResult>;
+  translateText(options: TRANSLATE_TEXT_OPTIONS): IMPromise;
+  setMessageExtensions(message: Message, extensions: Array<any>): IMPromise;
+  getMessageExtensions(message: Message, keyList?: Array<String>): IMPromise;
+  deleteMessageExtensions(message: Message, keyList?: Array<String>): IMPromise;
   /** Message of this ID among those the instance holds, or null. */
   findMessage(messageID: string): Message | null;
 
   // ----- conversations
 
-  /** One page of a conversation's messages, newest page first; page back with `nextReqMessageID`. */
-  getMessageList(options: GET_MESSAGE_LIST_OPTIONS): Promise<IMResponse<MessageListResult>>;
-  getMessageListHopping(options: GET_MESSAGE_LIST_HOPPING_OPTIONS): Promise<IMResponse<MessageListHoppingResult>>;
+  /** A page of a conversation's messages, newest page first; page back with `nextReqMessageID`. */
+  getMessageList(options: GET_MESSAGE_LIST_OPTIONS): IMPromise<MessageListResult>;
+  getMessageListHopping(options: GET_MESSAGE_LIST_HOPPING_OPTIONS): IMPromise<MessageListHoppingResult>;
   /** Marks a conversation read. */
-  setMessageRead(options: SET_MESSAGE_READ_OPTIONS): Promise<IMResponse<ResponseData>>;
-  sendMessageReadReceipt(messageList: Array<Message>): Promise<IMResponse<ResponseData>>;
-  getMessageReadReceiptList(messageList: Array<Message>): Promise<IMResponse<ResponseData>>;
-  getGroupMessageReadMemberList(options: GET_GROUP_MESSAGE_READ_MEMBER_LIST_OPTIONS): Promise<IMResponse<ResponseData>>;
+  setMessageRead(options: SET_MESSAGE_READ_OPTIONS): IMPromise;
+  sendMessageReadReceipt(messageList: Array<Message>): IMPromise;
+  getMessageReadReceiptList(messageList: Array<Message>): IMPromise;
+  getGroupMessageReadMemberList(options: GET_GROUP_MESSAGE_READ_MEMBER_LIST_OPTIONS): IMPromise;
   /** All conversations, or those of the given IDs. */
-  getConversationList(conversationIDList?: Array<string>): Promise<IMResponse<ConversationListResult>>;
-  getConversationProfile(conversationID: string): Promise<IMResponse<ConversationResult>>;
-  deleteConversation(conversationID: string | DELETE_CONVERSATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  clearHistoryMessage(conversationID: string): Promise<IMResponse<ResponseData>>;
-  pinConversation(options: PIN_CONVERSATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setAllMessageRead(options?: SET_ALL_MESSAGE_READ_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setMessageRemindType(options: SET_MESSAGE_REMIND_TYPE_OPTIONS): Promise<IMResponse<ResponseData>>;
+  getConversationList(conversationIDList?: Array<string>): IMPromise<ConversationListResult>;
+  getConversationProfile(conversationID: string): IMPromise<ConversationResult>;
+  deleteConversation(conversationID: string | DELETE_CONVERSATION_OPTIONS): IMPromise;
+  clearHistoryMessage(conversationID: string): IMPromise;
+  pinConversation(options: PIN_CONVERSATION_OPTIONS): IMPromise;
+  setAllMessageRead(options?: SET_ALL_MESSAGE_READ_OPTIONS): IMPromise;
+  setMessageRemindType(options: SET_MESSAGE_REMIND_TYPE_OPTIONS): IMPromise;
   /** Unread messages of all conversations, muted ones excepted. */
   getTotalUnreadMessageCount(): number;
-  setConversationCustomData(options: SET_CONVERSATION_CUSTOM_DATA_OPTIONS): Promise<IMResponse<ConversationIDListResult>>;
-  markConversation(options: MARK_CONVERSATION_OPTIONS): Promise<IMResponse<ConversationIDListResult>>;
-  getConversationGroupList(): Promise<IMResponse<any>>;
-  createConversationGroup(options: CREATE_CONVERSATION_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteConversationGroup(groupName: string): Promise<IMResponse<ResponseData>>;
-  renameConversationGroup(options: RENAME_CONVERSATION_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  addConversationsToGroup(options: ADD_CONVERSATIONS_TO_GROUP_OPTIONS): Promise<IMResponse<ConversationIDListResult>>;
-  deleteConversationsFromGroup(options: DELETE_CONVERSATIONS_FROM_GROUP_OPTIONS): Promise<IMResponse<ConversationIDListResult>>;
+  setConversationCustomData(options: SET_CONVERSATION_CUSTOM_DATA_OPTIONS): IMPromise<ConversationIDListResult>;
+  markConversation(options: MARK_CONVERSATION_OPTIONS): IMPromise<ConversationIDListResult>;
+  getConversationGroupList(): IMPromise<any>;
+  createConversationGroup(options: CREATE_CONVERSATION_GROUP_OPTIONS): IMPromise;
+  deleteConversationGroup(groupName: string): IMPromise;
+  renameConversationGroup(options: RENAME_CONVERSATION_GROUP_OPTIONS): IMPromise;
+  addConversationsToGroup(options: ADD_CONVERSATIONS_TO_GROUP_OPTIONS): IMPromise<ConversationIDListResult>;
+  deleteConversationsFromGroup(options: DELETE_CONVERSATIONS_FROM_GROUP_OPTIONS): IMPromise<ConversationIDListResult>;
 
   // ----- profiles, blocklist, user status
 
-  getMyProfile(): Promise<IMResponse<Profile>>;
-  getUserProfile(options: GET_USER_PROFILE_OPTIONS): Promise<IMResponse<Profile[]>>;
-  updateMyProfile(options: UPDATE_MY_PROFILE_OPTIONS): Promise<IMResponse<Profile>>;
+  getMyProfile(): IMPromise<Profile>;
+  getUserProfile(options: GET_USER_PROFILE_OPTIONS): IMPromise<Profile[]>;
+  updateMyProfile(options: UPDATE_MY_PROFILE_OPTIONS): IMPromise;
   /** The blocked userIDs. */
-  getBlacklist(): Promise<IMResponse<string[]>>;
-  addToBlacklist(options: ADD_TO_BLOCKLIST_LIST_OPTIONS): Promise<IMResponse<string[]>>;
-  removeFromBlacklist(options: REMOVE_FROM_BLOCKLIST_LIST_OPTIONS): Promise<IMResponse<string[]>>;
-  setSelfStatus(options: SET_SELF_STATUS_OPTIONS): Promise<IMResponse<ResponseData>>;
-  getUserStatus(options: GET_USER_STATUS_OPTIONS): Promise<IMResponse<ResponseData>>;
-  subscribeUserStatus(options: SUBSCRIBE_USER_STATUS_OPTIONS): Promise<IMResponse<ResponseData>>;
-  unsubscribeUserStatus(options?: UNSUBSCRIBE_USER_STATUS_OPTIONS): Promise<IMResponse<ResponseData>>;
+  getBlacklist(): IMPromise<string[]>;
+  addToBlacklist(options: ADD_TO_BLOCKLIST_LIST_OPTIONS): IMPromise<string[]>;
+  removeFromBlacklist(options: REMOVE_FROM_BLOCKLIST_LIST_OPTIONS): IMPromise<string[]>;
+  setSelfStatus(options: SET_SELF_STATUS_OPTIONS): IMPromise;
+  getUserStatus(options: GET_USER_STATUS_OPTIONS): IMPromise;
+  subscribeUserStatus(options: SUBSCRIBE_USER_STATUS_OPTIONS): IMPromise;
+  unsubscribeUserStatus(options?: UNSUBSCRIBE_USER_STATUS_OPTIONS): IMPromise;
 
   // ----- friends
 
-  getFriendList(): Promise<IMResponse<Friend[]>>;
-  addFriend(options: ADD_FRIEND_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteFriend(options: DELETE_FRIEND_OPTIONS): Promise<IMResponse<ResponseData>>;
-  checkFriend(options: CHECK_FRIEND_OPTIONS): Promise<IMResponse<ResponseData>>;
-  getFriendProfile(options: GET_FRIEND_PROFILE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  updateFriend(options: UPDATE_FRIEND_OPTIONS): Promise<IMResponse<Friend>>;
-  getFriendApplicationList(): Promise<IMResponse<FriendApplicationListResult>>;
-  acceptFriendApplication(options: ACCEPT_FRIEND_APPLICATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  refuseFriendApplication(options: REFUSE_FRIEND_APPLICATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteFriendApplication(options: DELETE_FRIEND_APPLICATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setFriendApplicationRead(): Promise<IMResponse<ResponseData>>;
-  getFriendGroupList(): Promise<IMResponse<FriendGroup[]>>;
-  createFriendGroup(options: CREATE_FRIEND_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteFriendGroup(options: DELETE_FRIEND_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  addToFriendGroup(options: ADD_TO_FRIEND_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  removeFromFriendGroup(options: REMOVE_FROM_FRIEND_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  renameFriendGroup(options: RENAME_FRIEND_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
+  getFriendList(): IMPromise<Friend[]>;
+  addFriend(options: ADD_FRIEND_OPTIONS): IMPromise;
+  deleteFriend(options: DELETE_FRIEND_OPTIONS): IMPromise;
+  checkFriend(options: CHECK_FRIEND_OPTIONS): IMPromise;
+  getFriendProfile(options: GET_FRIEND_PROFILE_OPTIONS): IMPromise;
+  updateFriend(options: UPDATE_FRIEND_OPTIONS): IMPromise;
+  getFriendApplicationList(): IMPromise<FriendApplicationListResult>;
+  acceptFriendApplication(options: ACCEPT_FRIEND_APPLICATION_OPTIONS): IMPromise;
+  refuseFriendApplication(options: REFUSE_FRIEND_APPLICATION_OPTIONS): IMPromise;
+  deleteFriendApplication(options: DELETE_FRIEND_APPLICATION_OPTIONS): IMPromise;
+  setFriendApplicationRead(): IMPromise;
+  getFriendGroupList(): IMPromise<FriendGroup[]>;
+  createFriendGroup(options: CREATE_FRIEND_GROUP_OPTIONS): IMPromise;
+  deleteFriendGroup(options: DELETE_FRIEND_GROUP_OPTIONS): IMPromise;
+  addToFriendGroup(options: ADD_TO_FRIEND_GROUP_OPTIONS): IMPromise;
+  removeFromFriendGroup(options: REMOVE_FROM_FRIEND_GROUP_OPTIONS): IMPromise;
+  renameFriendGroup(options: RENAME_FRIEND_GROUP_OPTIONS): IMPromise;
 
   // ----- groups
 
-  getGroupList(options?: GET_GROUP_LIST_OPTIONS | undefined): Promise<IMResponse<GroupListResult>>;
-  getGroupProfile(options: GET_GROUP_PROFILE_OPTIONS): Promise<IMResponse<GroupResult>>;
-  createGroup(options: CREATE_GROUP_OPTIONS): Promise<IMResponse<GroupResult>>;
-  dismissGroup(groupID: string): Promise<IMResponse<ResponseData>>;
-  updateGroupProfile(options: UPDATE_GROUP_PROFILE_OPTIONS): Promise<IMResponse<GroupResult>>;
+  getGroupList(options?: GET_GROUP_LIST_OPTIONS | undefined): IMPromise<GroupListResult>;
+  getGroupProfile(options: GET_GROUP_PROFILE_OPTIONS): IMPromise<GroupResult>;
+  createGroup(options: CREATE_GROUP_OPTIONS): IMPromise<GroupResult>;
+  dismissGroup(groupID: string): IMPromise;
+  updateGroupProfile(options: UPDATE_GROUP_PROFILE_OPTIONS): IMPromise<GroupResult>;
   /** `data.status`: `TIM.TYPES.JOIN_STATUS_*`. */
-  joinGroup(options: JOIN_GROUP_OPTIONS): Promise<IMResponse<ResponseData>>;
-  quitGroup(groupID: string): Promise<IMResponse<ResponseData>>;
-  searchGroupByID(groupID: string): Promise<IMResponse<GroupResult>>;
-  getGroupOnlineMemberCount(groupID: string): Promise<IMResponse<ResponseData>>;
-  changeGroupOwner(options: CHANGE_GROUP_OWNER_OPTIONS): Promise<IMResponse<GroupResult>>;
-  getGroupApplicationList(options?: any): Promise<IMResponse<ResponseData>>;
-  handleGroupApplication(options: HANDLE_GROUP_APPLICATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  initGroupAttributes(options: INIT_GROUP_ATTRIBUTE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setGroupAttributes(options: SET_GROUP_ATTRIBUTE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteGroupAttributes(options: DELETE_GROUP_ATTRIBUTE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  getGroupAttributes(options: GET_GROUP_ATTRIBUTE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setGroupCounters(options: SET_GROUP_COUNTER_OPTIONS): Promise<IMResponse<ResponseData>>;
-  increaseGroupCounter(options: INCREASE_GROUP_COUNTER_OPTIONS): Promise<IMResponse<ResponseData>>;
-  decreaseGroupCounter(options: DECREASE_GROUP_COUNTER_OPTIONS): Promise<IMResponse<ResponseData>>;
-  getGroupCounters(options: GET_GROUP_COUNTERS_OPTIONS): Promise<IMResponse<ResponseData>>;
+  joinGroup(options: JOIN_GROUP_OPTIONS): IMPromise;
+  quitGroup(groupID: string): IMPromise;
+  searchGroupByID(groupID: string): IMPromise<GroupResult>;
+  getGroupOnlineMemberCount(groupID: string): IMPromise;
+  changeGroupOwner(options: CHANGE_GROUP_OWNER_OPTIONS): IMPromise<GroupResult>;
+  getGroupApplicationList(options?: any): IMPromise;
+  handleGroupApplication(options: HANDLE_GROUP_APPLICATION_OPTIONS): IMPromise;
+  initGroupAttributes(options: INIT_GROUP_ATTRIBUTE_OPTIONS): IMPromise;
+  setGroupAttributes(options: SET_GROUP_ATTRIBUTE_OPTIONS): IMPromise;
+  deleteGroupAttributes(options: DELETE_GROUP_ATTRIBUTE_OPTIONS): IMPromise;
+  getGroupAttributes(options: GET_GROUP_ATTRIBUTE_OPTIONS): IMPromise;
+  setGroupCounters(options: SET_GROUP_COUNTER_OPTIONS): IMPromise;
+  increaseGroupCounter(options: INCREASE_GROUP_COUNTER_OPTIONS): IMPromise;
+  decreaseGroupCounter(options: DECREASE_GROUP_COUNTER_OPTIONS): IMPromise;
+  getGroupCounters(options: GET_GROUP_COUNTERS_OPTIONS): IMPromise;
 
   // ----- group members
 
-  getGroupMemberList(options: GET_GROUP_MEMBER_LIST_OPTIONS): Promise<IMResponse<GroupMemberListResult>>;
-  getGroupMemberProfile(options: GET_GROUP_MEMBER_PROFILE_OPTIONS): Promise<IMResponse<GroupMemberListResult>>;
-  addGroupMember(options: ADD_GROUP_MEMBER_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteGroupMember(options: DELETE_GROUP_MEMBER_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setGroupMemberMuteTime(options: SET_GROUP_MEMBER_MUTE_TIME_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setGroupMemberRole(options: SET_GROUP_MEMBER_ROLE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setGroupMemberNameCard(options: SET_GROUP_MEMBER_NAME_CARD_OPTIONS): Promise<IMResponse<ResponseData>>;
-  setGroupMemberCustomField(options: SET_GROUP_MEMBER_CUSTOM_FIELD_OPTIONS): Promise<IMResponse<ResponseData>>;
-  markGroupMemberList(options: MARK_GROUP_MEMBER_LIST_OPTIONS): Promise<IMResponse<ResponseData>>;
+  getGroupMemberList(options: GET_GROUP_MEMBER_LIST_OPTIONS): IMPromise<GroupMemberListResult>;
+  getGroupMemberProfile(options: GET_GROUP_MEMBER_PROFILE_OPTIONS): IMPromise<GroupMemberListResult>;
+  addGroupMember(options: ADD_GROUP_MEMBER_OPTIONS): IMPromise;
+  deleteGroupMember(options: DELETE_GROUP_MEMBER_OPTIONS): IMPromise;
+  setGroupMemberMuteTime(options: SET_GROUP_MEMBER_MUTE_TIME_OPTIONS): IMPromise;
+  setGroupMemberRole(options: SET_GROUP_MEMBER_ROLE_OPTIONS): IMPromise;
+  setGroupMemberNameCard(options: SET_GROUP_MEMBER_NAME_CARD_OPTIONS): IMPromise;
+  setGroupMemberCustomField(options: SET_GROUP_MEMBER_CUSTOM_FIELD_OPTIONS): IMPromise;
+  markGroupMemberList(options: MARK_GROUP_MEMBER_LIST_OPTIONS): IMPromise;
 
   // ----- community topics
 
-  getJoinedCommunityList(): Promise<IMResponse<GroupListResult>>;
-  createTopicInCommunity(options: CREATE_TOPIC_IN_COMMUNICATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  deleteTopicFromCommunity(options: DELETE_TOPIC_FROM_COMMUNICATION_OPTIONS): Promise<IMResponse<ResponseData>>;
-  updateTopicProfile(options: UPDATE_TOPIC_PROFILE_OPTIONS): Promise<IMResponse<ResponseData>>;
-  getTopicList(options: GET_TOPIC_LIST_OPTIONS): Promise<IMResponse<TopicListResult>>;
+  getJoinedCommunityList(): IMPromise<GroupListResult>;
+  createTopicInCommunity(options: CREATE_TOPIC_IN_COMMUNICATION_OPTIONS): IMPromise;
+  deleteTopicFromCommunity(options: DELETE_TOPIC_FROM_COMMUNICATION_OPTIONS): IMPromise;
+  updateTopicProfile(options: UPDATE_TOPIC_PROFILE_OPTIONS): IMPromise;
+  getTopicList(options: GET_TOPIC_LIST_OPTIONS): IMPromise<TopicListResult>;
 }

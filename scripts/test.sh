@@ -26,5 +26,8 @@ step "build the npm package"
 ./scripts/build-sdk.sh
 cargo build -p tim-server
 
+step "TypeScript: index.d.ts accepts code written for the official typings"
+node --test tests/types/
+
 step "Node: the real server and the built package"
 node --experimental-websocket --test tests/server/ tests/node/
