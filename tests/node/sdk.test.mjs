@@ -155,3 +155,19 @@ test('login errors: 2024 before login, 2025 while pending, repeat login, a refus
   r = await p.value(`return (await tim.login({userID: 'erin', userSig: 'whatever'})).data.repeatLogin`);
   assert.equal(r, true);
 });
+
+test('a refused send rejects with the server code and the failed message', async () => {
+  const gina = await user('gina');
+  const r = await gina.run(`
+    const m = tim.createTextMessage({to: 'nobody-here', conversationType: 'C2C', payload: {text: 'lost'}});
+    try { await tim.sendMessage(m); return 'resolved'; }
+    catch (e) { return {code: e.code, status: e.data.message.status, same: e.data.message === m, appStatus: m.status}; }`);
+  assert.deepEqual(r.value, { code: 20003, status: 'fail', same: true, appStatus: 'fail' });
+  const big = await gina.run(`
+    const m = tim.createTextMessage({to: 'gina', conversationType: 'C2C', payload: {text: 'x'.repeat(13000)}});
+    return await tim.sendMessage(m).catch((e) => e.code);`);
+  assert.equal(big.value, 80002);
+  // A message that is not from createXxxMessage is refused without a round trip.
+  const bad = await gina.run(`return await tim.sendMessage({ID: 'made-up'}).catch((e) => e.code)`);
+  assert.equal(bad.value, 2105);
+});
