@@ -32,5 +32,5 @@ node --test tests/types/
 step "Node: the real server and the built package"
 node --experimental-websocket --test tests/server/ tests/node/
 
-step "Browsers: the package bundled by Vite, in headless Chromium"
-node --test tests/bundler/
+step "Browsers: the demo page and the package bundled by Vite, in headless Chromium"
+node --test tests/browser/ tests/bundler/

@@ -1,0 +1,202 @@
+// The demo chat page in a real browser against the real tim-server: two users chat live, history
+// pages in, a second login of the same user kicks the first page. Run with
+//   node --test tests/browser/
+// Needs target/debug/tim-server (cargo build -p tim-server), the built package in pkg/
+// (./scripts/build-sdk.sh) and Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
+// Screenshots go to tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium } from '../lib/browser.mjs';
+import { ROOT, SERVER_BIN, startServer } from '../lib/server.mjs';
+
+const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
+const TIMEOUT = 8000;
+
+let server;
+let browser;
+let served;
+/** Requests that left the server's origin (the page must load nothing from elsewhere). */
+const foreign = [];
+/** Uncaught exceptions and console errors of every page. */
+const pageErrors = [];
+
+function requireFile(path, hint) {
+  if (!existsSync(path)) throw new Error(`${path} is missing: ${hint}`);
+}
+
+before(async () => {
+  requireFile(SERVER_BIN, 'build it with `cargo build -p tim-server`');
+  requireFile(join(ROOT, 'pkg', 'index.js'), 'build the SDK package with ./scripts/build-sdk.sh');
+
+  // The served folder, as scripts/demo.sh assembles it: the page at /, the package at /sdk/.
+  served = mkdtempSync(join(tmpdir(), 'tim-demo-www-'));
+  cpSync(join(ROOT, 'www-demo'), served, { recursive: true });
+  cpSync(join(ROOT, 'pkg'), join(served, 'sdk'), { recursive: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+
+  server = await startServer(['--dev', '--static', served]);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (served) rmSync(served, { recursive: true, force: true });
+});
+
+/** A fresh browser context (its own storage, like a separate browser) with the page open. */
+async function openPage(name, viewport = { width: 1000, height: 640 }) {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(TIMEOUT);
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(server.url + '/') || url.startsWith('data:')) return route.continue();
+    foreign.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`${name} console: ${m.text()}`);
+  });
+  await page.goto(server.url + '/');
+  return page;
+}
+
+async function login(page, userID) {
+  await page.getByTestId('login-input').fill(userID);
+  await page.getByTestId('login-button').click();
+  await page.getByTestId('chat-view').waitFor();
+  await page.locator('[data-testid="net-state"][data-state="connected"]').waitFor();
+  assert.equal(await page.getByTestId('current-user').textContent(), userID);
+}
+
+async function sendText(page, text) {
+  await page.getByTestId('send-input').fill(text);
+  await page.getByTestId('send-button').click();
+  // The sent message shows at once and turns to success when the server stored it.
+  await page.locator('[data-testid="message"][data-flow="out"][data-status="success"]', { hasText: text }).last().waitFor();
+}
+
+const conv = (page, peer) => page.locator(`[data-testid="conversation-item"][data-peer="${peer}"]`);
+const messages = (page) => page.getByTestId('message');
+const texts = (page) => page.getByTestId('message-text').allTextContents();
+const flows = (page) => messages(page).evaluateAll((els) => els.map((e) => e.dataset.flow));
+
+test('two users chat through the demo page; a second login kicks the first', { timeout: 45000 }, async () => {
+  const alice = await openPage('alice');
+  const bob = await openPage('bob');
+  await Promise.all([login(alice, 'alice'), login(bob, 'bob')]);
+
+  // Alice opens a chat with bob: empty history, then her message shows as outgoing.
+  await alice.getByTestId('new-chat-input').fill('bob');
+  await alice.getByTestId('new-chat-button').click();
+  await conv(alice, 'bob').waitFor();
+  assert.equal(await alice.getByTestId('pane-title').textContent(), 'bob');
+  await alice.getByTestId('history-state').filter({ hasText: 'No messages yet' }).waitFor();
+  await sendText(alice, 'hello bob');
+  assert.deepEqual(await flows(alice), ['out']);
+  assert.match(await conv(alice, 'bob').getByTestId('conversation-last').textContent(), /hello bob/);
+
+  // Bob gets it live: a new conversation with an unread badge, no conversation open yet.
+  await conv(bob, 'alice').waitFor();
+  assert.equal(await conv(bob, 'alice').getByTestId('unread-badge').textContent(), '1');
+  assert.match(await conv(bob, 'alice').getByTestId('conversation-last').textContent(), /hello bob/);
+  assert.equal(await messages(bob).count(), 0);
+
+  // Opening it clears the badge and shows the message as incoming (once, live + history merged).
+  await conv(bob, 'alice').click();
+  await messages(bob).filter({ hasText: 'hello bob' }).waitFor();
+  await bob.getByTestId('history-state').filter({ hasText: 'Start of the conversation' }).waitFor();
+  assert.deepEqual(await texts(bob), ['hello bob']);
+  assert.deepEqual(await flows(bob), ['in']);
+  assert.equal(await conv(bob, 'alice').getByTestId('unread-badge').count(), 0);
+
+  // Bob replies; alice has the conversation open, so it appears in her pane without a badge.
+  await sendText(bob, 'hi alice');
+  await messages(alice).filter({ hasText: 'hi alice' }).waitFor();
+  assert.deepEqual(await texts(alice), ['hello bob', 'hi alice']);
+  assert.deepEqual(await flows(alice), ['out', 'in']);
+  assert.equal(await conv(alice, 'bob').getByTestId('unread-badge').count(), 0);
+  assert.deepEqual(await texts(bob), ['hello bob', 'hi alice']);
+  assert.deepEqual(await flows(bob), ['in', 'out']);
+
+  // Alice switches to a chat with carol; bob's next message badges bob's entry on her side.
+  await alice.getByTestId('new-chat-input').fill('carol');
+  await alice.getByTestId('new-chat-button').click();
+  await alice.getByTestId('pane-title').filter({ hasText: 'carol' }).waitFor();
+  await sendText(bob, 'are you there?');
+  await conv(alice, 'bob').getByTestId('unread-badge').filter({ hasText: '1' }).waitFor();
+  assert.match(await conv(alice, 'bob').getByTestId('conversation-last').textContent(), /are you there\?/);
+  assert.equal(await messages(alice).count(), 0, 'carol\'s pane stays empty');
+  await conv(alice, 'bob').click();
+  await messages(alice).filter({ hasText: 'are you there?' }).waitFor();
+  assert.deepEqual(await texts(alice), ['hello bob', 'hi alice', 'are you there?']);
+  assert.equal(await conv(alice, 'bob').getByTestId('unread-badge').count(), 0);
+  await bob.screenshot({ path: join(ARTIFACTS, 'demo-bob.png') });
+  await alice.screenshot({ path: join(ARTIFACTS, 'demo-alice.png') });
+
+  // History in pages of 15: bob sends 14 more (17 in all), then a fresh page of bob loads them.
+  for (let i = 1; i <= 14; i++) await sendText(bob, `message ${i}`);
+  await messages(alice).filter({ hasText: 'message 14' }).waitFor();
+  assert.equal(await messages(alice).count(), 17);
+  const bob2 = await openPage('bob2');
+  await login(bob2, 'bob'); // kicks the first bob page, checked below with alice
+  await bob2.getByTestId('new-chat-input').fill('alice');
+  await bob2.getByTestId('new-chat-button').click();
+  await bob2.getByTestId('load-older').waitFor();
+  assert.equal(await messages(bob2).count(), 15);
+  assert.equal((await texts(bob2)).at(-1), 'message 14');
+  await bob2.screenshot({ path: join(ARTIFACTS, 'demo-history.png') });
+  await bob2.getByTestId('load-older').click();
+  await bob2.getByTestId('history-state').filter({ hasText: 'Start of the conversation' }).waitFor();
+  assert.equal(await bob2.getByTestId('load-older').isHidden(), true);
+  const all = await texts(bob2);
+  assert.deepEqual(all.slice(0, 3), ['hello bob', 'hi alice', 'are you there?']);
+  assert.equal(all.length, 17);
+  assert.deepEqual((await flows(bob2)).slice(0, 3), ['in', 'out', 'out']);
+  await bob.getByTestId('kicked-banner').waitFor();
+
+  // Logout brings back the login form and the offline state.
+  await bob2.getByTestId('logout-button').click();
+  await bob2.getByTestId('login-view').waitFor();
+  assert.equal(await bob2.getByTestId('chat-view').isHidden(), true);
+  assert.equal(await bob2.getByTestId('net-state').getAttribute('data-state'), 'offline');
+  assert.equal(await bob2.getByTestId('kicked-banner').isHidden(), true);
+  // Logging in again on the same page (the same TIM instance) starts a fresh session.
+  await login(bob2, 'bob');
+  assert.equal(await conv(bob2, 'alice').count(), 0, 'the page-side conversation list starts empty');
+
+  // A third browser logs in as alice: the first alice page shows the kicked banner.
+  const alice2 = await openPage('alice2', { width: 420, height: 640 });
+  await login(alice2, 'alice');
+  const banner = alice.getByTestId('kicked-banner');
+  await banner.waitFor();
+  assert.equal(
+    (await banner.getByTestId('kicked-text').textContent()).trim(),
+    'You were logged out because this account logged in elsewhere (multipleAccount)',
+  );
+  await alice.getByTestId('login-view').waitFor();
+  assert.equal(await alice.getByTestId('net-state').getAttribute('data-state'), 'offline');
+  assert.equal(await alice.getByTestId('login-input').inputValue(), 'alice');
+  await alice.screenshot({ path: join(ARTIFACTS, 'demo-kicked.png') });
+
+  // The new alice session (a narrow, phone-sized window) has the history too.
+  await alice2.getByTestId('new-chat-input').fill('bob');
+  await alice2.getByTestId('new-chat-button').click();
+  await messages(alice2).filter({ hasText: 'message 14' }).waitFor();
+  await alice2.screenshot({ path: join(ARTIFACTS, 'demo-mobile.png') });
+
+  // The kicked page logs in again and in turn kicks the newer one.
+  await alice.getByTestId('login-button').click();
+  await alice.getByTestId('chat-view').waitFor();
+  await alice.locator('[data-testid="net-state"][data-state="connected"]').waitFor();
+  assert.equal(await alice.getByTestId('kicked-banner').isHidden(), true);
+  await alice2.getByTestId('kicked-banner').waitFor();
+
+  assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
+  assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
+});
