@@ -2,7 +2,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
+import { inflateSync } from 'node:zlib';
 import { startServer, connect } from '../lib/server.mjs';
+
+/** What zlib itself inflates a sig to, or null. */
+function inflate(sig) {
+  try {
+    return inflateSync(Buffer.from(sig.replace(/\*/g, '+').replace(/-/g, '/').replace(/_/g, '='), 'base64')).toString();
+  } catch {
+    return null;
+  }
+}
 
 const APP = 1400000007;
 const KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
@@ -54,7 +64,7 @@ test('refusals carry the official codes', async () => {
   c.close();
 });
 
-test('every tampered character of an official sig is refused', async () => {
+test('every tampered character of an official sig is refused unless it is the same document', async () => {
   const c = await connect(server.wsURL);
   // Several users, so altered characters land on every part of the encoding.
   for (let n = 0; n < 10; n++) {
@@ -63,7 +73,13 @@ test('every tampered character of an official sig is refused', async () => {
       const swap = sig[i] === 'A' ? 'B' : 'A';
       const bad = sig.slice(0, i) + swap + sig.slice(i + 1);
       const r = await login(c, `carol${n}`, bad);
-      assert.equal(r.type, 'err', `${sig} tampered at ${i} accepted`);
+      if (r.type === 'ok') {
+        // Deflate encodes one document in more than one way; only the same document may pass.
+        assert.equal(inflate(bad), inflate(sig), `${sig} tampered at ${i} accepted`);
+        assert.equal(r.data.repeatLogin, false);
+        await c.call('logout');
+        continue;
+      }
       assert.ok([70003, 70009].includes(r.code), `tampered at ${i}: ${JSON.stringify(r)}`);
     }
   }
