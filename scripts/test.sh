@@ -30,7 +30,7 @@ step "TypeScript: index.d.ts accepts code written for the official typings"
 node --test tests/types/
 
 step "Node: the real server and the built package"
-node --experimental-websocket --test tests/server/ tests/node/
+node --experimental-websocket --test tests/proxy/ tests/server/ tests/node/
 
 step "Browsers: the demo page and the package bundled by Vite, in headless Chromium"
 node --test tests/browser/ tests/bundler/
