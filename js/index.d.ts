@@ -220,6 +220,12 @@ export interface CREATE_OPTIONS {
   serverURL?: string;
   /** tim-wasm: WebSocket constructor to use instead of the global `WebSocket`. */
   WebSocket?: any;
+  /** tim-wasm: ms a live connection may stay silent before a heartbeat goes out (default 5000). */
+  heartbeatInterval?: number;
+  /** tim-wasm: ms without any frame after which the connection counts as dead (default 12000). */
+  deadSocketTimeout?: number;
+  /** tim-wasm: cap of the reconnection backoff in ms (default 30000; exponential, full jitter). */
+  reconnectMaxDelay?: number;
   oversea?: boolean;
   unlimitedAVChatRoom?: boolean;
   devMode?: boolean;

@@ -45,6 +45,20 @@ function imError(code, message, data = {}) {
   return e;
 }
 
+/** Tell the SDK what the browser knows of the network: reconnect at once when it comes back. */
+function watchNetwork(sdk) {
+  const target = globalThis.addEventListener ? globalThis : null;
+  if (!target) return;
+  target.addEventListener('online', () => sdk.setOnline(true));
+  target.addEventListener('offline', () => sdk.setOnline(false));
+  const doc = globalThis.document;
+  if (doc && doc.addEventListener) {
+    doc.addEventListener('visibilitychange', () => {
+      if (doc.visibilityState === 'visible') sdk.wake();
+    });
+  }
+}
+
 function wsURL(serverURL) {
   const base = serverURL || (globalThis.location && globalThis.location.origin) || '';
   return base.replace(/^http/, 'ws').replace(/\/+$/, '') + '/v1/ws';
@@ -68,14 +82,17 @@ export function makeTIM(loadWasm) {
       this._sdk = null;
       loading = loading || loadWasm();
       this._ready = loading.then((mod) => {
-        this._sdk = new mod.Sdk(
+        const sdk = new mod.Sdk(
           options.SDKAppID,
           wsURL(options.serverURL),
           options.WebSocket || globalThis.WebSocket,
           (name, data) => this._emit(name, data),
+          options,
         );
-        this._sdk.setLogLevel(this._logLevel);
-        return this._sdk;
+        sdk.setLogLevel(this._logLevel);
+        watchNetwork(sdk);
+        this._sdk = sdk;
+        return sdk;
       });
     }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
-use tim_core::{ApiError, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage};
+use tim_core::{ApiError, Config, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage};
 use tim_proto::{ClientFrame, ConversationType};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -282,6 +282,23 @@ fn pump(shared: &Shared) {
     }
 }
 
+/// The core's tunables, from the create options the app gave (positive numbers of ms).
+fn config(options: &JsValue) -> Config {
+    let ms = |key: &str, default: u64| {
+        get(options, key)
+            .as_f64()
+            .filter(|v| *v > 0.0)
+            .map_or(default, |v| v as u64)
+    };
+    let d = Config::default();
+    Config {
+        heartbeat_ms: ms("heartbeatInterval", d.heartbeat_ms),
+        dead_after_ms: ms("deadSocketTimeout", d.dead_after_ms),
+        reconnect_max_ms: ms("reconnectMaxDelay", d.reconnect_max_ms),
+        ..d
+    }
+}
+
 /// Thrown synchronously for invalid arguments, as the official parameter check does.
 fn params_invalid() -> JsValue {
     js_sys::Error::new("Params validate failed.").into()
@@ -295,15 +312,22 @@ pub struct Sdk {
 
 #[wasm_bindgen]
 impl Sdk {
-    /// `emit(name, data)` fires an event on the JS instance.
+    /// `emit(name, data)` fires an event on the JS instance. `options` may set, in ms,
+    /// `heartbeatInterval`, `deadSocketTimeout` and `reconnectMaxDelay`.
     #[wasm_bindgen(constructor)]
-    pub fn new(sdk_app_id: f64, url: String, websocket: Function, emit: Function) -> Sdk {
+    pub fn new(
+        sdk_app_id: f64,
+        url: String,
+        websocket: Function,
+        emit: Function,
+        options: JsValue,
+    ) -> Sdk {
         console_error_panic_hook::set_once();
         let seed = ((js_sys::Math::random() * 4_294_967_296.0) as u64) << 32
             | (js_sys::Math::random() * 4_294_967_296.0) as u64 ^ now_ms();
         Sdk {
             shared: Rc::new(RefCell::new(Driver {
-                core: Core::new(sdk_app_id as u64, seed),
+                core: Core::with_config(sdk_app_id as u64, seed, config(&options)),
                 url,
                 websocket,
                 emit,
@@ -315,6 +339,19 @@ impl Sdk {
                 log_level: 0,
             })),
         }
+    }
+
+    /// The environment's word on the network (`online`/`offline` events).
+    #[wasm_bindgen(js_name = setOnline)]
+    pub fn set_online(&self, online: bool) {
+        self.shared.borrow_mut().core.set_online(now_ms(), online);
+        pump(&self.shared);
+    }
+
+    /// A good moment to reconnect if disconnected (the page became visible).
+    pub fn wake(&self) {
+        self.shared.borrow_mut().core.wake(now_ms());
+        pump(&self.shared);
     }
 
     #[wasm_bindgen(js_name = setLogLevel)]

@@ -6,7 +6,7 @@
 use js_sys::{Array, Reflect};
 use tim_proto::{
     ConversationType, Element, ErrFrame, GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem,
-    Kicked, LoginOk, Message, OkFrame, Response, SendMessageOk, ServerFrame, SyncOk,
+    Kicked, LoginOk, Message, OkFrame, Response, ResumeOk, SendMessageOk, ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
 
@@ -76,6 +76,12 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
         "login" => Response::Login(LoginOk {
             user_id: string(data, "userID")?,
             repeat_login: flag(data, "repeatLogin")?,
+            inbox_seq: uint(data, "inboxSeq")?,
+            server_time: uint(data, "serverTime")?,
+            resume_token: string(data, "resumeToken")?,
+        }),
+        "resume" => Response::Resume(ResumeOk {
+            user_id: string(data, "userID")?,
             inbox_seq: uint(data, "inboxSeq")?,
             server_time: uint(data, "serverTime")?,
         }),

@@ -64,6 +64,15 @@ fn every_server_frame_reads_back() {
                 repeat_login: true,
                 inbox_seq: 42,
                 server_time: 5,
+                resume_token: "0123abcd".into(),
+            }),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 15,
+            response: Response::Resume(ResumeOk {
+                user_id: "alice".into(),
+                inbox_seq: 43,
+                server_time: 6,
             }),
         }),
         ServerFrame::Ok(OkFrame {
@@ -193,7 +202,13 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
             .call1(&JsValue::NULL, &events)
             .unwrap()
             .into();
-    let sdk = crate::Sdk::new(1400000000.0, "ws://test/v1/ws".into(), class.clone(), emit);
+    let sdk = crate::Sdk::new(
+        1400000000.0,
+        "ws://test/v1/ws".into(),
+        class.clone(),
+        emit,
+        JsValue::UNDEFINED,
+    );
     sdk.set_log_level(4);
     let login = sdk.login("alice", "sig");
     let socket = read::get(&class, "last");
@@ -214,7 +229,7 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
     assert_eq!(field(&login_frame, &["data", "SDKAppID"]), 1400000000.0);
     let id = read::get(&login_frame, "id").as_f64().unwrap();
     serve(&format!(
-        r#"{{"type":"ok","id":{id},"op":"login","data":{{"userID":"alice","repeatLogin":false,"inboxSeq":0,"serverTime":1}}}}"#
+        r#"{{"type":"ok","id":{id},"op":"login","data":{{"userID":"alice","repeatLogin":false,"inboxSeq":0,"serverTime":1,"resumeToken":"t"}}}}"#
     ));
     let result = wasm_bindgen_futures::JsFuture::from(login).await.unwrap();
     assert_eq!(read::get(&result, "code"), 0);

@@ -11,7 +11,7 @@ import { startPeer } from './harness.mjs';
 const APP = 1400000021;
 const KEY = 'node-e2e-secret-key';
 const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
-const surface = JSON.parse(readFileSync(`${ROOT}/../shared/reference/tim-api-surface.json`, 'utf8'))['tim-js-sdk@2.27.6'];
+const surface = JSON.parse(readFileSync(`${ROOT}/tests/fixtures/tim-api-surface.json`, 'utf8'))['tim-js-sdk@2.27.6'];
 
 let server;
 const peers = [];

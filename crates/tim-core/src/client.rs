@@ -13,7 +13,7 @@ use tim_proto::codes::{
 };
 use tim_proto::{
     ClientFrame, ConversationType, GetHistory, GetHistoryOk, Login, Message, Request, Response,
-    SendMessage, ServerFrame, Sync, SyncOk, PROTOCOL_VERSION,
+    Resume, SendMessage, ServerFrame, Sync, SyncOk, PROTOCOL_VERSION,
 };
 
 /// The official getMessageList page size, also its maximum.
@@ -24,8 +24,16 @@ pub const MESSAGE_LIST_COUNT: u32 = 15;
 pub struct Config {
     /// From `login` to the server's answer (the official login request timeout is 90 s).
     pub login_timeout_ms: u64,
-    /// For every other request, and for a reconnection attempt to get its hello.
+    /// For every other request (an app's request waits out reconnections within it), and for
+    /// a reconnection attempt to get its hello.
     pub request_timeout_ms: u64,
+    /// The longest a live connection goes without sending: heartbeats fill the silence (the
+    /// server's hello may ask for less).
+    pub heartbeat_ms: u64,
+    /// A connection that received nothing for this long is dead: drop it and reconnect.
+    pub dead_after_ms: u64,
+    /// The cap of the reconnection backoff (exponential from 1 s, full jitter).
+    pub reconnect_max_ms: u64,
     /// Inbox items per sync page.
     pub sync_limit: u32,
 }
@@ -35,6 +43,9 @@ impl Default for Config {
         Config {
             login_timeout_ms: 90_000,
             request_timeout_ms: 15_000,
+            heartbeat_ms: 5_000,
+            dead_after_ms: 12_000,
+            reconnect_max_ms: 30_000,
             sync_limit: 100,
         }
     }
@@ -88,13 +99,51 @@ impl Core {
     /// When `tick` must next be called, if ever.
     pub fn next_wakeup(&self) -> Option<u64> {
         let s = self.session.as_ref()?;
-        let link = match s.link {
-            Link::Down { retry_at } => Some(retry_at),
-            Link::Opening { deadline } => Some(deadline),
-            Link::Syncing | Link::Up if s.heartbeat_ms > 0 => Some(s.next_heartbeat),
-            _ => None,
+        let (link, beat) = match s.link {
+            Link::Down { retry_at } => (Some(retry_at).filter(|_| !s.offline), None),
+            Link::Opening { deadline } => (Some(deadline), None),
+            // A login or resume in flight has its own deadline.
+            Link::Authing => (None, None),
+            Link::Syncing | Link::Up => (
+                Some(s.last_rx + self.config.dead_after_ms),
+                Some(s.next_heartbeat).filter(|_| s.heartbeat_ms > 0),
+            ),
         };
-        s.pending.values().map(|p| p.deadline).chain(link).min()
+        s.pending
+            .values()
+            .chain(&s.queued)
+            .map(|p| p.deadline)
+            .chain(link)
+            .chain(beat)
+            .min()
+    }
+
+    /// The environment's word on the network (the browser's `online`/`offline`): offline, the
+    /// connection is dropped and the app told `disconnected`; back online, reconnect at once.
+    pub fn set_online(&mut self, now_ms: u64, online: bool) {
+        let Some(s) = self.session.as_mut().filter(|s| s.ready) else {
+            return;
+        };
+        s.offline = !online;
+        if !online {
+            if s.link.has_socket() {
+                self.lose_link(now_ms, NETWORK_ERROR, true);
+            }
+            self.set_net(NET_STATE_DISCONNECTED);
+        } else if let Link::Down { .. } = s.link {
+            s.link = Link::Down { retry_at: now_ms };
+            s.retries = 0;
+            self.set_net(NET_STATE_CONNECTING);
+        }
+    }
+
+    /// A hint that now is a good time to reconnect (e.g. the page became visible).
+    pub fn wake(&mut self, now_ms: u64) {
+        if let Some(s) = self.session.as_mut().filter(|s| !s.offline) {
+            if let Link::Down { retry_at } = &mut s.link {
+                *retry_at = (*retry_at).min(now_ms);
+            }
+        }
     }
 
     /// Whether APIs that need a ready SDK may run now; the error is the official not-ready
@@ -185,9 +234,7 @@ impl Core {
     /// Sends a created message, or resends one that failed (the server stores it once).
     pub fn send_message(&mut self, now_ms: u64, mut message: SdkMessage) -> Result<OpId, ApiError> {
         let s = self.ready_session_mut()?;
-        if s.link.logged_in() {
-            s.own_sends.insert(message.id.clone());
-        }
+        s.own_sends.insert(message.id.clone());
         message.is_resend = message.status == STATUS_FAIL;
         message.status = STATUS_UNSEND;
         let request = Request::SendMessage(SendMessage {
@@ -246,25 +293,25 @@ impl Core {
         let Some(s) = self.session.as_mut().filter(|s| s.link.has_socket()) else {
             return;
         };
+        s.last_rx = now_ms;
+        if s.heartbeat_ms > 0 {
+            s.next_heartbeat = now_ms + s.heartbeat_ms;
+        }
         match frame {
             ServerFrame::Hello(hello) => {
                 let Link::Opening { deadline } = s.link else {
                     return;
                 };
-                s.heartbeat_ms = hello.heartbeat_ms;
+                s.heartbeat_ms = hello.heartbeat_ms.min(self.config.heartbeat_ms);
                 s.link = Link::Authing;
-                let request = Request::Login(Login {
-                    protocol: PROTOCOL_VERSION,
-                    sdk_app_id: self.sdk_app_id,
-                    user_id: s.user_id.clone(),
-                    user_sig: s.user_sig.clone(),
-                });
-                let deadline = if s.login_op.is_some() {
-                    deadline
+                if s.login_op.is_some() {
+                    self.send_login(deadline);
+                } else if let Some(token) = s.resume_token.clone() {
+                    let deadline = now_ms + self.config.request_timeout_ms;
+                    self.request(deadline, Request::Resume(Resume { token }), Kind::Resume);
                 } else {
-                    now_ms + self.config.request_timeout_ms
-                };
-                self.request(deadline, request, Kind::Login);
+                    self.send_login(now_ms + self.config.request_timeout_ms);
+                }
             }
             ServerFrame::Ok(ok) => {
                 if let Some(p) = s.pending.remove(&ok.id) {
@@ -310,7 +357,7 @@ impl Core {
             return;
         };
         match s.link {
-            Link::Down { retry_at } if now_ms >= retry_at => {
+            Link::Down { retry_at } if now_ms >= retry_at && !s.offline => {
                 s.link = Link::Opening {
                     deadline: now_ms + self.config.request_timeout_ms,
                 };
@@ -319,7 +366,21 @@ impl Core {
             Link::Opening { deadline } if now_ms >= deadline => {
                 self.lose_link(now_ms, NETWORK_TIMEOUT, true)
             }
+            // Nothing came for too long, not even heartbeat answers: the socket is dead even
+            // if it never closed.
+            Link::Syncing | Link::Up if now_ms >= s.last_rx + self.config.dead_after_ms => {
+                self.lose_link(now_ms, NETWORK_TIMEOUT, true)
+            }
             _ => {}
+        }
+        if let Some(s) = self.session.as_mut() {
+            let (late, waiting): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut s.queued)
+                .into_iter()
+                .partition(|p| p.deadline <= now_ms);
+            s.queued = waiting;
+            for p in late {
+                self.fail(p.kind, ApiError::sdk(NETWORK_TIMEOUT));
+            }
         }
         while let Some(s) = self.session.as_mut() {
             let Some(id) = s
@@ -338,8 +399,8 @@ impl Core {
         if let Some(s) = self.session.as_mut() {
             if s.link.logged_in() && s.heartbeat_ms > 0 && now_ms >= s.next_heartbeat {
                 s.next_heartbeat = now_ms + s.heartbeat_ms;
-                let deadline = now_ms + self.config.request_timeout_ms;
-                self.request(deadline, Request::Heartbeat, Kind::Heartbeat);
+                // Its answer only matters as traffic: silence is caught by `dead_after_ms`.
+                self.request(u64::MAX, Request::Heartbeat, Kind::Heartbeat);
             }
         }
     }
@@ -387,21 +448,61 @@ impl Core {
         session.ok_or_else(|| ApiError::sdk(reason))
     }
 
-    fn request(&mut self, deadline: u64, request: Request, kind: Kind) {
-        let id = self.id();
-        if let Some(s) = self.session.as_mut() {
-            s.pending.insert(id, Pending { deadline, kind });
-            self.effects
-                .push_back(Effect::Send(ClientFrame { id, request }));
+    /// Tells the app the connection state, once per change, from SDK_READY on.
+    fn set_net(&mut self, state: &'static str) {
+        if let Some(s) = self.session.as_mut().filter(|s| s.ready) {
+            if s.net_state != state {
+                s.net_state = state;
+                self.emit(Event::NetStateChange { state });
+            }
         }
     }
 
-    /// Sends an app's request, or fails it at once while reconnecting.
+    fn send_login(&mut self, deadline: u64) {
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        let request = Request::Login(Login {
+            protocol: PROTOCOL_VERSION,
+            sdk_app_id: self.sdk_app_id,
+            user_id: s.user_id.clone(),
+            user_sig: s.user_sig.clone(),
+        });
+        self.request(deadline, request, Kind::Login);
+    }
+
+    fn request(&mut self, deadline: u64, request: Request, kind: Kind) {
+        let id = self.id();
+        if let Some(s) = self.session.as_mut() {
+            self.effects.push_back(Effect::Send(ClientFrame {
+                id,
+                request: request.clone(),
+            }));
+            s.pending.insert(
+                id,
+                Pending {
+                    deadline,
+                    request,
+                    kind,
+                },
+            );
+        }
+    }
+
+    /// Sends an app's request, or queues it until the connection is back.
     fn start(&mut self, now_ms: u64, request: Request, kind: Kind) {
-        if self.session.as_ref().is_some_and(|s| s.link.logged_in()) {
-            self.request(now_ms + self.config.request_timeout_ms, request, kind);
+        let deadline = now_ms + self.config.request_timeout_ms;
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.link.logged_in() {
+            self.request(deadline, request, kind);
         } else {
-            self.fail(kind, ApiError::sdk(NETWORK_ERROR));
+            s.queued.push(Pending {
+                deadline,
+                request,
+                kind,
+            });
         }
     }
 
@@ -416,7 +517,7 @@ impl Core {
                 self.complete(op, Err(ApiError { data, ..err }));
             }
             Kind::History { op } => self.complete(op, Err(err)),
-            Kind::Login | Kind::Heartbeat | Kind::Sync => {}
+            Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync => {}
         }
     }
 
@@ -442,10 +543,25 @@ impl Core {
             }
         }
         match (kind, result) {
-            (Kind::Login, Ok(Response::Login(ok))) => self.logged_in(now_ms, ok.inbox_seq),
+            (Kind::Login, Ok(Response::Login(ok))) => {
+                if let Some(s) = self.session.as_mut() {
+                    s.resume_token = Some(ok.resume_token);
+                }
+                self.logged_in(now_ms, ok.inbox_seq)
+            }
             (Kind::Login, Err(err)) => self.login_refused(now_ms, err),
+            (Kind::Resume, Ok(Response::Resume(ok))) => self.logged_in(now_ms, ok.inbox_seq),
+            // The server no longer has the session: log in with the kept sig instead.
+            (Kind::Resume, Err(_)) => {
+                if let Some(s) = self.session.as_mut() {
+                    s.resume_token = None;
+                }
+                self.send_login(now_ms + self.config.request_timeout_ms)
+            }
             (Kind::Sync, Ok(Response::Sync(page))) => self.synced(now_ms, page),
-            (Kind::Login | Kind::Sync, _) => self.lose_link(now_ms, NETWORK_ERROR, true),
+            (Kind::Login | Kind::Resume | Kind::Sync, _) => {
+                self.lose_link(now_ms, NETWORK_ERROR, true)
+            }
             (Kind::Heartbeat, _) => {}
             (Kind::Send { op, message }, Ok(Response::SendMessage(ok))) => {
                 self.sent(op, message, ok.message)
@@ -473,6 +589,7 @@ impl Core {
         // everything before is history, which getMessageList serves.
         let start = s.resume_after.map_or(inbox_seq, |r| r.min(inbox_seq));
         s.cursor.get_or_insert(start);
+        let queued = std::mem::take(&mut s.queued);
         if let Some(op) = s.login_op.take() {
             let result = OpOk::Login(LoginOk {
                 repeat_login: false,
@@ -481,6 +598,11 @@ impl Core {
             self.complete(op, Ok(result));
         }
         self.sync(now_ms);
+        // What the app asked for while the connection was down goes out now, in order; a send
+        // keeps its clientMsgID, so one that was stored before the drop is not stored twice.
+        for p in queued {
+            self.request(p.deadline, p.request, p.kind);
+        }
     }
 
     fn login_refused(&mut self, now_ms: u64, err: ApiError) {
@@ -526,15 +648,13 @@ impl Core {
         };
         s.link = Link::Up;
         let batch = std::mem::take(&mut s.batch);
-        let event = if s.ready {
-            Event::NetStateChange {
-                state: NET_STATE_CONNECTED,
-            }
+        if s.ready {
+            self.set_net(NET_STATE_CONNECTED);
         } else {
             s.ready = true;
-            Event::SdkReady
-        };
-        self.emit(event);
+            s.net_state = NET_STATE_CONNECTED;
+            self.emit(Event::SdkReady);
+        }
         if !batch.is_empty() {
             self.emit(Event::MessageReceived(batch));
         }
@@ -589,7 +709,7 @@ impl Core {
 
     fn expire(&mut self, now_ms: u64, kind: Kind) {
         match kind {
-            Kind::Login | Kind::Heartbeat | Kind::Sync => {
+            Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync => {
                 self.lose_link(now_ms, NETWORK_TIMEOUT, true)
             }
             kind => self.fail(kind, ApiError::sdk(NETWORK_TIMEOUT)),
@@ -599,14 +719,19 @@ impl Core {
     /// The connection is gone (`close`: the core ends it). Fails what waited on it; a first
     /// login fails with `code`, a session that got past it reconnects with backoff.
     fn lose_link(&mut self, now_ms: u64, code: u32, close: bool) {
+        // Exponential backoff from 1 s to the cap, with full jitter, so clients dropped together
+        // do not come back together.
+        let retries = self.session.as_ref().map_or(0, |s| s.retries);
+        let ceiling = (1000u64 << retries.min(16)).min(self.config.reconnect_max_ms);
+        let delay = self.random() % (ceiling + 1);
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let was_up = s.link == Link::Up;
+        let was_connected = s.link.logged_in() && !s.offline;
         s.link = Link::Down {
-            retry_at: now_ms + (1000 << s.retries.min(5)),
+            retry_at: now_ms + delay,
         };
-        s.retries += 1;
+        s.retries = s.retries.saturating_add(1);
         s.sync_pending = false;
         s.resync = false;
         let pending = std::mem::take(&mut s.pending);
@@ -618,14 +743,21 @@ impl Core {
             self.complete(op, Err(ApiError::sdk(code)));
             return self.end_session(LOGIN_FAILED);
         }
-        for p in in_order(pending) {
-            self.fail(p.kind, ApiError::sdk(code));
+        // The app's requests wait for the next connection (until their deadlines); the
+        // session's own (login, sync, heartbeat) are made afresh then.
+        let mut requeued: Vec<Pending> = in_order(pending)
+            .into_iter()
+            .filter(|p| p.kind.is_app())
+            .collect();
+        if let Some(s) = self.session.as_mut() {
+            requeued.append(&mut s.queued);
+            s.queued = requeued;
         }
-        if was_up {
-            self.emit(Event::NetStateChange {
-                state: NET_STATE_CONNECTING,
-            });
-        }
+        self.set_net(if was_connected {
+            NET_STATE_CONNECTING
+        } else {
+            NET_STATE_DISCONNECTED
+        });
     }
 
     fn kicked(&mut self, type_: String) {
@@ -648,7 +780,7 @@ impl Core {
         if let Some(op) = s.login_op {
             self.complete(op, Err(ApiError::sdk(reason)));
         }
-        for p in in_order(s.pending) {
+        for p in in_order(s.pending).into_iter().chain(s.queued) {
             self.fail(p.kind, ApiError::sdk(reason));
         }
         if s.ready {

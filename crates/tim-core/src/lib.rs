@@ -17,5 +17,5 @@ pub use message::{
 };
 pub use output::{
     Effect, Event, LoginOk, MessageList, OpId, OpOk, SendOk, NET_STATE_CONNECTED,
-    NET_STATE_CONNECTING,
+    NET_STATE_CONNECTING, NET_STATE_DISCONNECTED,
 };

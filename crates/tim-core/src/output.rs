@@ -12,6 +12,7 @@ pub type OpId = u64;
 
 pub const NET_STATE_CONNECTED: &str = "connected";
 pub const NET_STATE_CONNECTING: &str = "connecting";
+pub const NET_STATE_DISCONNECTED: &str = "disconnected";
 
 /// Work for the driver, in the order the core queued it.
 #[derive(Debug, Clone, PartialEq)]

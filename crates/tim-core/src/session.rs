@@ -5,7 +5,7 @@
 use crate::message::SdkMessage;
 use crate::output::OpId;
 use std::collections::{HashMap, HashSet};
-use tim_proto::{InboxEvent, InboxItem};
+use tim_proto::{InboxEvent, InboxItem, Request};
 
 /// Where the connection of a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,13 @@ pub(crate) enum Link {
     Up,
 }
 
+impl Kind {
+    /// An app's request: it waits out reconnections until its deadline.
+    pub(crate) fn is_app(&self) -> bool {
+        matches!(self, Kind::Send { .. } | Kind::History { .. })
+    }
+}
+
 impl Link {
     pub(crate) fn has_socket(self) -> bool {
         !matches!(self, Link::Down { .. })
@@ -33,16 +40,19 @@ impl Link {
     }
 }
 
-/// A request awaiting its answer, and what to do with the answer.
+/// A request awaiting its answer (or, queued, a connection to go out on), and what to do with
+/// the answer. The request is kept so an app's request can go out again after a reconnect.
 #[derive(Debug)]
 pub(crate) struct Pending {
     pub deadline: u64,
+    pub request: Request,
     pub kind: Kind,
 }
 
 #[derive(Debug)]
 pub(crate) enum Kind {
     Login,
+    Resume,
     Heartbeat,
     Sync,
     /// The message as it was before sending, for the failure report and the client fields.
@@ -70,6 +80,16 @@ pub(crate) struct Session {
     pub retries: u32,
     pub heartbeat_ms: u64,
     pub next_heartbeat: u64,
+    /// When the current connection last received a frame.
+    pub last_rx: u64,
+    /// From the last login answer: lets a reconnection take the session over without a login.
+    pub resume_token: Option<String>,
+    /// App requests waiting for the connection to come back, oldest first.
+    pub queued: Vec<Pending>,
+    /// The last NET_STATE_CHANGE state the app was told (`connected` from SDK_READY on).
+    pub net_state: &'static str,
+    /// The environment says the network is gone: no reconnection attempts until it is back.
+    pub offline: bool,
     /// The last inbox sequence handled; `None` before the first login answer.
     pub cursor: Option<u64>,
     pub sync_pending: bool,
@@ -113,6 +133,11 @@ impl Session {
             retries: 0,
             heartbeat_ms: 0,
             next_heartbeat: 0,
+            last_rx: 0,
+            resume_token: None,
+            queued: Vec::new(),
+            net_state: "",
+            offline: false,
             cursor: None,
             sync_pending: false,
             resync: false,

@@ -50,6 +50,7 @@ fn login_ok(user: &str, inbox_seq: u64) -> Response {
         repeat_login: false,
         inbox_seq,
         server_time: 1_700_000_000,
+        resume_token: format!("token-of-{user}"),
     })
 }
 
@@ -132,6 +133,31 @@ fn ready(user: &str, inbox_seq: u64) -> Core {
     let mut core = Core::new(APP, 42);
     log_in(&mut core, 0, user, inbox_seq);
     core
+}
+
+/// Ready, on a connection that never needs heartbeats or goes dead by silence.
+fn ready_quiet(user: &str) -> Core {
+    let config = Config {
+        heartbeat_ms: 1 << 40,
+        dead_after_ms: 1 << 40,
+        ..Config::default()
+    };
+    let mut core = Core::with_config(APP, 42, config);
+    log_in(&mut core, 0, user, 0);
+    core
+}
+
+/// Drop the connection at `at` and reconnect at the backoff's time, up to the hello; returns
+/// the first frame of the new connection (a resume or a login).
+fn reconnect(core: &mut Core, at: u64) -> ClientFrame {
+    core.on_close(at);
+    drain(core);
+    let retry = core.next_wakeup().unwrap();
+    assert!((at..=at + 1_000).contains(&retry), "first retry within 1 s");
+    core.tick(retry);
+    assert_eq!(drain(core), [Effect::Connect]);
+    core.on_frame(retry, hello());
+    single_send(drain(core))
 }
 
 fn received(effects: &[Effect]) -> Vec<u64> {
@@ -497,21 +523,6 @@ fn refused_send_rejects_with_the_failed_message_and_can_be_resent() {
 }
 
 #[test]
-fn unanswered_send_times_out_with_2801() {
-    let mut core = ready("alice", 0);
-    let draft = core.create_message(0, text_to("bob", "hi")).unwrap();
-    let op = core.send_message(1_000, draft).unwrap();
-    drain(&mut core);
-    assert_eq!(core.next_wakeup(), Some(16_000));
-    core.tick(15_999);
-    assert_eq!(drain(&mut core), []);
-    core.tick(16_000);
-    let effects = drain(&mut core);
-    assert!(matches!(&effects[..], [Effect::Complete(id, Err(e))]
-        if *id == op && e.code == NETWORK_TIMEOUT && e.data.message.as_ref().unwrap().status == STATUS_FAIL));
-}
-
-#[test]
 fn clientmsgids_differ_between_instances_and_messages() {
     let mut a = ready("alice", 0);
     let mut b = Core::new(APP, 43);
@@ -628,85 +639,6 @@ fn own_messages_from_other_sessions_are_received_as_out() {
         ),
         (FLOW_OUT, "C2Cbob", true)
     );
-}
-
-#[test]
-fn heartbeats_follow_the_hello_interval() {
-    let mut core = ready("alice", 0);
-    assert_eq!(core.next_wakeup(), Some(20_000));
-    core.tick(19_999);
-    assert_eq!(drain(&mut core), []);
-    core.tick(20_000);
-    let beat = single_send(drain(&mut core));
-    assert_eq!(beat.request, Request::Heartbeat);
-    assert_eq!(core.next_wakeup(), Some(35_000));
-    let answer = Response::Heartbeat(proto::HeartbeatOk { server_time: 1 });
-    core.on_frame(20_050, ok(beat.id, answer));
-    assert_eq!(core.next_wakeup(), Some(40_000));
-    core.tick(40_000);
-    assert_eq!(single_send(drain(&mut core)).request, Request::Heartbeat);
-    // An unanswered heartbeat means a dead connection: drop it and reconnect.
-    core.tick(55_000);
-    assert_eq!(
-        drain(&mut core),
-        [
-            Effect::Close,
-            Effect::Emit(Event::NetStateChange {
-                state: NET_STATE_CONNECTING
-            }),
-        ]
-    );
-    assert_eq!(core.next_wakeup(), Some(56_000));
-    core.tick(56_000);
-    assert_eq!(drain(&mut core), [Effect::Connect]);
-}
-
-#[test]
-fn a_dropped_connection_reconnects_and_delivers_what_it_missed() {
-    let mut core = ready("alice", 5);
-    core.on_frame(1, push(6, stored(1, "bob", "alice", "b1")));
-    drain(&mut core);
-    core.on_close(100);
-    assert_eq!(
-        drain(&mut core),
-        [Effect::Emit(Event::NetStateChange {
-            state: NET_STATE_CONNECTING
-        })]
-    );
-    // Still logged in, but nothing can be sent until the connection is back.
-    let draft = core.create_message(200, text_to("bob", "hi")).unwrap();
-    core.send_message(200, draft).unwrap();
-    assert!(
-        matches!(&drain(&mut core)[..], [Effect::Complete(_, Err(e))] if e.code == NETWORK_ERROR)
-    );
-    assert_eq!(core.next_wakeup(), Some(1_100));
-    core.tick(1_100);
-    assert_eq!(drain(&mut core), [Effect::Connect]);
-    core.on_frame(1_200, hello());
-    let login = single_send(drain(&mut core));
-    assert!(matches!(&login.request, Request::Login(l) if l.user_id == "alice"));
-    core.on_frame(1_300, ok(login.id, login_ok("alice", 8)));
-    let sync = single_send(drain(&mut core));
-    assert_eq!(
-        sync.request,
-        Request::Sync(Sync {
-            after: 6,
-            limit: 100
-        })
-    );
-    let page = vec![
-        item(7, stored(2, "bob", "alice", "b2")),
-        item(8, stored(3, "bob", "alice", "b3")),
-    ];
-    core.on_frame(1_400, ok(sync.id, sync_page(page, true)));
-    let effects = drain(&mut core);
-    assert_eq!(
-        effects[0],
-        Effect::Emit(Event::NetStateChange {
-            state: NET_STATE_CONNECTED
-        })
-    );
-    assert_eq!(received(&effects), [2, 3]);
 }
 
 #[test]
@@ -855,31 +787,305 @@ fn stale_credentials_on_a_live_session_are_a_usersig_kick() {
 }
 
 #[test]
-fn reconnection_retries_server_trouble_and_gives_up_on_refusal() {
+fn heartbeats_fill_silence_and_silence_means_a_dead_socket() {
     let mut core = ready("alice", 0);
-    core.on_close(0);
-    drain(&mut core);
-    core.tick(1_000);
-    core.on_frame(1_000, hello());
-    let login = single_send(drain(&mut core).split_off(1));
-    core.on_frame(1_001, err(login.id, proto::codes::OVERLOAD, "busy"));
-    assert_eq!(drain(&mut core), [Effect::Close]);
-    // Backoff doubles after each failed attempt.
-    assert_eq!(core.next_wakeup(), Some(3_001));
-    core.tick(3_001);
-    core.on_frame(3_001, hello());
-    let login = single_send(drain(&mut core).split_off(1));
-    core.on_frame(3_002, err(login.id, 70009, "bad signature"));
+    // The client's 5 s beats the hello's 20 s; death after 12 s without a frame.
+    assert_eq!(core.next_wakeup(), Some(5_000));
+    core.tick(4_999);
+    assert_eq!(drain(&mut core), []);
+    core.tick(5_000);
+    let beat = single_send(drain(&mut core));
+    assert_eq!(beat.request, Request::Heartbeat);
+    let answer = Response::Heartbeat(proto::HeartbeatOk { server_time: 1 });
+    core.on_frame(5_050, ok(beat.id, answer));
+    // Traffic moves both clocks.
+    assert_eq!(core.next_wakeup(), Some(10_050));
+    core.tick(10_050);
+    assert_eq!(single_send(drain(&mut core)).request, Request::Heartbeat);
+    core.tick(15_050);
+    assert_eq!(single_send(drain(&mut core)).request, Request::Heartbeat);
+    assert_eq!(core.next_wakeup(), Some(17_050));
+    core.tick(17_049);
+    assert_eq!(drain(&mut core), []);
+    core.tick(17_050);
     assert_eq!(
         drain(&mut core),
         [
-            Effect::Emit(Event::Error {
-                code: 70009,
-                message: "bad signature".into()
-            }),
-            Effect::Emit(Event::SdkNotReady),
             Effect::Close,
+            Effect::Emit(Event::NetStateChange {
+                state: NET_STATE_CONNECTING
+            }),
         ]
     );
-    assert_eq!(not_ready_code(&mut core), LOGIN_FAILED);
+    let retry = core.next_wakeup().unwrap();
+    assert!((17_050..=18_050).contains(&retry));
+    core.tick(retry);
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+}
+
+#[test]
+fn a_dropped_connection_resumes_and_delivers_what_it_missed() {
+    let mut core = ready("alice", 5);
+    core.on_frame(1, push(6, stored(1, "bob", "alice", "b1")));
+    drain(&mut core);
+    core.on_close(100);
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::NetStateChange {
+            state: NET_STATE_CONNECTING
+        })]
+    );
+    // Still ready: a send waits for the connection instead of failing.
+    let draft = core.create_message(200, text_to("bob", "hi")).unwrap();
+    let send_op = core.send_message(200, draft).unwrap();
+    assert_eq!(drain(&mut core), []);
+    let retry = core.next_wakeup().unwrap();
+    assert!((100..=1_100).contains(&retry));
+    core.tick(retry);
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+    core.on_frame(retry, hello());
+    // The session is taken over with its token: no UserSig round trip.
+    let resume = single_send(drain(&mut core));
+    assert_eq!(
+        resume.request,
+        Request::Resume(proto::Resume {
+            token: "token-of-alice".into()
+        })
+    );
+    let resumed = Response::Resume(proto::ResumeOk {
+        user_id: "alice".into(),
+        inbox_seq: 8,
+        server_time: 1,
+    });
+    core.on_frame(retry + 100, ok(resume.id, resumed));
+    let effects = drain(&mut core);
+    let effects_of_resume = effects.clone();
+    let frames: Vec<&Request> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(f) => Some(&f.request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(frames.len(), 2, "{effects:?}");
+    assert_eq!(
+        frames[0],
+        &Request::Sync(Sync {
+            after: 6,
+            limit: 100
+        })
+    );
+    let Request::SendMessage(queued) = frames[1] else {
+        panic!("the queued send goes out: {effects:?}")
+    };
+    let sync_id = match &effects[0] {
+        Effect::Send(f) => f.id,
+        other => panic!("{other:?}"),
+    };
+    let page = vec![
+        item(7, stored(2, "bob", "alice", "b2")),
+        item(8, stored(3, "bob", "alice", "b3")),
+    ];
+    core.on_frame(retry + 200, ok(sync_id, sync_page(page, true)));
+    let effects = drain(&mut core);
+    assert_eq!(
+        effects[0],
+        Effect::Emit(Event::NetStateChange {
+            state: NET_STATE_CONNECTED
+        })
+    );
+    assert_eq!(received(&effects), [2, 3]);
+    assert_eq!(drain(&mut core), []);
+    assert_eq!(queued.to, "bob");
+    // The queued send completes like any other.
+    let send_id = send_frames(&effects_of_resume).pop().unwrap();
+    let answer = Response::SendMessage(proto::SendMessageOk {
+        message: stored(4, "alice", "bob", &queued.client_msg_id),
+    });
+    core.on_frame(retry + 300, ok(send_id, answer));
+    assert!(matches!(&drain(&mut core)[..], [Effect::Complete(id, Ok(_))] if *id == send_op));
+}
+
+/// The ids of the sendMessage frames among `effects`.
+fn send_frames(effects: &[Effect]) -> Vec<u64> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(f) if matches!(f.request, Request::SendMessage(_)) => Some(f.id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_send_in_flight_when_the_link_drops_goes_out_again_with_the_same_clientmsgid() {
+    let mut core = ready_quiet("alice");
+    let draft = core.create_message(0, text_to("bob", "once")).unwrap();
+    let op = core.send_message(0, draft).unwrap();
+    let first = single_send(drain(&mut core));
+    let resume = reconnect(&mut core, 50);
+    assert!(matches!(resume.request, Request::Resume(_)));
+    let resumed = Response::Resume(proto::ResumeOk {
+        user_id: "alice".into(),
+        inbox_seq: 0,
+        server_time: 1,
+    });
+    core.on_frame(2_000, ok(resume.id, resumed));
+    let again: Vec<ClientFrame> = drain(&mut core)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send(f) if matches!(f.request, Request::SendMessage(_)) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let (Request::SendMessage(a), Request::SendMessage(b)) = (&first.request, &again[0].request)
+    else {
+        panic!("two sends")
+    };
+    assert_eq!(a.client_msg_id, b.client_msg_id);
+    // The server answers with the message it stored the first time.
+    let answer = Response::SendMessage(proto::SendMessageOk {
+        message: stored(1, "alice", "bob", &a.client_msg_id),
+    });
+    core.on_frame(2_100, ok(again[0].id, answer));
+    assert!(matches!(&drain(&mut core)[..], [Effect::Complete(id, Ok(_))] if *id == op));
+}
+
+#[test]
+fn a_refused_resume_falls_back_to_a_login_with_the_kept_sig() {
+    let mut core = ready_quiet("alice");
+    let resume = reconnect(&mut core, 10);
+    core.on_frame(1_500, err(resume.id, proto::codes::SESSION_GONE, "gone"));
+    let login = single_send(drain(&mut core));
+    assert!(matches!(&login.request, Request::Login(l) if l.user_sig == "sig"));
+    core.on_frame(1_600, ok(login.id, login_ok("alice", 0)));
+    assert!(matches!(
+        &drain(&mut core)[..],
+        [Effect::Send(ClientFrame {
+            request: Request::Sync(_),
+            ..
+        })]
+    ));
+}
+
+#[test]
+fn an_app_request_fails_with_2801_only_after_its_timeout() {
+    let mut core = ready_quiet("alice");
+    let draft = core.create_message(0, text_to("bob", "hi")).unwrap();
+    let op = core.send_message(1_000, draft).unwrap();
+    drain(&mut core);
+    assert_eq!(core.next_wakeup(), Some(16_000));
+    // Queued across a drop, the deadline stays the one of the call.
+    core.on_close(2_000);
+    drain(&mut core);
+    core.set_online(2_001, false);
+    drain(&mut core);
+    assert_eq!(core.next_wakeup(), Some(16_000));
+    core.tick(15_999);
+    assert_eq!(drain(&mut core), []);
+    core.tick(16_000);
+    let effects = drain(&mut core);
+    assert!(matches!(&effects[..], [Effect::Complete(id, Err(e))]
+        if *id == op && e.code == NETWORK_TIMEOUT && e.data.message.as_ref().unwrap().status == STATUS_FAIL));
+}
+
+#[test]
+fn backoff_grows_with_full_jitter_up_to_the_cap() {
+    let config = Config {
+        reconnect_max_ms: 8_000,
+        heartbeat_ms: 1 << 40,
+        dead_after_ms: 1 << 40,
+        ..Config::default()
+    };
+    let mut core = Core::with_config(APP, 7, config);
+    log_in(&mut core, 0, "alice", 0);
+    core.on_close(0);
+    drain(&mut core);
+    let mut now = 0;
+    let mut delays = Vec::new();
+    for attempt in 0..12u32 {
+        let at = core.next_wakeup().unwrap();
+        let ceiling = (1000u64 << attempt).min(8_000);
+        assert!(
+            at - now <= ceiling,
+            "attempt {attempt}: {} > {ceiling}",
+            at - now
+        );
+        delays.push(at - now);
+        core.tick(at);
+        assert_eq!(drain(&mut core), [Effect::Connect]);
+        now = at + 5;
+        core.on_close(now);
+        let effects = drain(&mut core);
+        // A failed attempt means the network is not there: `disconnected`, said once.
+        let told = effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Emit(Event::NetStateChange { .. })))
+            .count();
+        assert_eq!(told, usize::from(attempt == 0), "{effects:?}");
+    }
+    // Jittered: not all at the cap, not all equal.
+    assert!(delays.iter().any(|d| *d < 4_000), "{delays:?}");
+    assert!(delays.windows(2).any(|w| w[0] != w[1]), "{delays:?}");
+}
+
+#[test]
+fn offline_drops_the_link_and_online_reconnects_at_once() {
+    let mut core = ready_quiet("alice");
+    core.set_online(1_000, false);
+    assert_eq!(
+        drain(&mut core),
+        [
+            Effect::Close,
+            Effect::Emit(Event::NetStateChange {
+                state: NET_STATE_DISCONNECTED
+            }),
+        ]
+    );
+    // No attempts while offline.
+    assert_eq!(core.next_wakeup(), None);
+    core.tick(100_000);
+    assert_eq!(drain(&mut core), []);
+    core.set_online(200_000, true);
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::NetStateChange {
+            state: NET_STATE_CONNECTING
+        })]
+    );
+    assert_eq!(core.next_wakeup(), Some(200_000));
+    core.tick(200_000);
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+    core.on_frame(200_010, hello());
+    let resume = single_send(drain(&mut core));
+    let resumed = Response::Resume(proto::ResumeOk {
+        user_id: "alice".into(),
+        inbox_seq: 0,
+        server_time: 1,
+    });
+    core.on_frame(200_020, ok(resume.id, resumed));
+    let sync = single_send(drain(&mut core));
+    core.on_frame(200_030, ok(sync.id, sync_page(vec![], true)));
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::NetStateChange {
+            state: NET_STATE_CONNECTED
+        })]
+    );
+}
+
+#[test]
+fn a_visible_page_reconnects_without_waiting_for_the_backoff() {
+    let mut core = ready_quiet("alice");
+    for at in [0, 10, 20, 30, 40] {
+        core.on_close(at);
+        drain(&mut core);
+        let retry = core.next_wakeup().unwrap();
+        core.tick(retry);
+        drain(&mut core);
+    }
+    core.on_close(50);
+    drain(&mut core);
+    core.wake(60);
+    assert_eq!(core.next_wakeup(), Some(60));
 }

@@ -22,6 +22,8 @@ pub const OVERLOAD: u32 = 60022;
 pub const USERSIG_EXPIRED: u32 = 70001;
 /// UserSig is empty.
 pub const USERSIG_EMPTY: u32 = 70002;
+/// A `resume` token is unknown or its session is gone: log in again.
+pub const SESSION_GONE: u32 = 70052;
 /// UserSig cannot be decoded (base64, zlib, JSON or version).
 pub const USERSIG_INVALID: u32 = 70003;
 /// UserSig signature check failed: tampered, or made with another key.
@@ -34,6 +36,8 @@ pub const USERSIG_SDKAPPID_MISMATCH: u32 = 70014;
 pub const SDKAPPID_NOT_FOUND: u32 = 70020;
 /// A parameter is invalid (e.g. an empty or over-long userID, a wrong protocol version).
 pub const INVALID_PARAMETER: u32 = 70402;
+/// The REST API needs the app administrator's identifier.
+pub const ADMIN_REQUIRED: u32 = 60010;
 /// Internal server error; retry later.
 pub const INTERNAL_ERROR: u32 = 70500;
 

@@ -28,6 +28,7 @@ pub struct ClientFrame {
 #[serde(tag = "op", content = "data", rename_all = "camelCase")]
 pub enum Request {
     Login(Login),
+    Resume(Resume),
     Logout,
     Heartbeat,
     SendMessage(SendMessage),
@@ -39,6 +40,7 @@ impl Request {
     /// Every `op` this protocol version knows.
     pub const OPS: &'static [&'static str] = &[
         "login",
+        "resume",
         "logout",
         "heartbeat",
         "sendMessage",
@@ -50,6 +52,7 @@ impl Request {
     pub fn op(&self) -> &'static str {
         match self {
             Request::Login(_) => "login",
+            Request::Resume(_) => "resume",
             Request::Logout => "logout",
             Request::Heartbeat => "heartbeat",
             Request::SendMessage(_) => "sendMessage",
@@ -69,6 +72,14 @@ pub struct Login {
     #[serde(rename = "userID")]
     pub user_id: String,
     pub user_sig: String,
+}
+
+/// Take over a session of an earlier connection without a new UserSig check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resume {
+    /// The `resumeToken` of that session's login.
+    pub token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -254,6 +265,7 @@ pub struct OkFrame {
 #[serde(tag = "op", content = "data", rename_all = "camelCase")]
 pub enum Response {
     Login(LoginOk),
+    Resume(ResumeOk),
     Logout,
     Heartbeat(HeartbeatOk),
     SendMessage(SendMessageOk),
@@ -269,6 +281,18 @@ pub struct LoginOk {
     /// True when this connection was already logged in as this user.
     pub repeat_login: bool,
     /// The highest sequence in the user's inbox right now.
+    pub inbox_seq: u64,
+    pub server_time: u64,
+    /// Lets a later connection take this session over with `resume` (for a while after this
+    /// connection drops), keeping its place among the user's web instances.
+    pub resume_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumeOk {
+    #[serde(rename = "userID")]
+    pub user_id: String,
     pub inbox_seq: u64,
     pub server_time: u64,
 }
@@ -319,6 +343,10 @@ pub struct Kicked {
 
 /// The official KICKED_OUT type for a kick by the web-instance limit.
 pub const KICK_MULTIPLE_ACCOUNT: &str = "multipleAccount";
+/// The official KICKED_OUT type for a session whose UserSig expired.
+pub const KICK_USERSIG_EXPIRED: &str = "userSigExpired";
+/// The official KICKED_OUT type for a kick by the server REST API.
+pub const KICK_REST_API: &str = "REST_API_Kick";
 
 #[cfg(test)]
 mod tests {
@@ -336,7 +364,7 @@ mod tests {
         for r in [Request::Logout, Request::Heartbeat] {
             assert!(Request::OPS.contains(&r.op()));
         }
-        assert_eq!(Request::OPS.len(), 6);
+        assert_eq!(Request::OPS.len(), 7);
     }
 
     #[test]

@@ -18,7 +18,12 @@ pub struct App {
     pub key: String,
     /// How many web sessions one user may have at once; one more kicks the oldest.
     pub web_instances: usize,
+    /// The administrator identifier the REST API accepts (Tencent's default: administrator).
+    pub admin: String,
 }
+
+/// Tencent's default App administrator identifier.
+pub const DEFAULT_ADMIN: &str = "administrator";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +33,8 @@ pub struct Config {
     pub dev: bool,
     pub static_dir: Option<PathBuf>,
     pub idle_timeout: Duration,
+    /// How long a session whose connection dropped can be resumed.
+    pub resume_grace: Duration,
     pub max_frame_bytes: usize,
 }
 
@@ -57,6 +64,12 @@ pub struct ServeArgs {
     /// Close connections silent for this many seconds [default: 30].
     #[arg(long, env = "TIM_IDLE_TIMEOUT")]
     pub idle_timeout: Option<u64>,
+    /// Keep a session whose connection dropped resumable this many seconds [default: 60].
+    #[arg(long, env = "TIM_RESUME_GRACE")]
+    pub resume_grace: Option<u64>,
+    /// The REST API administrator identifier for apps given with --app [default: administrator].
+    #[arg(long, env = "TIM_ADMIN")]
+    pub admin: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -69,6 +82,7 @@ struct FileConfig {
     #[serde(rename = "static")]
     static_dir: Option<PathBuf>,
     idle_timeout: Option<u64>,
+    resume_grace: Option<u64>,
     max_frame_bytes: Option<usize>,
     #[serde(default)]
     app: Vec<FileApp>,
@@ -80,9 +94,10 @@ struct FileApp {
     sdkappid: u64,
     key: String,
     web_instances: Option<usize>,
+    admin: Option<String>,
 }
 
-fn parse_app(spec: &str, web_instances: usize) -> Result<App, String> {
+fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, String> {
     let (id, key) = spec
         .split_once(':')
         .ok_or_else(|| format!("--app {spec:?}: expected SDKAPPID:SECRETKEY"))?;
@@ -97,6 +112,7 @@ fn parse_app(spec: &str, web_instances: usize) -> Result<App, String> {
         sdkappid,
         key: key.to_owned(),
         web_instances,
+        admin: admin.to_owned(),
     })
 }
 
@@ -111,6 +127,7 @@ impl ServeArgs {
             None => FileConfig::default(),
         };
         let web_instances = self.web_instances.unwrap_or(1);
+        let admin = self.admin.as_deref().unwrap_or(DEFAULT_ADMIN);
         let mut apps = HashMap::new();
         for a in file.app {
             apps.insert(
@@ -119,11 +136,12 @@ impl ServeArgs {
                     sdkappid: a.sdkappid,
                     key: a.key,
                     web_instances: a.web_instances.unwrap_or(web_instances),
+                    admin: a.admin.unwrap_or_else(|| admin.to_owned()),
                 },
             );
         }
         for spec in &self.apps {
-            let app = parse_app(spec, web_instances)?;
+            let app = parse_app(spec, web_instances, admin)?;
             apps.insert(app.sdkappid, app);
         }
         let dev = self.dev || file.dev;
@@ -132,6 +150,7 @@ impl ServeArgs {
                 sdkappid: DEV_SDKAPPID,
                 key: DEV_SECRET_KEY.into(),
                 web_instances,
+                admin: admin.to_owned(),
             });
         }
         if apps.is_empty() {
@@ -151,6 +170,9 @@ impl ServeArgs {
             static_dir: self.static_dir.or(file.static_dir),
             idle_timeout: Duration::from_secs(
                 self.idle_timeout.or(file.idle_timeout).unwrap_or(30),
+            ),
+            resume_grace: Duration::from_secs(
+                self.resume_grace.or(file.resume_grace).unwrap_or(60),
             ),
             max_frame_bytes: file.max_frame_bytes.unwrap_or(64 * 1024),
         })

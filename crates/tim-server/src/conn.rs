@@ -1,7 +1,7 @@
 //! One WebSocket connection: read frames, answer requests, write pushes, end on kick or
 //! silence. A frame that cannot be read gets an `err` frame; the connection stays open.
 
-use crate::hub::{encode, EndReason, Kill, SessionHandle, OUTBOUND_QUEUE};
+use crate::hub::{encode, EndReason, Kill, Link, ResumeRefused, OUTBOUND_QUEUE};
 use crate::store::{NewMessage, Store, StoreError};
 use crate::{now_secs, usersig, Shared};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
@@ -45,13 +45,29 @@ struct LoggedIn {
     app: u64,
     user: String,
     session: u64,
+    /// The resume token of the session, repeated in a repeat login's answer.
+    token: String,
     kill: Arc<Kill>,
+    /// Unix seconds: the session is kicked (`userSigExpired`) then.
+    sig_expires_at: u64,
+}
+
+/// How a connection's session ends when the connection does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SessionEnd {
+    /// The connection dropped: keep the session for a `resume`.
+    Detach,
+    /// The session is over: logout, or kicked (the hub already forgot it).
+    Remove,
 }
 
 struct Conn<S: Store> {
     shared: Arc<Shared<S>>,
     tx: mpsc::Sender<Utf8Bytes>,
     login: Option<LoggedIn>,
+    /// Set when a request showed this connection must be kicked (a `resume` of a session that
+    /// was kicked while away): the kicked frame goes out instead of an answer.
+    kick_now: Option<&'static str>,
 }
 
 /// A userID the server accepts: 1–32 bytes, no control characters.
@@ -76,14 +92,16 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
         shared,
         tx,
         login: None,
+        kick_now: None,
     };
     let mut deadline = Instant::now() + idle;
-    let close = loop {
+    let (close, end) = loop {
         let kill = conn.login.as_ref().map(|l| l.kill.clone());
+        let sig_expiry = conn.login.as_ref().map(|l| l.sig_expires_at);
         tokio::select! {
             incoming = socket.recv() => {
                 let text = match incoming {
-                    None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => break None,
+                    None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => break (None, SessionEnd::Detach),
                     Some(Ok(WsMessage::Text(t))) => Ok(t),
                     Some(Ok(WsMessage::Binary(b))) => Utf8Bytes::try_from(b).map_err(|_| ()),
                     Some(Ok(_)) => {
@@ -96,28 +114,29 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
                     Ok(t) => conn.handle(t.as_str()).await,
                     Err(()) => err_frame(None, codes::MALFORMED_FRAME, "binary frame is not UTF-8 JSON"),
                 };
+                if let Some(reason) = conn.kick_now.take() {
+                    break (Some(kick(&mut socket, reason).await), SessionEnd::Remove);
+                }
                 if socket.send(WsMessage::Text(reply)).await.is_err() {
-                    break None;
+                    break (None, SessionEnd::Detach);
                 }
             }
             Some(frame) = rx.recv() => {
                 if socket.send(WsMessage::Text(frame)).await.is_err() {
-                    break None;
+                    break (None, SessionEnd::Detach);
                 }
             }
             reason = killed(kill) => {
-                break Some(match reason {
-                    EndReason::MultipleAccount => {
-                        let frame = encode(&ServerFrame::Kicked(Kicked {
-                            reason: KICK_MULTIPLE_ACCOUNT.into(),
-                        }));
-                        let _ = socket.send(WsMessage::Text(frame)).await;
-                        (CLOSE_KICKED, "kicked: multipleAccount")
-                    }
-                    EndReason::TooSlow => (CLOSE_TOO_SLOW, "outbound queue overflow"),
-                });
+                break match reason {
+                    EndReason::Kicked(reason) => (Some(kick(&mut socket, reason).await), SessionEnd::Remove),
+                    // The hub detached the session already; the client resumes and resyncs.
+                    EndReason::TooSlow => (Some((CLOSE_TOO_SLOW, "outbound queue overflow")), SessionEnd::Detach),
+                };
             }
-            _ = sleep_until(deadline) => break Some((CLOSE_IDLE, "idle timeout")),
+            _ = sig_expired(sig_expiry) => {
+                break (Some(kick(&mut socket, KICK_USERSIG_EXPIRED).await), SessionEnd::Remove);
+            }
+            _ = sleep_until(deadline) => break (Some((CLOSE_IDLE, "idle timeout")), SessionEnd::Detach),
         }
     };
     if let Some((code, reason)) = close {
@@ -128,7 +147,31 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
             })))
             .await;
     }
-    conn.end_session();
+    conn.end_session(end);
+}
+
+/// Tell the client it was kicked; returns the close code and reason to end with.
+async fn kick(socket: &mut WebSocket, reason: &'static str) -> (u16, &'static str) {
+    let frame = encode(&ServerFrame::Kicked(Kicked {
+        reason: reason.into(),
+    }));
+    let _ = socket.send(WsMessage::Text(frame)).await;
+    (CLOSE_KICKED, "kicked")
+}
+
+/// Resolves when the session's UserSig expires (never without a session).
+async fn sig_expired(expires_at: Option<u64>) {
+    match expires_at {
+        Some(at) => {
+            let left = at.saturating_sub(now_secs());
+            tokio::time::sleep(std::time::Duration::from_secs(left)).await;
+            // Whole seconds: wait out the rest of the expiry second.
+            while now_secs() <= at {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        None => pending().await,
+    }
 }
 
 async fn killed(kill: Option<Arc<Kill>>) -> EndReason {
@@ -147,9 +190,12 @@ fn err_frame(id: Option<u64>, code: u32, message: impl Into<String>) -> Utf8Byte
 }
 
 impl<S: Store> Conn<S> {
-    fn end_session(&mut self) {
+    fn end_session(&mut self, end: SessionEnd) {
         if let Some(l) = self.login.take() {
-            self.shared.hub.unregister(l.app, &l.user, l.session);
+            match end {
+                SessionEnd::Detach => self.shared.hub.detach(l.app, &l.user, l.session),
+                SessionEnd::Remove => self.shared.hub.remove(l.app, &l.user, l.session),
+            }
         }
     }
 
@@ -220,9 +266,10 @@ impl<S: Store> Conn<S> {
             Request::Heartbeat => Ok(Response::Heartbeat(HeartbeatOk {
                 server_time: now_secs(),
             })),
+            Request::Resume(r) => self.resume(r).await,
             Request::Logout => {
                 self.me()?;
-                self.end_session();
+                self.end_session(SessionEnd::Remove);
                 Ok(Response::Logout)
             }
             Request::SendMessage(s) => {
@@ -289,12 +336,14 @@ impl<S: Store> Conn<S> {
         }
         if let Some(me) = &self.login {
             if me.app == l.sdk_app_id && me.user == l.user_id {
+                let token = me.token.clone();
                 let inbox_seq = self.shared.store.login_user(me.app, &me.user).await?;
                 return Ok(Response::Login(LoginOk {
                     user_id: l.user_id,
                     repeat_login: true,
                     inbox_seq,
                     server_time: now_secs(),
+                    resume_token: token,
                 }));
             }
             return fail(
@@ -317,30 +366,84 @@ impl<S: Store> Conn<S> {
                 "userID must be 1-32 bytes without control characters",
             );
         }
-        usersig::verify(&l.user_sig, app.sdkappid, &app.key, &l.user_id, now_secs())
-            .map_err(|e| Failure(e.code(), e.to_string()))?;
+        let sig_expires_at =
+            usersig::verify(&l.user_sig, app.sdkappid, &app.key, &l.user_id, now_secs())
+                .map_err(|e| Failure(e.code(), e.to_string()))?;
         let inbox_seq = self
             .shared
             .store
             .login_user(app.sdkappid, &l.user_id)
             .await?;
-        let session = SessionHandle {
-            id: self.shared.hub.new_session_id(),
+        let kill = Arc::new(Kill::default());
+        let link = Link {
             tx: self.tx.clone(),
-            kill: Arc::new(Kill::default()),
+            kill: kill.clone(),
         };
+        let (session, token) = self.shared.hub.register(
+            app.sdkappid,
+            &l.user_id,
+            link,
+            sig_expires_at,
+            app.web_instances,
+        );
         self.login = Some(LoggedIn {
             app: app.sdkappid,
             user: l.user_id.clone(),
-            session: session.id,
-            kill: session.kill.clone(),
+            session,
+            token: token.clone(),
+            kill,
+            sig_expires_at,
         });
-        self.shared
-            .hub
-            .register(app.sdkappid, &l.user_id, session, app.web_instances);
         Ok(Response::Login(LoginOk {
             user_id: l.user_id,
             repeat_login: false,
+            inbox_seq,
+            server_time: now_secs(),
+            resume_token: token,
+        }))
+    }
+
+    async fn resume(&mut self, r: Resume) -> Outcome {
+        if self.login.is_some() {
+            return fail(
+                codes::REPEAT_LOGIN,
+                "this connection is logged in; log out first",
+            );
+        }
+        let kill = Arc::new(Kill::default());
+        let link = Link {
+            tx: self.tx.clone(),
+            kill: kill.clone(),
+        };
+        let resumed = match self.shared.hub.resume(&r.token, link) {
+            Ok(resumed) => resumed,
+            Err(ResumeRefused::Gone) => {
+                return fail(
+                    codes::SESSION_GONE,
+                    "no such session (any more): log in again",
+                )
+            }
+            Err(ResumeRefused::Kicked(reason)) => {
+                self.kick_now = Some(reason);
+                return fail(codes::SESSION_GONE, reason);
+            }
+        };
+        let inbox_seq = self
+            .shared
+            .store
+            .login_user(resumed.app, &resumed.user)
+            .await?;
+        let user_id = resumed.user.clone();
+        self.login = Some(LoggedIn {
+            app: resumed.app,
+            user: resumed.user,
+            session: resumed.id,
+            token: resumed.token,
+            kill,
+            sig_expires_at: resumed.sig_expires_at,
+        });
+        Ok(Response::Resume(ResumeOk {
+            user_id,
             inbox_seq,
             server_time: now_secs(),
         }))

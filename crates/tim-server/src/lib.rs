@@ -7,6 +7,7 @@
 pub mod config;
 pub mod conn;
 pub mod hub;
+pub mod rest;
 pub mod store;
 pub mod usersig;
 
@@ -14,7 +15,7 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use config::{Config, DEV_SDKAPPID};
 use hub::Hub;
@@ -43,7 +44,7 @@ pub fn now_secs() -> u64 {
 
 /// Bind, print `listening on http://IP:PORT`, and serve until Ctrl-C or SIGTERM.
 pub async fn run(cfg: Config) -> Result<(), String> {
-    let hub = Arc::new(Hub::default());
+    let hub = Arc::new(Hub::new(cfg.resume_grace));
     let store = store::open_sqlite(&cfg.db, hub.clone())?;
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
@@ -79,7 +80,8 @@ async fn shutdown_signal() {
 pub fn router<S: Store>(shared: Arc<Shared<S>>) -> Router {
     let mut app = Router::new()
         .route(tim_proto::WS_PATH, get(ws_upgrade::<S>))
-        .route("/healthz", get(|| async { "ok" }));
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v4/{service}/{command}", post(rest::handle::<S>));
     if shared.cfg.dev {
         app = app.route("/dev/usersig", get(dev_usersig::<S>));
     }

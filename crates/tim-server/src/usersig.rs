@@ -133,8 +133,9 @@ fn adler32(data: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// Check a UserSig for `user` of app `sdkappid` signed with `key`, at Unix time `now`.
-pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Result<(), SigError> {
+/// Check a UserSig for `user` of app `sdkappid` signed with `key`, at Unix time `now`; gives
+/// the Unix time at which it expires.
+pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Result<u64, SigError> {
     if sig.is_empty() {
         return Err(SigError::Empty);
     }
@@ -183,10 +184,11 @@ pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Resu
     m.update(content.as_bytes());
     m.verify_slice(&signature)
         .map_err(|_| SigError::BadSignature)?;
-    if now > time.saturating_add(expire) {
+    let expires_at = time.saturating_add(expire);
+    if now > expires_at {
         return Err(SigError::Expired);
     }
-    Ok(())
+    Ok(expires_at)
 }
 
 #[cfg(test)]
@@ -222,7 +224,7 @@ mod tests {
         };
         assert_eq!(
             verify(official, 1400000000, KEY, "xiaojun", issued_at + 10),
-            Ok(())
+            Ok(issued_at + 86400)
         );
         assert_eq!(
             verify(official, 1400000000, KEY, "xiaojun", issued_at + 86401),
@@ -243,7 +245,7 @@ mod tests {
     #[test]
     fn generated_sigs_round_trip_and_refuse_mismatches() {
         let sig = generate(7, "k", "alice", 60, 1000);
-        assert_eq!(verify(&sig, 7, "k", "alice", 1060), Ok(()));
+        assert_eq!(verify(&sig, 7, "k", "alice", 1060), Ok(1060));
         assert_eq!(verify(&sig, 7, "k", "alice", 1061), Err(SigError::Expired));
         assert_eq!(
             verify(&sig, 8, "k", "alice", 1000),
