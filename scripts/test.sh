@@ -32,5 +32,8 @@ node --test tests/types/
 step "Node: the real server and the built package"
 node --experimental-websocket --test tests/proxy/ tests/server/ tests/node/
 
+step "Soak: 10,000 messages through random cuts and two server kills, exactly once"
+node --experimental-websocket --test tests/soak/
+
 step "Browsers: the demo page and the package bundled by Vite, in headless Chromium"
 node --test tests/browser/ tests/bundler/

@@ -78,7 +78,9 @@ const handlers = {
           ? 'You were logged out because this account logged in on another device (multipleDevice)'
           : type === TIM.TYPES.KICKED_OUT_USERSIG_EXPIRED
             ? 'You were logged out because your UserSig expired (userSigExpired)'
-            : `You were logged out by the server (${type})`;
+            : type === TIM.TYPES.KICKED_OUT_REST_API
+              ? 'You were logged out by the administrator (REST_API_Kick)'
+              : `You were logged out by the server (${type})`;
     ui.kickedText.textContent = why;
     ui.kicked.dataset.type = type || '';
     ui.kicked.hidden = false;
@@ -109,7 +111,9 @@ async function login(userID) {
   ui.loginBtn.disabled = true;
   ui.loginBtn.textContent = 'Logging in…';
   try {
-    const res = await fetch('/dev/usersig?userID=' + encodeURIComponent(userID));
+    // ?expire=SECONDS asks for a short-lived UserSig (to see the userSigExpired kick).
+    const expire = new URLSearchParams(location.search).get('expire');
+    const res = await fetch('/dev/usersig?userID=' + encodeURIComponent(userID) + (expire ? '&expire=' + encodeURIComponent(expire) : ''));
     if (res.status === 404) throw new Error('this server has no /dev/usersig: start tim-server with --dev');
     if (!res.ok) throw new Error(`/dev/usersig: ${(await res.text()) || res.status}`);
     const sig = await res.json();
@@ -332,9 +336,10 @@ function renderPane(toBottom) {
   const atBottom = pane.scrollHeight - pane.scrollTop - pane.clientHeight < 40;
   ui.paneTitle.textContent = c ? c.peer : 'No conversation open';
   ui.paneEmpty.hidden = !!c;
+  // While reconnecting, messages wait in the SDK and go out once the connection is back.
   const online = ready && netState === TIM.TYPES.NET_STATE_CONNECTED;
-  ui.sendInput.disabled = ui.sendBtn.disabled = !c || !online;
-  ui.sendInput.placeholder = !c ? 'Open a conversation to write' : online ? `Message ${c.peer}` : 'Connecting…';
+  ui.sendInput.disabled = ui.sendBtn.disabled = !c || !ready;
+  ui.sendInput.placeholder = !c ? 'Open a conversation to write' : online ? `Message ${c.peer}` : `Message ${c.peer} (sent when back online)`;
   ui.loadOlder.hidden = !c || !c.loaded || c.isCompleted || c.loading;
   if (!c) {
     ui.historyState.hidden = true;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, mkdirSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
 import { launchChromium } from '../lib/browser.mjs';
 import { ROOT, SERVER_BIN, startServer } from '../lib/server.mjs';
 
@@ -48,7 +49,7 @@ after(async () => {
 });
 
 /** A fresh browser context (its own storage, like a separate browser) with the page open. */
-async function openPage(name, viewport = { width: 1000, height: 640 }) {
+async function openPage(name, viewport = { width: 1000, height: 640 }, query = '') {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(TIMEOUT);
   await context.route('**/*', (route) => {
@@ -62,7 +63,7 @@ async function openPage(name, viewport = { width: 1000, height: 640 }) {
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`${name} console: ${m.text()}`);
   });
-  await page.goto(server.url + '/');
+  await page.goto(server.url + '/' + query);
   return page;
 }
 
@@ -199,4 +200,64 @@ test('two users chat through the demo page; a second login kicks the first', { t
 
   assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
   assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
+});
+
+const banner = (page) => page.locator('[data-testid="kicked-banner"]:not([hidden])');
+const netState = (page, state) => page.locator(`[data-testid="net-state"][data-state="${state}"]`);
+
+test('every kick type shows its banner: userSigExpired and REST_API_Kick', { timeout: 30000 }, async () => {
+  // A UserSig that lives 3 s (the page passes ?expire= to /dev/usersig).
+  const shortLived = await openPage('dora', undefined, '?expire=3');
+  await login(shortLived, 'dora');
+  await banner(shortLived).waitFor({ timeout: 8000 });
+  assert.equal(await banner(shortLived).getAttribute('data-type'), 'userSigExpired');
+  assert.match(await shortLived.getByTestId('kicked-text').textContent(), /UserSig expired \(userSigExpired\)/);
+
+  // The administrator kicks ed through the REST API, as an app back end would.
+  const ed = await openPage('ed');
+  await login(ed, 'ed');
+  const admin = new TLSSigAPIv2.Api(1400000000, 'tim-wasm-dev-secret-key-do-not-use-in-production').genUserSig('administrator', 600);
+  const url = `${server.url}/v4/im_open_login_svc/kick?sdkappid=1400000000&identifier=administrator&usersig=${admin}&random=7&contenttype=json`;
+  const res = await (await fetch(url, { method: 'POST', body: JSON.stringify({ UserID: 'ed' }) })).json();
+  assert.equal(res.ActionStatus, 'OK');
+  await banner(ed).waitFor();
+  assert.equal(await banner(ed).getAttribute('data-type'), 'REST_API_Kick');
+  assert.match(await ed.getByTestId('kicked-text').textContent(), /administrator \(REST_API_Kick\)/);
+  await ed.screenshot({ path: join(ARTIFACTS, 'demo-rest-kick.png') });
+  await shortLived.context().close();
+  await ed.context().close();
+});
+
+test('offline and back online: disconnected, connecting, connected; a message sent offline arrives', { timeout: 45000 }, async () => {
+  const fay = await openPage('fay');
+  const gus = await openPage('gus');
+  await Promise.all([login(fay, 'fay'), login(gus, 'gus')]);
+  await fay.getByTestId('new-chat-input').fill('gus');
+  await fay.getByTestId('new-chat-button').click();
+  await sendText(fay, 'before the outage');
+  await conv(gus, 'fay').waitFor();
+
+  // Watch every state the page is told, in order.
+  await fay.evaluate(() => {
+    window.netStates = [];
+    new MutationObserver(() => window.netStates.push(document.querySelector('[data-testid="net-state"]').dataset.state))
+      .observe(document.querySelector('[data-testid="net-state"]'), { attributes: true, attributeFilter: ['data-state'] });
+  });
+  await fay.context().setOffline(true);
+  await netState(fay, 'disconnected').waitFor();
+  await fay.getByTestId('send-input').fill('written offline');
+  await fay.getByTestId('send-button').click();
+  await messages(fay).filter({ hasText: 'written offline' }).waitFor();
+  await fay.screenshot({ path: join(ARTIFACTS, 'demo-offline.png') });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await messages(gus).filter({ hasText: 'written offline' }).count(), 0);
+  await fay.context().setOffline(false);
+  await netState(fay, 'connected').waitFor({ timeout: 20000 });
+  assert.deepEqual(await fay.evaluate(() => window.netStates), ['disconnected', 'connecting', 'connected']);
+  await fay.locator('[data-testid="message"][data-flow="out"][data-status="success"]', { hasText: 'written offline' }).waitFor();
+  await conv(gus, 'fay').click();
+  await messages(gus).filter({ hasText: 'written offline' }).waitFor();
+  assert.deepEqual(await texts(gus), ['before the outage', 'written offline']);
+  await fay.context().close();
+  await gus.context().close();
 });

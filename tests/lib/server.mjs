@@ -9,8 +9,12 @@ import { createInterface } from 'node:readline';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_BIN = process.env.TIM_SERVER_BIN || join(ROOT, 'target', 'debug', 'tim-server');
 
-export async function startServer(args = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'tim-test-'));
+/**
+ * Start tim-server with `args` on a free port. Its database lives in a fresh temp folder,
+ * removed on stop(), or in `dir` when given (kept, so a restarted server finds its data).
+ */
+export async function startServer(args = [], { dir: keep } = {}) {
+  const dir = keep || mkdtempSync(join(tmpdir(), 'tim-test-'));
   const child = spawn(SERVER_BIN, ['serve', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(dir, 'tim.db')}`, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -24,11 +28,12 @@ export async function startServer(args = []) {
   const url = m[1];
   return {
     url,
+    port: Number(new URL(url).port),
     wsURL: url.replace('http', 'ws') + '/v1/ws',
     async stop() {
       child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peer.mjs');
 
-export async function startPeer(sdkAppID, serverURL) {
-  const child = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', PEER, String(sdkAppID), serverURL], {
+/** A user process; `options` are extra TIM.create options (e.g. reconnectMaxDelay). */
+export async function startPeer(sdkAppID, serverURL, options = {}) {
+  const args = ['--experimental-websocket', '--no-warnings', PEER, String(sdkAppID), serverURL, JSON.stringify(options)];
+  const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const events = [];
@@ -45,10 +47,14 @@ export async function startPeer(sdkAppID, serverURL) {
     },
     /** Wait for the first event `name` not yet taken that satisfies `pred`; removes it. */
     async take(name, pred = () => true, ms = 10000) {
+      return (await peer.takeTimed(name, pred, ms)).data;
+    },
+    /** Like take, but gives the whole record: {event, data, at}. */
+    async takeTimed(name, pred = () => true, ms = 10000) {
       const deadline = Date.now() + ms;
       for (;;) {
         const i = events.findIndex((e) => e.event === name && pred(e.data));
-        if (i >= 0) return events.splice(i, 1)[0].data;
+        if (i >= 0) return events.splice(i, 1)[0];
         if (Date.now() > deadline) throw new Error(`no ${name} event within ${ms} ms; have ${JSON.stringify(events.map((e) => e.event))}`);
         await new Promise((r) => {
           waiters.push(r);

@@ -16,6 +16,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use config::{Config, DEV_SDKAPPID};
 use hub::Hub;
@@ -56,6 +57,11 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     }
+    // Small frames go out at once: without TCP_NODELAY an answer written right after a push
+    // waits for the client's delayed ACK (tens of ms per request).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::select! {
         r = axum::serve(listener, app) => r.map_err(|e| e.to_string()),
         _ = shutdown_signal() => Ok(()),

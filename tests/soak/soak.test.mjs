@@ -1,0 +1,122 @@
+// Soak: two users exchange messages through our fault-injecting proxy while it cuts their
+// connections at random and tim-server is killed (SIGKILL) and restarted on the same database.
+// Every message whose sendMessage resolved must reach the peer exactly once, in order.
+//   SOAK_MESSAGES=10000 (default), SOAK_CUTS=50 (minimum), SOAK_RESTARTS=2, SOAK_CUT_MS=250
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+import TIM from 'tim-wasm';
+import { startServer } from '../lib/server.mjs';
+import { startProxy } from '../lib/proxy.mjs';
+import { startPeer } from '../node/harness.mjs';
+
+const APP = 1400000041;
+const KEY = 'soak-secret-key';
+const MESSAGES = Number(process.env.SOAK_MESSAGES || 10000);
+const MIN_CUTS = Number(process.env.SOAK_CUTS || 50);
+const RESTARTS = Number(process.env.SOAK_RESTARTS || 2);
+/** Mean time between cuts while sending (each wait is 0.5x to 1.5x of it). */
+const CUT_MS = Number(process.env.SOAK_CUT_MS || 250);
+const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
+
+test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`, { timeout: 600_000 }, async () => {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'tim-soak-'));
+  const args = ['--app', `${APP}:${KEY}`];
+  let server = await startServer(args, { dir });
+  const proxy = await startProxy({ upstreamPort: server.port });
+  // Reconnect fast (the cap of the backoff), so the run stays short.
+  const options = { reconnectMaxDelay: 1000 };
+  const names = ['soak-alice', 'soak-bob'];
+  const peers = [];
+  try {
+    for (const name of names) {
+      const p = await startPeer(APP, proxy.url, options);
+      peers.push(p);
+      const r = await p.run(`return await tim.login({userID: '${name}', userSig: ${JSON.stringify(sig(name))}})`);
+      assert.ok(r.ok, JSON.stringify(r));
+      await p.take(TIM.EVENT.SDK_READY);
+    }
+    // Each peer sends its half in order, one after the other; failures (timeouts) are counted,
+    // resolved sends are recorded with their IDs.
+    const half = MESSAGES / 2;
+    const sending = peers.map((p, i) =>
+      p.value(`
+        state.sent = []; state.failed = 0;
+        for (let n = 0; n < ${half}; n++) {
+          const m = tim.createTextMessage({to: '${names[1 - i]}', conversationType: 'C2C', payload: {text: '${names[i]}:' + n}});
+          try { state.sent.push((await tim.sendMessage(m)).data.message.ID); } catch (e) { state.failed++; }
+        }
+        return {sent: state.sent, failed: state.failed};`),
+    );
+    let done = false;
+    const finished = Promise.all(sending).finally(() => (done = true));
+
+    // Faults while the peers send: a cut every CUT_MS on average (at random), and server kills
+    // spread over the run.
+    let cuts = 0;
+    let restarts = 0;
+    const progress = () => peers.reduce((n, p) => n + p.events.filter((e) => e.event === TIM.EVENT.MESSAGE_RECEIVED).reduce((k, e) => k + e.data.length, 0), 0);
+    while (!done) {
+      await Promise.race([finished, new Promise((r) => setTimeout(r, CUT_MS * (0.5 + Math.random())))]);
+      if (done) break;
+      if (Math.random() < 0.5) proxy.cutAll();
+      else proxy.cutRandom();
+      cuts++;
+      if (restarts < RESTARTS && progress() >= ((restarts + 1) * MESSAGES) / (RESTARTS + 1)) {
+        await server.stop(); // SIGKILL
+        server = await startServer(args, { dir });
+        proxy.setUpstream(server.port);
+        restarts++;
+      }
+    }
+    const results = await finished;
+
+    // Wait until each side has received everything the other side had acknowledged.
+    const receivedBy = (p) => p.events.filter((e) => e.event === TIM.EVENT.MESSAGE_RECEIVED).flatMap((e) => e.data);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const complete = peers.every((p, i) => {
+        const want = new Set(results[1 - i].sent);
+        return receivedBy(p).filter((m) => want.has(m.ID)).length >= want.size;
+      });
+      if (complete || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    let lost = 0;
+    let duplicated = 0;
+    let outOfOrder = 0;
+    for (const [i, p] of peers.entries()) {
+      const got = receivedBy(p);
+      const ids = got.map((m) => m.ID);
+      duplicated += ids.length - new Set(ids).size;
+      const have = new Set(ids);
+      lost += results[1 - i].sent.filter((id) => !have.has(id)).length;
+      // In order: as sent (the number in the text) and by conversation sequence.
+      const numbers = got.filter((m) => m.from === names[1 - i]).map((m) => Number(m.payload.text.split(':')[1]));
+      const sequences = got.map((m) => m.sequence);
+      for (let k = 1; k < numbers.length; k++) if (numbers[k] <= numbers[k - 1]) outOfOrder++;
+      for (let k = 1; k < sequences.length; k++) if (sequences[k] <= sequences[k - 1]) outOfOrder++;
+    }
+    const resolved = results.reduce((n, r) => n + r.sent.length, 0);
+    const failed = results.reduce((n, r) => n + r.failed, 0);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`soak: ${MESSAGES} messages (${resolved} acknowledged, ${failed} rejected), ${cuts} cuts, ${restarts} server kills, ` +
+      `lost ${lost}, duplicated ${duplicated}, out of order ${outOfOrder}, ${seconds} s`);
+    assert.equal(lost, 0, 'lost');
+    assert.equal(duplicated, 0, 'duplicated');
+    assert.equal(outOfOrder, 0, 'out of order');
+    assert.ok(cuts >= MIN_CUTS, `only ${cuts} cuts while the messages were exchanged`);
+    assert.equal(restarts, RESTARTS);
+    assert.ok(resolved >= MESSAGES * 0.9, `only ${resolved} of ${MESSAGES} acknowledged`);
+  } finally {
+    for (const p of peers) p.stop();
+    await proxy.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
