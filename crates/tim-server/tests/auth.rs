@@ -57,27 +57,6 @@ async fn sigs_are_checked_with_the_official_codes() {
     assert_eq!(r["data"]["repeatLogin"], false);
 }
 
-/// The JSON a sig inflates to (zlib checksum included), or None.
-fn document(sig: &str) -> Option<String> {
-    use base64::Engine;
-    use std::io::Read;
-    let b64: String = sig
-        .chars()
-        .map(|c| match c {
-            '*' => '+',
-            '-' => '/',
-            '_' => '=',
-            c => c,
-        })
-        .collect();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-    let mut out = String::new();
-    flate2::read::ZlibDecoder::new(bytes.as_slice())
-        .read_to_string(&mut out)
-        .ok()?;
-    Some(out)
-}
-
 #[tokio::test]
 async fn every_tampered_character_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -96,11 +75,9 @@ async fn every_tampered_character_is_refused() {
             let bad = String::from_utf8(bytes).unwrap();
             let r = c.login_as(APP, &user, &bad).await;
             if r["type"] == "ok" {
-                assert_eq!(
-                    document(&bad),
-                    document(&good),
-                    "{good} tampered at {i} was accepted"
-                );
+                let same =
+                    tim_server::usersig::document(&bad) == tim_server::usersig::document(&good);
+                assert!(same, "{good} tampered at {i} was accepted");
                 assert_eq!(r["data"]["repeatLogin"], false);
                 c.call("logout", serde_json::Value::Null).await;
                 continue;
