@@ -41,5 +41,13 @@ pub const ADMIN_REQUIRED: u32 = 60010;
 /// Internal server error; retry later.
 pub const INTERNAL_ERROR: u32 = 70500;
 
+/// A revoke after the app's time limit (default 2 minutes).
+pub const REVOKE_TIME_LIMIT: u32 = 20016;
+/// Only the sender may revoke a message (the official SDK's MESSAGE_REVOKE_FAIL).
+pub const REVOKE_FAILED: u32 = 2110;
+/// No such conversation, or no such message in the caller's conversations (the official
+/// CONVERSATION_NOT_FOUND).
+pub const CONVERSATION_NOT_FOUND: u32 = 2500;
+
 /// The message body (or the frame) is larger than allowed.
 pub const BODY_SIZE_LIMIT: u32 = 80002;

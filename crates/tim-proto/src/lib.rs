@@ -34,6 +34,14 @@ pub enum Request {
     SendMessage(SendMessage),
     Sync(Sync),
     GetHistory(GetHistory),
+    GetConversations(GetConversations),
+    SetRead(ConversationRef),
+    RevokeMessage(RevokeMessage),
+    DeleteConversation(ConversationRef),
+    ClearHistory(ConversationRef),
+    PinConversation(PinConversation),
+    MarkConversations(MarkConversations),
+    SetCustomData(SetCustomData),
 }
 
 impl Request {
@@ -46,6 +54,14 @@ impl Request {
         "sendMessage",
         "sync",
         "getHistory",
+        "getConversations",
+        "setRead",
+        "revokeMessage",
+        "deleteConversation",
+        "clearHistory",
+        "pinConversation",
+        "markConversations",
+        "setCustomData",
     ];
 
     /// The `op` string of this request, as it appears on the wire.
@@ -58,6 +74,14 @@ impl Request {
             Request::SendMessage(_) => "sendMessage",
             Request::Sync(_) => "sync",
             Request::GetHistory(_) => "getHistory",
+            Request::GetConversations(_) => "getConversations",
+            Request::SetRead(_) => "setRead",
+            Request::RevokeMessage(_) => "revokeMessage",
+            Request::DeleteConversation(_) => "deleteConversation",
+            Request::ClearHistory(_) => "clearHistory",
+            Request::PinConversation(_) => "pinConversation",
+            Request::MarkConversations(_) => "markConversations",
+            Request::SetCustomData(_) => "setCustomData",
         }
     }
 }
@@ -130,6 +154,91 @@ pub struct GetHistory {
 }
 
 pub const MAX_HISTORY_COUNT: u32 = 100;
+
+/// A page of the caller's conversations, in conversationID order after `after`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetConversations {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// 1 ..= [`MAX_CONVERSATIONS_PAGE`].
+    pub limit: u32,
+}
+
+pub const MAX_CONVERSATIONS_PAGE: u32 = 1000;
+
+/// One of the caller's conversations: `C2C<peer userID>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationRef {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeMessage {
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PinConversation {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    pub is_pinned: bool,
+}
+
+/// Set (`enable`) or clear the mark bits `mark_type` (the official CONV_MARK_TYPE_* values).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MarkConversations {
+    #[serde(rename = "conversationIDList")]
+    pub conversation_ids: Vec<String>,
+    pub mark_type: u32,
+    pub enable_mark: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetCustomData {
+    #[serde(rename = "conversationIDList")]
+    pub conversation_ids: Vec<String>,
+    pub custom_data: String,
+}
+
+/// At most this many conversations in one mark or custom-data request.
+pub const MAX_CONVERSATIONS_PER_REQUEST: usize = 100;
+/// The official limit on a conversation's custom data.
+pub const MAX_CUSTOM_DATA_BYTES: usize = 256;
+
+/// One user's view of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    pub conversation_type: ConversationType,
+    /// The other side's userID (C2C).
+    pub peer: String,
+    pub unread_count: u32,
+    pub is_pinned: bool,
+    /// Bitmask of CONV_MARK_TYPE_* values.
+    pub mark: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub custom_data: String,
+    /// The peer has read the caller's messages up to this conversation sequence.
+    pub peer_read_seq: u64,
+    /// The newest message still in the caller's history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<Message>,
+    /// Server time of the last change (Unix seconds); the list is newest first.
+    pub updated: u64,
+    /// Deleted by the caller: gone from the list until a new message comes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConversationType {
@@ -207,6 +316,9 @@ pub struct Message {
     pub elements: Vec<Element>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cloud_custom_data: String,
+    /// Who revoked the message; empty while it is not revoked.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub revoker: String,
 }
 
 /// An entry of a user's inbox: every event the user must see, numbered 1, 2, 3 … per user.
@@ -220,8 +332,21 @@ pub struct InboxItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum InboxEvent {
-    /// A message sent to the user, or by the user from any session.
+    /// A message sent to the user, or by the user from any session. The owner's conversation
+    /// changes with it: it becomes the last message and, when the user received it, the
+    /// conversation's unread count grows by one (and the conversation is no longer deleted).
     Message { message: Message },
+    /// The user's conversation changed otherwise (read, pinned, marked, deleted …): its new state.
+    Conversation { conversation: Conversation },
+    /// A message of one of the user's conversations was revoked.
+    Revoked { message: Message },
+    /// The peer of a C2C conversation read the user's messages up to `readSeq`.
+    PeerRead {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+        #[serde(rename = "readSeq")]
+        read_seq: u64,
+    },
 }
 
 /// A server-to-client frame, tagged by `type`.
@@ -271,6 +396,31 @@ pub enum Response {
     SendMessage(SendMessageOk),
     Sync(SyncOk),
     GetHistory(GetHistoryOk),
+    GetConversations(ConversationsOk),
+    SetRead(ConversationsOk),
+    RevokeMessage(RevokeOk),
+    DeleteConversation(ConversationsOk),
+    ClearHistory(ConversationsOk),
+    PinConversation(ConversationsOk),
+    MarkConversations(ConversationsOk),
+    SetCustomData(ConversationsOk),
+}
+
+/// Conversations as they are now: a page of the list, or the ones a request changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationsOk {
+    pub conversations: Vec<Conversation>,
+    /// The user's newest inbox item when this was read.
+    pub inbox_seq: u64,
+    /// For a page: no conversations after the last one.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeOk {
+    pub message: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -364,7 +514,7 @@ mod tests {
         for r in [Request::Logout, Request::Heartbeat] {
             assert!(Request::OPS.contains(&r.op()));
         }
-        assert_eq!(Request::OPS.len(), 7);
+        assert_eq!(Request::OPS.len(), 15);
     }
 
     #[test]

@@ -20,7 +20,12 @@ pub struct App {
     pub web_instances: usize,
     /// The administrator identifier the REST API accepts (Tencent's default: administrator).
     pub admin: String,
+    /// How long after sending a message its sender may revoke it.
+    pub revoke_limit_secs: u64,
 }
+
+/// The official default revoke time limit: 2 minutes.
+pub const DEFAULT_REVOKE_LIMIT_SECS: u64 = 120;
 
 /// Tencent's default App administrator identifier.
 pub const DEFAULT_ADMIN: &str = "administrator";
@@ -95,6 +100,7 @@ struct FileApp {
     key: String,
     web_instances: Option<usize>,
     admin: Option<String>,
+    revoke_limit: Option<u64>,
 }
 
 fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, String> {
@@ -113,6 +119,7 @@ fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, Strin
         key: key.to_owned(),
         web_instances,
         admin: admin.to_owned(),
+        revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
     })
 }
 
@@ -137,6 +144,7 @@ impl ServeArgs {
                     key: a.key,
                     web_instances: a.web_instances.unwrap_or(web_instances),
                     admin: a.admin.unwrap_or_else(|| admin.to_owned()),
+                    revoke_limit_secs: a.revoke_limit.unwrap_or(DEFAULT_REVOKE_LIMIT_SECS),
                 },
             );
         }
@@ -151,6 +159,7 @@ impl ServeArgs {
                 key: DEV_SECRET_KEY.into(),
                 web_instances,
                 admin: admin.to_owned(),
+                revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
             });
         }
         if apps.is_empty() {

@@ -2,7 +2,7 @@
 //! silence. A frame that cannot be read gets an `err` frame; the connection stays open.
 
 use crate::hub::{encode, EndReason, Kill, Link, ResumeRefused, OUTBOUND_QUEUE};
-use crate::store::{NewMessage, Store, StoreError};
+use crate::store::{ConversationChange, NewMessage, Store, StoreError};
 use crate::{now_secs, usersig, Shared};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
 use serde_json::Value;
@@ -32,6 +32,18 @@ impl From<StoreError> for Failure {
             StoreError::UnknownUser(u) => Failure(
                 codes::INVALID_USER_ID,
                 format!("user {u:?} does not exist (it exists once it has logged in)"),
+            ),
+            StoreError::NotFound(what) => Failure(
+                codes::CONVERSATION_NOT_FOUND,
+                format!("{what} not found among your conversations"),
+            ),
+            StoreError::NotSender => Failure(
+                codes::REVOKE_FAILED,
+                "only the sender may revoke a message".into(),
+            ),
+            StoreError::RevokeTooLate => Failure(
+                codes::REVOKE_TIME_LIMIT,
+                "the message is older than the revoke time limit".into(),
             ),
             StoreError::Internal(e) => {
                 tracing::error!("storage: {e}");
@@ -301,15 +313,7 @@ impl<S: Store> Conn<S> {
             }
             Request::GetHistory(h) => {
                 let (app, user) = self.me()?;
-                let Some(peer) = h.conversation_id.strip_prefix("C2C") else {
-                    return fail(
-                        codes::INVALID_REQUEST,
-                        format!("unsupported conversationID {:?}", h.conversation_id),
-                    );
-                };
-                if !valid_user_id(peer) {
-                    return fail(codes::INVALID_USER_ID, format!("invalid userID {peer:?}"));
-                }
+                let peer = c2c_peer(&h.conversation_id)?;
                 if h.count == 0 || h.count > MAX_HISTORY_COUNT {
                     return fail(
                         codes::INVALID_REQUEST,
@@ -321,7 +325,114 @@ impl<S: Store> Conn<S> {
                     .await?;
                 Ok(Response::GetHistory(GetHistoryOk { messages, complete }))
             }
+            Request::GetConversations(g) => {
+                let (app, user) = self.me()?;
+                if g.limit == 0 || g.limit > MAX_CONVERSATIONS_PAGE {
+                    return fail(
+                        codes::INVALID_REQUEST,
+                        format!("limit must be 1..={MAX_CONVERSATIONS_PAGE}"),
+                    );
+                }
+                let after = match &g.after {
+                    Some(id) => Some(c2c_peer(id)?.to_owned()),
+                    None => None,
+                };
+                let page = store.conversations(app, &user, after, g.limit).await?;
+                Ok(Response::GetConversations(page))
+            }
+            Request::SetRead(c) => {
+                let page = self
+                    .change(&[c.conversation_id], ConversationChange::Read)
+                    .await?;
+                Ok(Response::SetRead(page))
+            }
+            Request::DeleteConversation(c) => {
+                let page = self
+                    .change(&[c.conversation_id], ConversationChange::Delete)
+                    .await?;
+                Ok(Response::DeleteConversation(page))
+            }
+            Request::ClearHistory(c) => {
+                let change = ConversationChange::ClearHistory;
+                let page = self.change(&[c.conversation_id], change).await?;
+                Ok(Response::ClearHistory(page))
+            }
+            Request::PinConversation(p) => {
+                let change = ConversationChange::Pin(p.is_pinned);
+                let page = self.change(&[p.conversation_id], change).await?;
+                Ok(Response::PinConversation(page))
+            }
+            Request::MarkConversations(m) => {
+                if m.mark_type == 0 {
+                    return fail(
+                        codes::INVALID_REQUEST,
+                        "markType must name at least one mark",
+                    );
+                }
+                let change = ConversationChange::Mark(m.mark_type, m.enable_mark);
+                let page = self.change(&m.conversation_ids, change).await?;
+                Ok(Response::MarkConversations(page))
+            }
+            Request::SetCustomData(d) => {
+                if d.custom_data.len() > MAX_CUSTOM_DATA_BYTES {
+                    return fail(
+                        codes::BODY_SIZE_LIMIT,
+                        format!("customData is over {MAX_CUSTOM_DATA_BYTES} bytes"),
+                    );
+                }
+                let change = ConversationChange::CustomData(d.custom_data);
+                let page = self.change(&d.conversation_ids, change).await?;
+                Ok(Response::SetCustomData(page))
+            }
+            Request::RevokeMessage(r) => {
+                let (app, user) = self.me()?;
+                let not_found = || {
+                    Failure(
+                        codes::CONVERSATION_NOT_FOUND,
+                        format!("message {:?} not found", r.message_id),
+                    )
+                };
+                let rowid = crate::store::message_rowid(&r.message_id).ok_or_else(not_found)?;
+                let limit = self
+                    .shared
+                    .cfg
+                    .apps
+                    .get(&app)
+                    .map_or(crate::config::DEFAULT_REVOKE_LIMIT_SECS, |a| {
+                        a.revoke_limit_secs
+                    });
+                let message = store.revoke(app, &user, rowid, limit).await?;
+                if message.id != r.message_id {
+                    return Err(not_found());
+                }
+                Ok(Response::RevokeMessage(RevokeOk { message }))
+            }
         }
+    }
+
+    /// Apply `change` to the caller's conversations named by `ids`.
+    async fn change(
+        &self,
+        ids: &[String],
+        change: ConversationChange,
+    ) -> Result<ConversationsOk, Failure> {
+        let (app, user) = self.me()?;
+        if ids.is_empty() || ids.len() > MAX_CONVERSATIONS_PER_REQUEST {
+            return fail(
+                codes::INVALID_REQUEST,
+                format!("name 1..={MAX_CONVERSATIONS_PER_REQUEST} conversations"),
+            );
+        }
+        let peers = ids
+            .iter()
+            .map(|id| c2c_peer(id).map(str::to_owned))
+            .collect::<Result<Vec<_>, _>>()?;
+        let page = self
+            .shared
+            .store
+            .change_conversations(app, &user, peers, change)
+            .await?;
+        Ok(page)
     }
 
     async fn login(&mut self, l: Login) -> Outcome {
@@ -448,6 +559,20 @@ impl<S: Store> Conn<S> {
             server_time: now_secs(),
         }))
     }
+}
+
+/// The peer of a `C2C<userID>` conversationID.
+fn c2c_peer(conversation_id: &str) -> Result<&str, Failure> {
+    let Some(peer) = conversation_id.strip_prefix("C2C") else {
+        return fail(
+            codes::INVALID_REQUEST,
+            format!("unsupported conversationID {conversation_id:?}"),
+        );
+    };
+    if !valid_user_id(peer) {
+        return fail(codes::INVALID_USER_ID, format!("invalid userID {peer:?}"));
+    }
+    Ok(peer)
 }
 
 fn check_send(s: &SendMessage) -> Result<(), Failure> {

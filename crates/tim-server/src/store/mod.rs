@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use tim_proto::{Element, InboxItem, Message};
+use tim_proto::{ConversationsOk, Element, InboxItem, Message};
 
 pub mod sqlite;
 
@@ -15,6 +15,12 @@ pub mod sqlite;
 pub enum StoreError {
     #[error("unknown user {0}")]
     UnknownUser(String),
+    #[error("no such conversation or message: {0}")]
+    NotFound(String),
+    #[error("only the sender may revoke a message")]
+    NotSender,
+    #[error("the message is older than the revoke time limit")]
+    RevokeTooLate,
     #[error("storage failure: {0}")]
     Internal(String),
 }
@@ -37,6 +43,21 @@ pub struct NewMessage {
     pub random: u32,
     pub elements: Vec<Element>,
     pub cloud_custom_data: String,
+}
+
+/// A change a user makes to their own conversations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConversationChange {
+    /// Everything read: unread to 0, and the peer learns how far.
+    Read,
+    /// Off the list (until a new message) and its history hidden for this user.
+    Delete,
+    /// History hidden for this user; the conversation stays.
+    ClearHistory,
+    Pin(bool),
+    /// Set (`true`) or clear these mark bits.
+    Mark(u32, bool),
+    CustomData(String),
 }
 
 /// Receives every committed inbox item, in commit order.
@@ -69,8 +90,39 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = StoreResult<InboxPage>> + Send;
 
+    /// `user`'s conversations with a peer after `after`, in peer order, at most `limit`.
+    fn conversations(
+        &self,
+        app: u64,
+        user: &str,
+        after: Option<String>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<ConversationsOk>> + Send;
+
+    /// Apply `change` to `user`'s conversations with `peers` (all must exist); returns them as
+    /// they are now. Each changed conversation is an inbox item of `user`; a read also tells
+    /// each peer (a `peerRead` item).
+    fn change_conversations(
+        &self,
+        app: u64,
+        user: &str,
+        peers: Vec<String>,
+        change: ConversationChange,
+    ) -> impl Future<Output = StoreResult<ConversationsOk>> + Send;
+
+    /// Revoke the message with row number `message` if `user` sent it at most `limit_secs`
+    /// ago; both sides get a `revoked` inbox item. Revoking it again changes nothing.
+    fn revoke(
+        &self,
+        app: u64,
+        user: &str,
+        message: i64,
+        limit_secs: u64,
+    ) -> impl Future<Output = StoreResult<Message>> + Send;
+
     /// Up to `count` messages of the conversation of `me` and `peer` with a sequence below
-    /// `before` (all when `None`), oldest first, and whether no older ones exist.
+    /// `before` (all when `None`), oldest first, and whether no older ones exist. Messages
+    /// `me` cleared or deleted are not shown.
     fn history_c2c(
         &self,
         app: u64,
@@ -79,6 +131,19 @@ pub trait Store: Send + Sync + 'static {
         before: Option<u64>,
         count: u32,
     ) -> impl Future<Output = StoreResult<(Vec<Message>, bool)>> + Send;
+}
+
+/// `${rowid}-${time}-${random}`: the official `${senderTinyID}-${clientTime}-${random}` shape,
+/// with the app-wide row number of the message where the official puts the sender's ID.
+pub fn message_id(rowid: i64, time: u64, random: u32) -> String {
+    format!("{rowid}-{time}-{random}")
+}
+
+/// The row number in a message ID made by [`message_id`].
+pub fn message_rowid(id: &str) -> Option<i64> {
+    let (rowid, rest) = id.split_once('-')?;
+    rest.contains('-').then_some(())?;
+    rowid.parse().ok().filter(|n| *n > 0)
 }
 
 /// The key of the conversation of two users: the same for both sides, unambiguous for any IDs.
@@ -99,6 +164,17 @@ pub fn open_sqlite(url: &str, sink: Arc<dyn DeliverySink>) -> Result<sqlite::Sql
 #[cfg(test)]
 mod tests {
     use super::c2c_key;
+
+    #[test]
+    fn message_ids_give_back_their_row() {
+        assert_eq!(
+            super::message_rowid(&super::message_id(12, 1_700_000_000, 7)),
+            Some(12)
+        );
+        for bad in ["", "12", "12-3", "x-1-2", "0-1-2", "-1-2-3"] {
+            assert_eq!(super::message_rowid(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn c2c_keys_are_symmetric_and_unambiguous() {

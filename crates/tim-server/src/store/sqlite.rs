@@ -1,21 +1,25 @@
 //! The SQLite store (rusqlite, bundled SQLite, WAL).
 //!
 //! One writer thread owns the only write connection and commits everything that queued up
-//! while the previous commit ran in one transaction (group commit): a sender is answered only
-//! after the commit that holds its message, with `synchronous=FULL`, so an acknowledged message
-//! survives a crash, and throughput still grows with load. Reads run on a small pool of
-//! read-only connections on tokio's blocking threads. rusqlite over sqlx: no async driver
-//! needed for a single-writer design, fewer dependencies, and the bundled SQLite is the same
-//! everywhere.
+//! while the previous commit ran in one transaction (group commit), each request in its own
+//! savepoint: a sender is answered only after the commit that holds its message, with
+//! `synchronous=FULL`, so an acknowledged message survives a crash, and throughput still grows
+//! with load. Reads run on a small pool of read-only connections on tokio's blocking threads.
+//! rusqlite over sqlx: no async driver needed for a single-writer design, fewer dependencies,
+//! and the bundled SQLite is the same everywhere.
 
-use super::{c2c_key, DeliverySink, InboxPage, NewMessage, Store, StoreError, StoreResult};
+use super::{
+    c2c_key, message_id, ConversationChange, DeliverySink, InboxPage, NewMessage, Store,
+    StoreError, StoreResult,
+};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tim_proto::{ConversationType, InboxEvent, InboxItem, Message};
+use tim_proto::{Conversation, ConversationType, ConversationsOk, InboxEvent, InboxItem, Message};
 use tokio::sync::{mpsc, oneshot};
 
-const SCHEMA: &str = r#"
+/// Version 1: users, conversations (sequence counters), messages, inbox.
+const SCHEMA_V1: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
     app        INTEGER NOT NULL,
     user_id    TEXT    NOT NULL,
@@ -46,7 +50,7 @@ CREATE TABLE IF NOT EXISTS messages (
     UNIQUE (app, conv, seq),
     UNIQUE (app, sender, client_msg_id)
 );
--- Every event a user must see, numbered per user; kind 1 = message.
+-- Every event a user must see, numbered per user.
 CREATE TABLE IF NOT EXISTS inbox (
     app        INTEGER NOT NULL,
     user_id    TEXT    NOT NULL,
@@ -57,29 +61,75 @@ CREATE TABLE IF NOT EXISTS inbox (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 2: revocation, each user's view of their conversations, inbox items with a body.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE messages ADD COLUMN revoker TEXT NOT NULL DEFAULT '';
+-- Items that are not about one message have no `msg`; they carry a JSON `body` instead.
+CREATE TABLE inbox_v2 (
+    app        INTEGER NOT NULL,
+    user_id    TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    msg        INTEGER,
+    body       TEXT,
+    PRIMARY KEY (app, user_id, seq)
+) WITHOUT ROWID;
+INSERT INTO inbox_v2 (app, user_id, seq, kind, msg) SELECT app, user_id, seq, kind, msg FROM inbox;
+DROP TABLE inbox;
+ALTER TABLE inbox_v2 RENAME TO inbox;
+CREATE TABLE user_conversations (
+    app           INTEGER NOT NULL,
+    user_id       TEXT    NOT NULL,
+    peer          TEXT    NOT NULL,
+    conv          TEXT    NOT NULL,
+    conv_type     INTEGER NOT NULL,
+    last_msg      INTEGER,
+    unread        INTEGER NOT NULL DEFAULT 0,
+    peer_read_seq INTEGER NOT NULL DEFAULT 0,
+    cleared_seq   INTEGER NOT NULL DEFAULT 0,
+    pinned        INTEGER NOT NULL DEFAULT 0,
+    mark          INTEGER NOT NULL DEFAULT 0,
+    custom_data   TEXT    NOT NULL DEFAULT '',
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    updated       INTEGER NOT NULL,
+    PRIMARY KEY (app, user_id, peer)
+) WITHOUT ROWID;
+INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, updated)
+    SELECT app, sender, receiver, conv, conv_type, MAX(id), MAX(time) FROM messages
+    GROUP BY app, sender, receiver
+    ON CONFLICT DO UPDATE SET last_msg = MAX(last_msg, excluded.last_msg),
+                              updated = MAX(updated, excluded.updated);
+INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, updated)
+    SELECT app, receiver, sender, conv, conv_type, MAX(id), MAX(time) FROM messages
+    GROUP BY app, receiver, sender
+    ON CONFLICT DO UPDATE SET last_msg = MAX(last_msg, excluded.last_msg),
+                              updated = MAX(updated, excluded.updated);
+"#;
+
+/// Inbox item kinds: `msg` names the message for 1 and 3, `body` holds the JSON for 2 and 4.
 const KIND_MESSAGE: i64 = 1;
+const KIND_CONVERSATION: i64 = 2;
+const KIND_REVOKED: i64 = 3;
+const KIND_PEER_READ: i64 = 4;
+
 /// How many queued writes one transaction takes at most.
 const MAX_BATCH: usize = 512;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
 
-const MESSAGE_COLUMNS: &str =
-    "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data";
+const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker";
+const CONVERSATION_COLUMNS: &str = "c.peer, c.conv_type, c.unread, c.peer_read_seq, c.pinned, c.mark, c.custom_data, c.deleted, c.updated, c.last_msg";
 
-enum WriteOp {
-    LoginUser {
-        app: u64,
-        user: String,
-        reply: oneshot::Sender<StoreResult<u64>>,
-    },
-    SendC2c {
-        msg: NewMessage,
-        reply: oneshot::Sender<StoreResult<Message>>,
-    },
-}
+/// Inbox items to hand to the sessions once the transaction that made them commits.
+type Deliveries = Vec<(u64, String, InboxItem)>;
+/// Answers the caller of a write, with the outcome of the commit that held it.
+type Settle = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+/// One write: runs in the writer's transaction; says whether it succeeded (else its savepoint
+/// is rolled back) and how to answer.
+type Job = Box<dyn FnOnce(&Connection, &mut Deliveries) -> (bool, Settle) + Send>;
 
 pub struct SqliteStore {
-    writes: mpsc::UnboundedSender<WriteOp>,
+    writes: mpsc::UnboundedSender<Job>,
     readers: Arc<ReadPool>,
 }
 
@@ -113,8 +163,23 @@ fn open_reader(path: &Path) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// Bring the schema to the current version, one step per version (`PRAGMA user_version`).
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tx = conn.transaction()?;
+    if version < 1 {
+        tx.execute_batch(SCHEMA_V1)?;
+    }
+    if version < 2 {
+        tx.execute_batch(SCHEMA_V2)?;
+    }
+    tx.pragma_update(None, "user_version", 2)?;
+    tx.commit()
+}
+
 impl SqliteStore {
-    /// Open (creating if needed) the database file at `path` and start the writer thread.
+    /// Open (creating or upgrading if needed) the database file at `path` and start the
+    /// writer thread.
     pub fn open(path: &Path, sink: Arc<dyn DeliverySink>) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -124,7 +189,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         let (tx, mut rx) = mpsc::unbounded_channel();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -133,7 +198,7 @@ impl SqliteStore {
                     let mut batch = vec![first];
                     while batch.len() < MAX_BATCH {
                         match rx.try_recv() {
-                            Ok(op) => batch.push(op),
+                            Ok(job) => batch.push(job),
                             Err(_) => break,
                         }
                     }
@@ -150,13 +215,22 @@ impl SqliteStore {
         })
     }
 
-    async fn write<T>(
+    /// Run `f` in the writer's next transaction; answers after that transaction commits.
+    async fn write<T: Send + 'static>(
         &self,
-        op: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> WriteOp,
+        f: impl FnOnce(&Connection, &mut Deliveries) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn, deliveries| {
+            let result = f(conn, deliveries);
+            let ok = result.is_ok();
+            let settle: Settle = Box::new(move |committed| {
+                let _ = reply.send(committed.and(result));
+            });
+            (ok, settle)
+        });
         self.writes
-            .send(op(reply))
+            .send(job)
             .map_err(|_| StoreError::Internal("writer stopped".into()))?;
         answer
             .await
@@ -174,67 +248,36 @@ impl SqliteStore {
     }
 }
 
-/// The effect of one write, applied to the caller and the sessions after commit.
-enum Outcome {
-    Login(oneshot::Sender<StoreResult<u64>>, StoreResult<u64>),
-    Send(
-        oneshot::Sender<StoreResult<Message>>,
-        StoreResult<Message>,
-        Vec<(u64, String, InboxItem)>,
-    ),
-}
-
-fn commit_batch(conn: &mut Connection, batch: Vec<WriteOp>, sink: &dyn DeliverySink) {
-    let mut outcomes = Vec::with_capacity(batch.len());
+fn commit_batch(conn: &mut Connection, batch: Vec<Job>, sink: &dyn DeliverySink) {
+    let mut settles = Vec::with_capacity(batch.len());
+    let mut deliveries = Vec::new();
     let committed = (|| -> rusqlite::Result<()> {
         let mut tx = conn.transaction()?;
-        for op in batch {
-            let sp = tx.savepoint()?;
-            match op {
-                WriteOp::LoginUser { app, user, reply } => {
-                    let r = login_user(&sp, app, &user);
-                    finish(sp, r.is_ok())?;
-                    outcomes.push(Outcome::Login(reply, r));
-                }
-                WriteOp::SendC2c { msg, reply } => {
-                    let mut deliveries = Vec::new();
-                    let r = send_c2c(&sp, msg, &mut deliveries);
-                    finish(sp, r.is_ok())?;
-                    if r.is_err() {
-                        deliveries.clear();
-                    }
-                    outcomes.push(Outcome::Send(reply, r, deliveries));
-                }
+        for job in batch {
+            let mut sp = tx.savepoint()?;
+            let mut made = Vec::new();
+            let (ok, settle) = job(&sp, &mut made);
+            if ok {
+                sp.commit()?;
+                deliveries.append(&mut made);
+            } else {
+                sp.rollback()?;
             }
+            settles.push(settle);
         }
         tx.commit()
     })();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Login(reply, r) => {
-                let _ = reply.send(committed.as_ref().map_err(db_err).and(r));
-            }
-            Outcome::Send(reply, r, deliveries) => {
-                if committed.is_ok() {
-                    for (app, user, item) in &deliveries {
-                        sink.deliver(*app, user, item);
-                    }
-                }
-                let _ = reply.send(committed.as_ref().map_err(db_err).and(r));
-            }
+    if committed.is_ok() {
+        for (app, user, item) in &deliveries {
+            sink.deliver(*app, user, item);
         }
     }
-}
-
-fn db_err(e: &rusqlite::Error) -> StoreError {
-    StoreError::Internal(e.to_string())
-}
-
-fn finish(mut sp: rusqlite::Savepoint<'_>, ok: bool) -> rusqlite::Result<()> {
-    if ok {
-        sp.commit()
-    } else {
-        sp.rollback()
+    let committed = committed.map_err(StoreError::from);
+    for settle in settles {
+        settle(match &committed {
+            Ok(()) => Ok(()),
+            Err(e) => Err(StoreError::Internal(e.to_string())),
+        });
     }
 }
 
@@ -250,11 +293,19 @@ fn login_user(conn: &Connection, app: u64, user: &str) -> StoreResult<u64> {
         "INSERT INTO users (app, user_id, created) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![app as i64, user, now_secs() as i64],
     )?;
-    Ok(conn.query_row(
-        "SELECT inbox_seq FROM users WHERE app = ?1 AND user_id = ?2",
-        params![app as i64, user],
-        |r| r.get::<_, i64>(0),
-    )? as u64)
+    inbox_seq(conn, app, user)
+}
+
+/// The user's newest inbox item (0 for no items or no such user).
+fn inbox_seq(conn: &Connection, app: u64, user: &str) -> StoreResult<u64> {
+    Ok(conn
+        .query_row(
+            "SELECT inbox_seq FROM users WHERE app = ?1 AND user_id = ?2",
+            params![app as i64, user],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .unwrap_or(0) as u64)
 }
 
 fn user_exists(conn: &Connection, app: u64, user: &str) -> StoreResult<bool> {
@@ -268,10 +319,62 @@ fn user_exists(conn: &Connection, app: u64, user: &str) -> StoreResult<bool> {
         .is_some())
 }
 
+/// Append an item to `owner`'s inbox: `msg` names the message of message kinds, the other
+/// kinds are stored as a JSON `body`.
+fn push_inbox(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    owner: &str,
+    msg: Option<i64>,
+    event: InboxEvent,
+) -> StoreResult<()> {
+    let kind = match &event {
+        InboxEvent::Message { .. } => KIND_MESSAGE,
+        InboxEvent::Conversation { .. } => KIND_CONVERSATION,
+        InboxEvent::Revoked { .. } => KIND_REVOKED,
+        InboxEvent::PeerRead { .. } => KIND_PEER_READ,
+    };
+    let body = match kind {
+        KIND_CONVERSATION | KIND_PEER_READ => {
+            Some(serde_json::to_string(&event).map_err(|e| StoreError::Internal(e.to_string()))?)
+        }
+        _ => None,
+    };
+    let seq: i64 = conn.query_row(
+        "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = ?1 AND user_id = ?2 RETURNING inbox_seq",
+        params![app as i64, owner],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT INTO inbox (app, user_id, seq, kind, msg, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![app as i64, owner, seq, kind, msg, body],
+    )?;
+    deliveries.push((
+        app,
+        owner.to_owned(),
+        InboxItem {
+            seq: seq as u64,
+            event,
+        },
+    ));
+    Ok(())
+}
+
+fn load_message(conn: &Connection, app: u64, id: i64) -> StoreResult<Option<Message>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.app = ?1 AND m.id = ?2"),
+            params![app as i64, id],
+            message_from_row,
+        )
+        .optional()?)
+}
+
 fn send_c2c(
     conn: &Connection,
     msg: NewMessage,
-    deliveries: &mut Vec<(u64, String, InboxItem)>,
+    deliveries: &mut Deliveries,
 ) -> StoreResult<Message> {
     let app = msg.app as i64;
     let existing = conn
@@ -316,39 +419,28 @@ fn send_c2c(
         client_msg_id: msg.client_msg_id,
         elements: msg.elements,
         cloud_custom_data: msg.cloud_custom_data,
+        revoker: String::new(),
     };
-    let mut owners = vec![message.from.clone()];
+    let mut owners = vec![(message.from.clone(), message.to.clone(), 0)];
     if message.to != message.from {
-        owners.push(message.to.clone());
+        owners.push((message.to.clone(), message.from.clone(), 1));
     }
-    for owner in owners {
-        let inbox_seq: i64 = conn.query_row(
-            "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = ?1 AND user_id = ?2 RETURNING inbox_seq",
-            params![app, owner],
-            |r| r.get(0),
-        )?;
+    for (owner, peer, unread) in owners {
+        // The message becomes the owner's last one; a received one is unread; a conversation
+        // the owner deleted comes back.
         conn.execute(
-            "INSERT INTO inbox (app, user_id, seq, kind, msg) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![app, owner, inbox_seq, KIND_MESSAGE, rowid],
+            "INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, unread, updated)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
+             ON CONFLICT DO UPDATE SET last_msg = excluded.last_msg, unread = unread + excluded.unread,
+                                       deleted = 0, updated = excluded.updated",
+            params![app, owner, peer, conv, rowid, unread, time as i64],
         )?;
-        deliveries.push((
-            msg.app,
-            owner,
-            InboxItem {
-                seq: inbox_seq as u64,
-                event: InboxEvent::Message {
-                    message: message.clone(),
-                },
-            },
-        ));
+        let event = InboxEvent::Message {
+            message: message.clone(),
+        };
+        push_inbox(conn, deliveries, msg.app, &owner, Some(rowid), event)?;
     }
     Ok(message)
-}
-
-/// `${rowid}-${time}-${random}`: the official `${senderTinyID}-${clientTime}-${random}` shape,
-/// with the app-wide row number where the official puts the sender's numeric ID.
-fn message_id(rowid: i64, time: u64, random: u32) -> String {
-    format!("{rowid}-{time}-{random}")
 }
 
 fn message_from_row(r: &Row<'_>) -> rusqlite::Result<Message> {
@@ -366,11 +458,7 @@ fn message_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Message> {
     })?;
     Ok(Message {
         id: message_id(rowid, time, random),
-        conversation_type: if r.get::<_, i64>(o + 2)? == 2 {
-            ConversationType::Group
-        } else {
-            ConversationType::C2C
-        },
+        conversation_type: conversation_type(r.get(o + 2)?),
         sequence: r.get::<_, i64>(o + 1)? as u64,
         from: r.get(o + 3)?,
         to: r.get(o + 4)?,
@@ -379,18 +467,218 @@ fn message_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Message> {
         time,
         elements,
         cloud_custom_data: r.get(o + 9)?,
+        revoker: r.get(o + 10)?,
     })
+}
+
+fn conversation_type(code: i64) -> ConversationType {
+    if code == 2 {
+        ConversationType::Group
+    } else {
+        ConversationType::C2C
+    }
+}
+
+/// A user's conversation from its row (its last message loaded separately).
+fn conversation_from_row(r: &Row<'_>) -> rusqlite::Result<(Conversation, Option<i64>)> {
+    let peer: String = r.get(0)?;
+    let conversation = Conversation {
+        conversation_id: format!("C2C{peer}"),
+        conversation_type: conversation_type(r.get(1)?),
+        peer,
+        unread_count: r.get(2)?,
+        peer_read_seq: r.get::<_, i64>(3)? as u64,
+        is_pinned: r.get::<_, i64>(4)? != 0,
+        mark: r.get(5)?,
+        custom_data: r.get(6)?,
+        deleted: r.get::<_, i64>(7)? != 0,
+        updated: r.get::<_, i64>(8)? as u64,
+        last_message: None,
+    };
+    Ok((conversation, r.get(9)?))
+}
+
+fn load_conversation(
+    conn: &Connection,
+    app: u64,
+    user: &str,
+    peer: &str,
+) -> StoreResult<Option<Conversation>> {
+    let row = conn
+        .query_row(
+            &format!("SELECT {CONVERSATION_COLUMNS} FROM user_conversations c WHERE c.app = ?1 AND c.user_id = ?2 AND c.peer = ?3"),
+            params![app as i64, user, peer],
+            conversation_from_row,
+        )
+        .optional()?;
+    let Some((mut c, last)) = row else {
+        return Ok(None);
+    };
+    if let Some(id) = last {
+        c.last_message = load_message(conn, app, id)?;
+    }
+    Ok(Some(c))
+}
+
+fn change_conversation(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    peer: &str,
+    change: &ConversationChange,
+) -> StoreResult<Conversation> {
+    let a = app as i64;
+    let now = now_secs() as i64;
+    let last_seq = conn
+        .query_row(
+            "SELECT last_seq FROM conversations WHERE app = ?1 AND conv = ?2",
+            params![a, c2c_key(user, peer)],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let (sql, value): (&str, rusqlite::types::Value) = match change {
+        ConversationChange::Read => (
+            "UPDATE user_conversations SET unread = 0, updated = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            rusqlite::types::Value::Null,
+        ),
+        ConversationChange::Delete => (
+            "UPDATE user_conversations SET unread = 0, deleted = 1, last_msg = NULL, cleared_seq = ?5, updated = ?4
+             WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            last_seq.into(),
+        ),
+        ConversationChange::ClearHistory => (
+            "UPDATE user_conversations SET unread = 0, last_msg = NULL, cleared_seq = ?5, updated = ?4
+             WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            last_seq.into(),
+        ),
+        ConversationChange::Pin(pinned) => (
+            "UPDATE user_conversations SET pinned = ?5, updated = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            i64::from(*pinned).into(),
+        ),
+        ConversationChange::Mark(bits, true) => (
+            "UPDATE user_conversations SET mark = mark | ?5, updated = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            i64::from(*bits).into(),
+        ),
+        ConversationChange::Mark(bits, false) => (
+            "UPDATE user_conversations SET mark = mark & ~?5, updated = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            i64::from(*bits).into(),
+        ),
+        ConversationChange::CustomData(data) => (
+            "UPDATE user_conversations SET custom_data = ?5, updated = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            data.clone().into(),
+        ),
+    };
+    let changed = if sql.contains("?5") {
+        conn.execute(sql, params![a, user, peer, now, value])?
+    } else {
+        conn.execute(sql, params![a, user, peer, now])?
+    };
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("C2C{peer}")));
+    }
+    let conversation = load_conversation(conn, app, user, peer)?
+        .ok_or_else(|| StoreError::NotFound(format!("C2C{peer}")))?;
+    let event = InboxEvent::Conversation {
+        conversation: conversation.clone(),
+    };
+    push_inbox(conn, deliveries, app, user, None, event)?;
+    if *change == ConversationChange::Read && peer != user && last_seq > 0 {
+        // The peer learns how far its messages were read.
+        conn.execute(
+            "UPDATE user_conversations SET peer_read_seq = MAX(peer_read_seq, ?4)
+             WHERE app = ?1 AND user_id = ?2 AND peer = ?3",
+            params![a, peer, user, last_seq],
+        )?;
+        let event = InboxEvent::PeerRead {
+            conversation_id: format!("C2C{user}"),
+            read_seq: last_seq as u64,
+        };
+        push_inbox(conn, deliveries, app, peer, None, event)?;
+    }
+    Ok(conversation)
+}
+
+fn revoke(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    id: i64,
+    limit_secs: u64,
+) -> StoreResult<Message> {
+    let not_found = || StoreError::NotFound("message".into());
+    let message = load_message(conn, app, id)?.ok_or_else(not_found)?;
+    if message.from != user && message.to != user {
+        return Err(not_found());
+    }
+    if message.from != user {
+        return Err(StoreError::NotSender);
+    }
+    if !message.revoker.is_empty() {
+        return Ok(message);
+    }
+    if now_secs().saturating_sub(message.time) > limit_secs {
+        return Err(StoreError::RevokeTooLate);
+    }
+    conn.execute(
+        "UPDATE messages SET revoker = ?3 WHERE app = ?1 AND id = ?2",
+        params![app as i64, id, user],
+    )?;
+    let message = Message {
+        revoker: user.to_owned(),
+        ..message
+    };
+    let mut owners = vec![message.from.clone()];
+    if message.to != message.from {
+        owners.push(message.to.clone());
+    }
+    for owner in owners {
+        let event = InboxEvent::Revoked {
+            message: message.clone(),
+        };
+        push_inbox(conn, deliveries, app, &owner, Some(id), event)?;
+    }
+    Ok(message)
+}
+
+/// An inbox item from its row: `seq, kind, body`, then the message columns (NULL for kinds
+/// that carry a body).
+fn inbox_item(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
+    let seq = r.get::<_, i64>(0)? as u64;
+    let kind: i64 = r.get(1)?;
+    let event = match kind {
+        KIND_MESSAGE => InboxEvent::Message {
+            message: message_at(r, 3)?,
+        },
+        KIND_REVOKED => InboxEvent::Revoked {
+            message: message_at(r, 3)?,
+        },
+        _ => {
+            let body: String = r.get(2)?;
+            serde_json::from_str(&body).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?
+        }
+    };
+    Ok(InboxItem { seq, event })
 }
 
 impl Store for SqliteStore {
     async fn login_user(&self, app: u64, user: &str) -> StoreResult<u64> {
         let user = user.to_owned();
-        self.write(|reply| WriteOp::LoginUser { app, user, reply })
+        self.write(move |conn, _| login_user(conn, app, &user))
             .await
     }
 
     async fn send_c2c(&self, msg: NewMessage) -> StoreResult<Message> {
-        self.write(|reply| WriteOp::SendC2c { msg, reply }).await
+        self.write(move |conn, deliveries| send_c2c(conn, msg, deliveries))
+            .await
     }
 
     async fn inbox_after(
@@ -403,29 +691,15 @@ impl Store for SqliteStore {
         let user = user.to_owned();
         self.read(move |conn| {
             let tx = conn.unchecked_transaction()?;
-            let inbox_seq = tx
-                .query_row(
-                    "SELECT inbox_seq FROM users WHERE app = ?1 AND user_id = ?2",
-                    params![app as i64, user],
-                    |r| r.get::<_, i64>(0),
-                )
-                .optional()?
-                .unwrap_or(0) as u64;
+            let inbox_seq = inbox_seq(&tx, app, &user)?;
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT i.seq, {MESSAGE_COLUMNS} FROM inbox i JOIN messages m ON m.id = i.msg
+                "SELECT i.seq, i.kind, i.body, {MESSAGE_COLUMNS} FROM inbox i LEFT JOIN messages m ON m.id = i.msg
                  WHERE i.app = ?1 AND i.user_id = ?2 AND i.seq > ?3 ORDER BY i.seq LIMIT ?4"
             ))?;
             let items = stmt
                 .query_map(
                     params![app as i64, user, after.min(i64::MAX as u64) as i64, limit],
-                    |r| {
-                        let seq = r.get::<_, i64>(0)? as u64;
-                        let message = message_at(r, 1)?;
-                        Ok(InboxItem {
-                            seq,
-                            event: InboxEvent::Message { message },
-                        })
-                    },
+                    inbox_item,
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let complete = items.last().is_none_or(|i| i.seq >= inbox_seq);
@@ -434,6 +708,83 @@ impl Store for SqliteStore {
                 inbox_seq,
                 complete,
             })
+        })
+        .await
+    }
+
+    async fn conversations(
+        &self,
+        app: u64,
+        user: &str,
+        after: Option<String>,
+        limit: u32,
+    ) -> StoreResult<ConversationsOk> {
+        let user = user.to_owned();
+        self.read(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let inbox_seq = inbox_seq(&tx, app, &user)?;
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT {CONVERSATION_COLUMNS}, {MESSAGE_COLUMNS} FROM user_conversations c
+                 LEFT JOIN messages m ON m.id = c.last_msg
+                 WHERE c.app = ?1 AND c.user_id = ?2 AND c.peer > ?3 AND c.deleted = 0
+                 ORDER BY c.peer LIMIT ?4"
+            ))?;
+            let mut conversations = stmt
+                .query_map(
+                    params![app as i64, user, after.unwrap_or_default(), limit + 1],
+                    |r| {
+                        let (mut c, last) = conversation_from_row(r)?;
+                        if last.is_some() {
+                            c.last_message = Some(message_at(r, 10)?);
+                        }
+                        Ok(c)
+                    },
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let complete = conversations.len() <= limit as usize;
+            conversations.truncate(limit as usize);
+            Ok(ConversationsOk {
+                conversations,
+                inbox_seq,
+                complete,
+            })
+        })
+        .await
+    }
+
+    async fn change_conversations(
+        &self,
+        app: u64,
+        user: &str,
+        peers: Vec<String>,
+        change: ConversationChange,
+    ) -> StoreResult<ConversationsOk> {
+        let user = user.to_owned();
+        self.write(move |conn, deliveries| {
+            let conversations = peers
+                .iter()
+                .map(|peer| change_conversation(conn, deliveries, app, &user, peer, &change))
+                .collect::<StoreResult<Vec<_>>>()?;
+            let inbox_seq = inbox_seq(conn, app, &user)?;
+            Ok(ConversationsOk {
+                conversations,
+                inbox_seq,
+                complete: true,
+            })
+        })
+        .await
+    }
+
+    async fn revoke(
+        &self,
+        app: u64,
+        user: &str,
+        message: i64,
+        limit_secs: u64,
+    ) -> StoreResult<Message> {
+        let user = user.to_owned();
+        self.write(move |conn, deliveries| {
+            revoke(conn, deliveries, app, &user, message, limit_secs)
         })
         .await
     }
@@ -447,15 +798,19 @@ impl Store for SqliteStore {
         count: u32,
     ) -> StoreResult<(Vec<Message>, bool)> {
         let conv = c2c_key(me, peer);
+        let (me, peer) = (me.to_owned(), peer.to_owned());
         let before = before.unwrap_or(i64::MAX as u64).min(i64::MAX as u64) as i64;
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m
-                 WHERE m.app = ?1 AND m.conv = ?2 AND m.seq < ?3 ORDER BY m.seq DESC LIMIT ?4"
+                 WHERE m.app = ?1 AND m.conv = ?2 AND m.seq < ?3
+                   AND m.seq > COALESCE((SELECT cleared_seq FROM user_conversations
+                                         WHERE app = ?1 AND user_id = ?5 AND peer = ?6), 0)
+                 ORDER BY m.seq DESC LIMIT ?4"
             ))?;
             let mut messages = stmt
                 .query_map(
-                    params![app as i64, conv, before, count + 1],
+                    params![app as i64, conv, before, count + 1, me, peer],
                     message_from_row,
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

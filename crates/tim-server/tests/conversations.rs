@@ -1,0 +1,350 @@
+//! Each user's conversations on the server: unread counts, read state told to the peer, pins,
+//! marks, custom data, deletion and clearing, revocation; the same on every session.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+async fn list(c: &mut Client) -> Vec<Value> {
+    let r = c.call("getConversations", json!({"limit": 100})).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    assert_eq!(r["data"]["complete"], true);
+    r["data"]["conversations"].as_array().unwrap().clone()
+}
+
+/// The next push of `kind` (skipping others).
+async fn next_of(c: &mut Client, kind: &str) -> Value {
+    loop {
+        let p = c.next_push().await;
+        if p["kind"] == kind {
+            return p;
+        }
+    }
+}
+
+#[tokio::test]
+async fn unread_counts_and_read_state_follow_every_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &["--web-instances", "2"]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let mut bob2 = server.login("bob").await;
+    for i in 1..=3 {
+        alice
+            .send_text("bob", &format!("a{i}"), &format!("hi {i}"))
+            .await;
+    }
+    let convs = list(&mut bob).await;
+    assert_eq!(convs.len(), 1);
+    assert_eq!(convs[0]["conversationID"], "C2Calice");
+    assert_eq!(convs[0]["peer"], "alice");
+    assert_eq!(convs[0]["unreadCount"], 3);
+    assert_eq!(text_of(&convs[0]["lastMessage"]), "hi 3");
+    let mine = list(&mut alice).await;
+    assert_eq!(
+        (
+            mine[0]["conversationID"].as_str(),
+            mine[0]["unreadCount"].as_u64()
+        ),
+        (Some("C2Cbob"), Some(0))
+    );
+
+    let r = bob
+        .call("setRead", json!({"conversationID": "C2Calice"}))
+        .await;
+    assert_eq!(r["data"]["conversations"][0]["unreadCount"], 0, "{r}");
+    // The other session of bob learns it; alice learns how far bob read.
+    let changed = next_of(&mut bob2, "conversation").await;
+    assert_eq!(changed["conversation"]["unreadCount"], 0);
+    let read = next_of(&mut alice, "peerRead").await;
+    assert_eq!(read["conversationID"], "C2Cbob");
+    assert_eq!(read["readSeq"], 3);
+    assert_eq!(list(&mut alice).await[0]["peerReadSeq"], 3);
+    // A new message counts again from zero.
+    alice.send_text("bob", "a4", "again").await;
+    assert_eq!(list(&mut bob2).await[0]["unreadCount"], 1);
+    let r = bob
+        .call("setRead", json!({"conversationID": "C2Cnobody"}))
+        .await;
+    assert_eq!(r["code"], 2500, "{r}");
+}
+
+#[tokio::test]
+async fn pins_marks_and_custom_data_are_the_users_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let _carol = server.login("carol").await;
+    alice.send_text("bob", "a1", "x").await;
+    alice.send_text("carol", "a2", "y").await;
+    let r = alice
+        .call(
+            "pinConversation",
+            json!({"conversationID": "C2Cbob", "isPinned": true}),
+        )
+        .await;
+    assert_eq!(r["data"]["conversations"][0]["isPinned"], true, "{r}");
+    let r = alice
+        .call("markConversations", json!({"conversationIDList": ["C2Cbob", "C2Ccarol"], "markType": 5, "enableMark": true}))
+        .await;
+    assert_eq!(r["data"]["conversations"].as_array().unwrap().len(), 2);
+    alice
+        .call(
+            "markConversations",
+            json!({"conversationIDList": ["C2Cbob"], "markType": 1, "enableMark": false}),
+        )
+        .await;
+    alice
+        .call(
+            "setCustomData",
+            json!({"conversationIDList": ["C2Ccarol"], "customData": "draft: hello"}),
+        )
+        .await;
+    let convs = list(&mut alice).await;
+    let (b, c) = (&convs[0], &convs[1]);
+    assert_eq!(
+        (b["isPinned"].as_bool(), b["mark"].as_u64()),
+        (Some(true), Some(4))
+    );
+    assert_eq!(
+        (c["isPinned"].as_bool(), c["mark"].as_u64()),
+        (Some(false), Some(5))
+    );
+    assert_eq!(c["customData"], "draft: hello");
+    // Bob's side of the same conversation is untouched.
+    let theirs = list(&mut bob).await;
+    assert_eq!(
+        (theirs[0]["isPinned"].as_bool(), theirs[0]["mark"].as_u64()),
+        (Some(false), Some(0))
+    );
+
+    let bad = [
+        (
+            "markConversations",
+            json!({"conversationIDList": ["C2Cbob"], "markType": 0, "enableMark": true}),
+            20001,
+        ),
+        (
+            "setCustomData",
+            json!({"conversationIDList": ["C2Cbob"], "customData": "z".repeat(257)}),
+            80002,
+        ),
+        (
+            "setCustomData",
+            json!({"conversationIDList": [], "customData": ""}),
+            20001,
+        ),
+        (
+            "pinConversation",
+            json!({"conversationID": "GROUPx", "isPinned": true}),
+            20001,
+        ),
+        (
+            "pinConversation",
+            json!({"conversationID": "C2Cnobody", "isPinned": true}),
+            2500,
+        ),
+        ("getConversations", json!({"limit": 0}), 20001),
+    ];
+    for (op, data, code) in bad {
+        let r = alice.call(op, data.clone()).await;
+        assert_eq!(r["code"], code, "{op} {data}: {r}");
+    }
+    // A failed multi-conversation change changes none of them.
+    let r = alice
+        .call(
+            "setCustomData",
+            json!({"conversationIDList": ["C2Cbob", "C2Cnobody"], "customData": "no"}),
+        )
+        .await;
+    assert_eq!(r["code"], 2500);
+    assert_eq!(list(&mut alice).await[0].get("customData"), None);
+}
+
+#[tokio::test]
+async fn deleting_or_clearing_hides_history_for_that_user_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    for i in 1..=3 {
+        alice
+            .send_text("bob", &format!("a{i}"), &format!("old {i}"))
+            .await;
+    }
+    let r = bob
+        .call("deleteConversation", json!({"conversationID": "C2Calice"}))
+        .await;
+    assert_eq!(r["data"]["conversations"][0]["deleted"], true, "{r}");
+    assert!(list(&mut bob).await.is_empty());
+    let history = |c: &'static str| json!({"conversationID": c, "count": 100});
+    let r = bob.call("getHistory", history("C2Calice")).await;
+    assert_eq!(r["data"]["messages"], json!([]));
+    let r = alice.call("getHistory", history("C2Cbob")).await;
+    assert_eq!(
+        r["data"]["messages"].as_array().unwrap().len(),
+        3,
+        "the peer keeps its history"
+    );
+    // A new message brings the conversation back, with only what came after.
+    alice.send_text("bob", "a4", "new").await;
+    let convs = list(&mut bob).await;
+    assert_eq!(
+        (convs.len(), convs[0]["unreadCount"].as_u64()),
+        (1, Some(1))
+    );
+    let r = bob.call("getHistory", history("C2Calice")).await;
+    assert_eq!(r["data"]["messages"].as_array().unwrap().len(), 1);
+
+    let r = alice
+        .call("clearHistory", json!({"conversationID": "C2Cbob"}))
+        .await;
+    assert_eq!(r["type"], "ok", "{r}");
+    let convs = list(&mut alice).await;
+    assert_eq!(convs.len(), 1, "a cleared conversation stays in the list");
+    assert_eq!(convs[0].get("lastMessage"), None);
+    assert_eq!(
+        alice.call("getHistory", history("C2Cbob")).await["data"]["messages"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn only_the_sender_revokes_and_both_sides_learn_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let mut carol = server.login("carol").await;
+    let sent = alice.send_text("bob", "a1", "oops").await;
+    let id = sent["data"]["message"]["ID"].as_str().unwrap().to_owned();
+    assert_eq!(
+        bob.call("revokeMessage", json!({"messageID": id})).await["code"],
+        2110
+    );
+    assert_eq!(
+        carol.call("revokeMessage", json!({"messageID": id})).await["code"],
+        2500
+    );
+    assert_eq!(
+        alice
+            .call("revokeMessage", json!({"messageID": "1-2"}))
+            .await["code"],
+        2500
+    );
+    assert_eq!(
+        alice
+            .call("revokeMessage", json!({"messageID": "999-1-1"}))
+            .await["code"],
+        2500
+    );
+    let r = alice.call("revokeMessage", json!({"messageID": id})).await;
+    assert_eq!(r["data"]["message"]["revoker"], "alice", "{r}");
+    for c in [&mut alice, &mut bob] {
+        let p = next_of(c, "revoked").await;
+        assert_eq!(
+            (
+                p["message"]["ID"].as_str(),
+                p["message"]["revoker"].as_str()
+            ),
+            (Some(id.as_str()), Some("alice"))
+        );
+    }
+    let h = bob
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Calice", "count": 10}),
+        )
+        .await;
+    assert_eq!(h["data"]["messages"][0]["revoker"], "alice");
+    assert_eq!(list(&mut bob).await[0]["lastMessage"]["revoker"], "alice");
+    // Revoking again changes nothing (no second revoked item).
+    assert_eq!(
+        alice.call("revokeMessage", json!({"messageID": id})).await["type"],
+        "ok"
+    );
+    let r = bob.call("sync", json!({"after": 0})).await;
+    let kinds: Vec<_> = r["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].clone())
+        .collect();
+    assert_eq!(kinds, vec![json!("message"), json!("revoked")]);
+}
+
+#[tokio::test]
+async fn revoking_is_limited_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tim.toml");
+    std::fs::write(
+        &cfg,
+        "[[app]]\nsdkappid = 88\nkey = \"k88\"\nrevoke_limit = 1\n",
+    )
+    .unwrap();
+    let server = Server::start(
+        &dir.path().join("tim.db"),
+        &["--config", cfg.to_str().unwrap()],
+    );
+    let sig = |u: &str| tim_server::usersig::generate(88, "k88", u, 60, now());
+    let (mut a, mut b) = (server.connect().await, server.connect().await);
+    a.login_as(88, "alice", &sig("alice")).await;
+    b.login_as(88, "bob", &sig("bob")).await;
+    let id = a.send_text("bob", "a1", "late").await["data"]["message"]["ID"].clone();
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    assert_eq!(
+        a.call("revokeMessage", json!({"messageID": id})).await["code"],
+        20016
+    );
+}
+
+#[tokio::test]
+async fn a_database_of_the_first_schema_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tim.db");
+    {
+        // What version 1 of the server wrote: one message from alice to bob.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE users (app INTEGER NOT NULL, user_id TEXT NOT NULL, created INTEGER NOT NULL, inbox_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (app, user_id)) WITHOUT ROWID;
+             CREATE TABLE conversations (app INTEGER NOT NULL, conv TEXT NOT NULL, last_seq INTEGER NOT NULL, PRIMARY KEY (app, conv)) WITHOUT ROWID;
+             CREATE TABLE messages (id INTEGER PRIMARY KEY, app INTEGER NOT NULL, conv TEXT NOT NULL, seq INTEGER NOT NULL, conv_type INTEGER NOT NULL, sender TEXT NOT NULL, receiver TEXT NOT NULL, client_msg_id TEXT NOT NULL, random INTEGER NOT NULL, time INTEGER NOT NULL, elements TEXT NOT NULL, cloud_custom_data TEXT NOT NULL DEFAULT '', UNIQUE (app, conv, seq), UNIQUE (app, sender, client_msg_id));
+             CREATE TABLE inbox (app INTEGER NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL, msg INTEGER NOT NULL REFERENCES messages(id), PRIMARY KEY (app, user_id, seq)) WITHOUT ROWID;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        let app = APP as i64;
+        conn.execute(
+            "INSERT INTO users VALUES (?1, 'alice', 1, 1), (?1, 'bob', 1, 1)",
+            [app],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO conversations VALUES (?1, 'c2c:5:alicebob', 1)",
+            [app],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO messages (id, app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements)
+             VALUES (7, ?1, 'c2c:5:alicebob', 1, 1, 'alice', 'bob', 'c1', 5, 1700000000, '[{\"type\":\"TIMTextElem\",\"content\":{\"text\":\"kept\"}}]')",
+            [app],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO inbox VALUES (?1, 'alice', 1, 1, 7), (?1, 'bob', 1, 1, 7)",
+            [app],
+        )
+        .unwrap();
+    }
+    let server = Server::start(&db, &[]);
+    let mut bob = server.login("bob").await;
+    let convs = list(&mut bob).await;
+    assert_eq!(convs[0]["conversationID"], "C2Calice");
+    assert_eq!(text_of(&convs[0]["lastMessage"]), "kept");
+    let r = bob.call("sync", json!({"after": 0})).await;
+    assert_eq!(text_of(&r["data"]["items"][0]["message"]), "kept");
+    let mut alice = server.login("alice").await;
+    let r = alice.send_text("bob", "c2", "after the upgrade").await;
+    assert_eq!(r["data"]["message"]["sequence"], 2);
+}
