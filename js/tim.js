@@ -14,27 +14,27 @@ const NOT_IMPLEMENTED = 2998;
 // crash on a missing function) and reject with a clear IMError.
 const NOT_YET = (
   'acceptFriendApplication addConversationsToGroup addFriend addGroupMember addToBlacklist ' +
-  'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend clearHistoryMessage ' +
+  'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend ' +
   'createAudioMessage createConversationGroup createFileMessage createForwardMessage ' +
   'createFriendGroup createGroup createImageMessage createMergerMessage createTextAtMessage ' +
-  'createTopicInCommunity createVideoMessage decreaseGroupCounter deleteConversation ' +
+  'createTopicInCommunity createVideoMessage decreaseGroupCounter ' +
   'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
   'deleteFriendGroup deleteGroupAttributes deleteGroupMember deleteMessage ' +
   'deleteMessageExtensions deleteTopicFromCommunity dismissGroup downloadMergerMessage ' +
-  'findMessage getBlacklist getConversationGroupList getConversationList ' +
-  'getConversationProfile getFriendApplicationList getFriendGroupList getFriendList ' +
+  'findMessage getBlacklist getConversationGroupList ' +
+  'getFriendApplicationList getFriendGroupList getFriendList ' +
   'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
   'getGroupMemberList getGroupMemberProfile getGroupMessageReadMemberList ' +
   'getGroupOnlineMemberCount getGroupProfile getJoinedCommunityList getMessageExtensions ' +
   'getMessageListHopping getMessageReadReceiptList getMyProfile getTopicList ' +
-  'getTotalUnreadMessageCount getUserProfile getUserStatus handleGroupApplication ' +
-  'increaseGroupCounter initGroupAttributes joinGroup markConversation markGroupMemberList ' +
-  'modifyMessage pinConversation quitGroup refuseFriendApplication removeFromBlacklist ' +
-  'removeFromFriendGroup renameConversationGroup renameFriendGroup resendMessage revokeMessage ' +
-  'searchGroupByID sendMessageReadReceipt setAllMessageRead setConversationCustomData ' +
+  'getUserProfile getUserStatus handleGroupApplication ' +
+  'increaseGroupCounter initGroupAttributes joinGroup markGroupMemberList ' +
+  'modifyMessage quitGroup refuseFriendApplication removeFromBlacklist ' +
+  'removeFromFriendGroup renameConversationGroup renameFriendGroup resendMessage ' +
+  'searchGroupByID sendMessageReadReceipt setAllMessageRead ' +
   'setFriendApplicationRead setGroupAttributes setGroupCounters setGroupMemberCustomField ' +
   'setGroupMemberMuteTime setGroupMemberNameCard setGroupMemberRole setMessageExtensions ' +
-  'setMessageRead setMessageRemindType setSelfStatus subscribeUserStatus translateText ' +
+  'setMessageRemindType setSelfStatus subscribeUserStatus translateText ' +
   'unsubscribeUserStatus updateFriend updateGroupProfile updateMyProfile updateTopicProfile'
 ).split(' ');
 
@@ -149,16 +149,16 @@ export function makeTIM(loadWasm) {
 
     login(options) {
       if (!options || !options.userID || !options.userSig) throw new Error('Params validate failed.');
-      return this._ready.then((sdk) => sdk.login(String(options.userID), String(options.userSig)));
+      return this._ready.then((sdk) => sdk.call('login', String(options.userID), String(options.userSig)));
     }
 
     logout() {
-      return this._ready.then((sdk) => sdk.logout());
+      return this._ready.then((sdk) => sdk.call('logout'));
     }
 
     destroy() {
       instances.delete(this._options.SDKAppID);
-      return this._ready.then((sdk) => sdk.destroy()).then((res) => {
+      return this._ready.then((sdk) => sdk.call('destroy')).then((res) => {
         this._emit(EVENT.SDK_DESTROY, {});
         return res;
       });
@@ -166,7 +166,7 @@ export function makeTIM(loadWasm) {
 
     _create(type, api, options) {
       if (!this._sdk) return this._notReady(api);
-      return this._sdk.createMessage(type, options || {});
+      return this._sdk.call('createMessage', type, options || {});
     }
 
     createTextMessage(options) {
@@ -189,7 +189,7 @@ export function makeTIM(loadWasm) {
       if (!this._sdk) return this._notReady('sendMessage');
       // The official SDK updates the app's own message object in place (status, ID, time…).
       const update = (m) => (message && m && typeof message === 'object' ? Object.assign(message, m) : m);
-      return this._sdk.sendMessage(message, options || {}).then(
+      return this._sdk.call('sendMessage', message, options || {}).then(
         (res) => {
           res.data.message = update(res.data.message);
           return res;
@@ -203,13 +203,44 @@ export function makeTIM(loadWasm) {
 
     getMessageList(options) {
       if (!this._sdk) return this._notReady('getMessageList');
-      return this._sdk.getMessageList(options || {});
+      return this._sdk.call('getMessageList', options || {});
     }
+
+    revokeMessage(message) {
+      if (!this._sdk) return this._notReady('revokeMessage');
+      // As sendMessage: the app's own message object shows the revocation.
+      return this._sdk.call('revokeMessage', message).then((res) => {
+        if (message && typeof message === 'object') res.data.message = Object.assign(message, res.data.message);
+        return res;
+      });
+    }
+
+    getTotalUnreadMessageCount() {
+      if (!this._sdk) return this._notReady('getTotalUnreadMessageCount');
+      return this._sdk.call('getTotalUnreadMessageCount');
+    }
+  }
+
+  // Conversation APIs: straight to the core (which checks readiness and arguments).
+  for (const api of [
+    'getConversationList',
+    'getConversationProfile',
+    'setMessageRead',
+    'deleteConversation',
+    'clearHistoryMessage',
+    'pinConversation',
+    'markConversation',
+    'setConversationCustomData',
+  ]) {
+    ChatSDK.prototype[api] = function conversationApi(options) {
+      if (!this._sdk) return this._notReady(api);
+      return this._sdk.call(api, options);
+    };
   }
 
   for (const api of NOT_YET) {
     ChatSDK.prototype[api] = function notYet() {
-      if (!this._sdk || !this._sdk.isReady()) return this._sdk ? this._sdk.notReady(api) : this._notReady(api);
+      if (!this._sdk || !this._sdk.call('isReady')) return this._sdk ? this._sdk.call('notReady', api) : this._notReady(api);
       return Promise.reject(imError(NOT_IMPLEMENTED, api + ' is not implemented by tim-wasm yet'));
     };
   }

@@ -354,19 +354,44 @@ impl Sdk {
         pump(&self.shared);
     }
 
+    /// Every API of the JS face, by its official name: one entry point instead of one export
+    /// per method keeps the wasm file small (each export costs a generated shim).
+    pub fn call(&self, api: &str, a: JsValue, b: JsValue) -> Result<JsValue, JsValue> {
+        let str_of = |v: &JsValue| v.as_string().unwrap_or_default();
+        Ok(match api {
+            "login" => self.login(&str_of(&a), &str_of(&b)).into(),
+            "logout" => self.logout().into(),
+            "destroy" => self.destroy().into(),
+            "isReady" => self.is_ready().into(),
+            "notReady" => self.not_ready(&str_of(&a)).into(),
+            "createMessage" => self.create_message(&str_of(&a), b)?,
+            "sendMessage" => self.send_message(a, b).into(),
+            "getMessageList" => self.get_message_list(a).into(),
+            "getConversationList" => self.get_conversation_list(a).into(),
+            "getConversationProfile" => self.get_conversation_profile(a).into(),
+            "getTotalUnreadMessageCount" => self.get_total_unread_message_count(),
+            "setMessageRead" => self.set_message_read(a).into(),
+            "deleteConversation" => self.delete_conversation(a).into(),
+            "clearHistoryMessage" => self.clear_history_message(a).into(),
+            "pinConversation" => self.pin_conversation(a).into(),
+            "markConversation" => self.mark_conversation(a).into(),
+            "setConversationCustomData" => self.set_conversation_custom_data(a).into(),
+            "revokeMessage" => self.revoke_message(a).into(),
+            _ => return Err(js_sys::Error::new("unknown API").into()),
+        })
+    }
+
     #[wasm_bindgen(js_name = setLogLevel)]
     pub fn set_log_level(&self, level: u8) {
         self.shared.borrow_mut().log_level = level.min(4);
     }
 
-    #[wasm_bindgen(js_name = isReady)]
-    pub fn is_ready(&self) -> bool {
+    pub(crate) fn is_ready(&self) -> bool {
         self.shared.borrow().core.check_ready().is_ok()
     }
 
     /// The rejected Promise (and EVENT.ERROR) of an API called while not ready.
-    #[wasm_bindgen(js_name = notReady)]
-    pub fn not_ready(&self, api: &str) -> Promise {
+    pub(crate) fn not_ready(&self, api: &str) -> Promise {
         match self.shared.borrow().core.check_ready() {
             Err(mut e) => {
                 e.message.push_str(" | ");
@@ -377,7 +402,7 @@ impl Sdk {
         }
     }
 
-    pub fn login(&self, user_id: &str, user_sig: &str) -> Promise {
+    pub(crate) fn login(&self, user_id: &str, user_sig: &str) -> Promise {
         let r = self
             .shared
             .borrow_mut()
@@ -386,13 +411,13 @@ impl Sdk {
         self.settle_later(r)
     }
 
-    pub fn logout(&self) -> Promise {
+    pub(crate) fn logout(&self) -> Promise {
         let r = self.shared.borrow_mut().core.logout();
         self.settle_later(r)
     }
 
     /// Logs out if logged in; resolves either way.
-    pub fn destroy(&self) -> Promise {
+    pub(crate) fn destroy(&self) -> Promise {
         let r = self.shared.borrow_mut().core.logout();
         match r {
             Ok(_) => self.settle_later(r),
@@ -401,8 +426,7 @@ impl Sdk {
     }
 
     /// `createTextMessage` & co.: the Message object, or a rejected Promise when not ready.
-    #[wasm_bindgen(js_name = createMessage)]
-    pub fn create_message(&self, type_: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn create_message(&self, type_: &str, options: JsValue) -> Result<JsValue, JsValue> {
         let ready = self.shared.borrow().core.check_ready();
         if let Err(e) = ready {
             return Ok(self.reject_now(e).into());
@@ -438,8 +462,7 @@ impl Sdk {
         }
     }
 
-    #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, message: JsValue, _options: JsValue) -> Promise {
+    pub(crate) fn send_message(&self, message: JsValue, _options: JsValue) -> Promise {
         let result = {
             let mut d = self.shared.borrow_mut();
             match d.core.check_ready() {
@@ -459,8 +482,7 @@ impl Sdk {
         self.settle_later(result)
     }
 
-    #[wasm_bindgen(js_name = getMessageList)]
-    pub fn get_message_list(&self, options: JsValue) -> Promise {
+    pub(crate) fn get_message_list(&self, options: JsValue) -> Promise {
         let conversation_id = get(&options, "conversationID")
             .as_string()
             .unwrap_or_default();
@@ -472,6 +494,121 @@ impl Sdk {
             next.as_deref(),
             count,
         );
+        self.settle_later(r)
+    }
+}
+
+/// The strings of a JS array (non-strings are skipped); `None` when it is not an array.
+fn strings(v: &JsValue) -> Option<Vec<String>> {
+    Array::is_array(v).then(|| {
+        Array::from(v)
+            .iter()
+            .filter_map(|x| x.as_string())
+            .collect()
+    })
+}
+
+/// `options.conversationIDList`, or `options` itself when it is the list.
+fn id_list(options: &JsValue) -> Vec<String> {
+    strings(options)
+        .or_else(|| strings(&get(options, "conversationIDList")))
+        .unwrap_or_default()
+}
+
+impl Sdk {
+    /// `getConversationList()`, `getConversationList([ids])` or `({conversationIDList})`.
+    pub(crate) fn get_conversation_list(&self, options: JsValue) -> Promise {
+        let ids = (!options.is_undefined() && !options.is_null()).then(|| id_list(&options));
+        let r = self.shared.borrow_mut().core.get_conversation_list(ids);
+        self.settle_later(r)
+    }
+
+    pub(crate) fn get_conversation_profile(&self, conversation_id: JsValue) -> Promise {
+        let id = conversation_id.as_string().unwrap_or_default();
+        let r = self.shared.borrow_mut().core.get_conversation_profile(&id);
+        self.settle_later(r)
+    }
+
+    /// A number, as the official; a rejected Promise while not ready.
+    pub(crate) fn get_total_unread_message_count(&self) -> JsValue {
+        let r = self.shared.borrow().core.total_unread_count();
+        match r {
+            Ok(n) => JsValue::from(n),
+            Err(e) => self.reject_now(e).into(),
+        }
+    }
+
+    pub(crate) fn set_message_read(&self, options: JsValue) -> Promise {
+        let id = get(&options, "conversationID")
+            .as_string()
+            .unwrap_or_default();
+        let r = self
+            .shared
+            .borrow_mut()
+            .core
+            .set_message_read(now_ms(), &id);
+        self.settle_later(r)
+    }
+
+    /// `deleteConversation(conversationID)` (2.x) or `({conversationIDList})` (3.x).
+    pub(crate) fn delete_conversation(&self, options: JsValue) -> Promise {
+        let (ids, as_list) = match options.as_string() {
+            Some(id) => (vec![id], false),
+            None => (id_list(&options), true),
+        };
+        let r = self
+            .shared
+            .borrow_mut()
+            .core
+            .delete_conversation(now_ms(), ids, as_list);
+        self.settle_later(r)
+    }
+
+    pub(crate) fn clear_history_message(&self, conversation_id: JsValue) -> Promise {
+        let id = conversation_id.as_string().unwrap_or_default();
+        let r = self.shared.borrow_mut().core.clear_history(now_ms(), &id);
+        self.settle_later(r)
+    }
+
+    pub(crate) fn pin_conversation(&self, options: JsValue) -> Promise {
+        let id = get(&options, "conversationID")
+            .as_string()
+            .unwrap_or_default();
+        let pinned = get(&options, "isPinned").as_bool().unwrap_or(false);
+        let r = self
+            .shared
+            .borrow_mut()
+            .core
+            .pin_conversation(now_ms(), &id, pinned);
+        self.settle_later(r)
+    }
+
+    pub(crate) fn mark_conversation(&self, options: JsValue) -> Promise {
+        let mark = get(&options, "markType").as_f64().unwrap_or(0.0) as u32;
+        let enable = get(&options, "enableMark").as_bool().unwrap_or(false);
+        let ids = id_list(&options);
+        let r = self
+            .shared
+            .borrow_mut()
+            .core
+            .mark_conversations(now_ms(), ids, mark, enable);
+        self.settle_later(r)
+    }
+
+    pub(crate) fn set_conversation_custom_data(&self, options: JsValue) -> Promise {
+        let data = get(&options, "customData").as_string().unwrap_or_default();
+        let ids = id_list(&options);
+        let r = self
+            .shared
+            .borrow_mut()
+            .core
+            .set_conversation_custom_data(now_ms(), ids, data);
+        self.settle_later(r)
+    }
+
+    pub(crate) fn revoke_message(&self, message: JsValue) -> Promise {
+        let id = get(&message, "ID").as_string().unwrap_or_default();
+        let r = self.shared.borrow_mut().core.revoke_message(now_ms(), &id);
         self.settle_later(r)
     }
 }

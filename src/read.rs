@@ -5,8 +5,9 @@
 
 use js_sys::{Array, Reflect};
 use tim_proto::{
-    ConversationType, Element, ErrFrame, GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem,
-    Kicked, LoginOk, Message, OkFrame, Response, ResumeOk, SendMessageOk, ServerFrame, SyncOk,
+    Conversation, ConversationType, ConversationsOk, Element, ErrFrame, GetHistoryOk, HeartbeatOk,
+    Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, OkFrame, Response, ResumeOk, RevokeOk,
+    SendMessageOk, ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
 
@@ -101,14 +102,71 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
             messages: list(data, "messages", message)?,
             complete: flag(data, "complete")?,
         }),
+        "getConversations" => Response::GetConversations(conversations(data)?),
+        "setRead" => Response::SetRead(conversations(data)?),
+        "deleteConversation" => Response::DeleteConversation(conversations(data)?),
+        "clearHistory" => Response::ClearHistory(conversations(data)?),
+        "pinConversation" => Response::PinConversation(conversations(data)?),
+        "markConversations" => Response::MarkConversations(conversations(data)?),
+        "setCustomData" => Response::SetCustomData(conversations(data)?),
+        "revokeMessage" => Response::RevokeMessage(RevokeOk {
+            message: message(&get(data, "message"))?,
+        }),
         _ => return None,
     })
+}
+
+fn conversations(data: &JsValue) -> Option<ConversationsOk> {
+    Some(ConversationsOk {
+        conversations: list(data, "conversations", conversation)?,
+        inbox_seq: uint(data, "inboxSeq")?,
+        complete: flag(data, "complete")?,
+    })
+}
+
+fn conversation(v: &JsValue) -> Option<Conversation> {
+    let last = get(v, "lastMessage");
+    Some(Conversation {
+        conversation_id: string(v, "conversationID")?,
+        conversation_type: conversation_type(v)?,
+        peer: string(v, "peer")?,
+        unread_count: uint(v, "unreadCount")? as u32,
+        is_pinned: flag(v, "isPinned")?,
+        mark: uint(v, "mark")? as u32,
+        custom_data: string_or_empty(v, "customData"),
+        peer_read_seq: uint(v, "peerReadSeq")?,
+        last_message: if last.is_undefined() || last.is_null() {
+            None
+        } else {
+            Some(message(&last)?)
+        },
+        updated: uint(v, "updated")?,
+        deleted: flag(v, "deleted").unwrap_or(false),
+    })
+}
+
+fn conversation_type(v: &JsValue) -> Option<ConversationType> {
+    match string(v, "conversationType")?.as_str() {
+        "C2C" => Some(ConversationType::C2C),
+        "GROUP" => Some(ConversationType::Group),
+        _ => None,
+    }
 }
 
 fn inbox_item(v: &JsValue) -> Option<InboxItem> {
     let event = match string(v, "kind")?.as_str() {
         "message" => InboxEvent::Message {
             message: message(&get(v, "message"))?,
+        },
+        "conversation" => InboxEvent::Conversation {
+            conversation: conversation(&get(v, "conversation"))?,
+        },
+        "revoked" => InboxEvent::Revoked {
+            message: message(&get(v, "message"))?,
+        },
+        "peerRead" => InboxEvent::PeerRead {
+            conversation_id: string(v, "conversationID")?,
+            read_seq: uint(v, "readSeq")?,
         },
         _ => return None,
     };
@@ -121,11 +179,7 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
 fn message(v: &JsValue) -> Option<Message> {
     Some(Message {
         id: string(v, "ID")?,
-        conversation_type: match string(v, "conversationType")?.as_str() {
-            "C2C" => ConversationType::C2C,
-            "GROUP" => ConversationType::Group,
-            _ => return None,
-        },
+        conversation_type: conversation_type(v)?,
         from: string(v, "from")?,
         to: string(v, "to")?,
         sequence: uint(v, "sequence")?,
@@ -136,6 +190,7 @@ fn message(v: &JsValue) -> Option<Message> {
             element(&string(e, "type")?, &get(e, "content"))
         })?,
         cloud_custom_data: string_or_empty(v, "cloudCustomData"),
+        revoker: string_or_empty(v, "revoker"),
     })
 }
 

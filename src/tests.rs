@@ -38,6 +38,7 @@ fn message() -> Message {
             },
         ],
         cloud_custom_data: "ccd".into(),
+        revoker: "alice".into(),
     }
 }
 
@@ -116,6 +117,56 @@ fn every_server_frame_reads_back() {
         }),
         ServerFrame::Kicked(Kicked {
             reason: "multipleAccount".into(),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 16,
+            response: Response::GetConversations(ConversationsOk {
+                conversations: vec![
+                    Conversation {
+                        conversation_id: "C2Cbob".into(),
+                        conversation_type: ConversationType::C2C,
+                        peer: "bob".into(),
+                        unread_count: 3,
+                        is_pinned: true,
+                        mark: 5,
+                        custom_data: "draft".into(),
+                        peer_read_seq: 2,
+                        last_message: Some(message()),
+                        updated: 9,
+                        deleted: false,
+                    },
+                    Conversation {
+                        conversation_id: "C2Ccarol".into(),
+                        conversation_type: ConversationType::C2C,
+                        peer: "carol".into(),
+                        unread_count: 0,
+                        is_pinned: false,
+                        mark: 0,
+                        custom_data: String::new(),
+                        peer_read_seq: 0,
+                        last_message: None,
+                        updated: 1,
+                        deleted: true,
+                    },
+                ],
+                inbox_seq: 12,
+                complete: true,
+            }),
+        }),
+        ServerFrame::Ok(OkFrame {
+            id: 17,
+            response: Response::RevokeMessage(RevokeOk { message: message() }),
+        }),
+        ServerFrame::Inbox(InboxItem {
+            seq: 9,
+            event: InboxEvent::Revoked { message: message() },
+        }),
+        ServerFrame::Inbox(InboxItem {
+            seq: 10,
+            event: InboxEvent::PeerRead {
+                conversation_id: "C2Cbob".into(),
+                read_seq: 4,
+            },
         }),
     ];
     for frame in frames {
@@ -231,10 +282,16 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
     serve(&format!(
         r#"{{"type":"ok","id":{id},"op":"login","data":{{"userID":"alice","repeatLogin":false,"inboxSeq":0,"serverTime":1,"resumeToken":"t"}}}}"#
     ));
+    let list = js_sys::Array::from(&read::get(&socket, "sent")).get(1);
+    assert_eq!(read::get(&list, "op"), "getConversations");
+    let id = read::get(&list, "id").as_f64().unwrap();
+    serve(&format!(
+        r#"{{"type":"ok","id":{id},"op":"getConversations","data":{{"conversations":[],"inboxSeq":0,"complete":true}}}}"#
+    ));
     let result = wasm_bindgen_futures::JsFuture::from(login).await.unwrap();
     assert_eq!(read::get(&result, "code"), 0);
     assert_eq!(field(&result, &["data", "repeatLogin"]), false);
-    let sync = js_sys::Array::from(&read::get(&socket, "sent")).get(1);
+    let sync = js_sys::Array::from(&read::get(&socket, "sent")).get(2);
     assert_eq!(read::get(&sync, "op"), "sync");
     let id = read::get(&sync, "id").as_f64().unwrap();
     serve(&format!(

@@ -3,18 +3,28 @@
 //! [`Effect`]s. One login lives in a [`Session`]; without one, `reason` is why the SDK is not
 //! ready, which is what every API call needing SDK_READY rejects with.
 
+use crate::conversation::{empty_c2c, SdkConversation};
 use crate::error::*;
 use crate::message::{MessageDraft, SdkMessage, STATUS_FAIL, STATUS_UNSEND};
 use crate::output::*;
-use crate::session::{in_order, Kind, Link, Pending, Session};
+use crate::session::{in_order, ChangeResult, Kind, Link, News, Pending, Session};
 use std::collections::VecDeque;
 use tim_proto::codes::{
     INTERNAL_ERROR, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
-    ClientFrame, ConversationType, GetHistory, GetHistoryOk, Login, Message, Request, Response,
-    Resume, SendMessage, ServerFrame, Sync, SyncOk, PROTOCOL_VERSION,
+    ClientFrame, ConversationRef, ConversationType, ConversationsOk, GetConversations, GetHistory,
+    GetHistoryOk, Login, MarkConversations, Message, PinConversation, Request, Response, Resume,
+    RevokeMessage, SendMessage, ServerFrame, SetCustomData, Sync, SyncOk, MAX_CONVERSATIONS_PAGE,
+    PROTOCOL_VERSION,
 };
+
+/// The peer of a `C2C<userID>` conversationID, or the official 2503.
+fn c2c_peer(id: &str) -> Result<&str, ApiError> {
+    id.strip_prefix("C2C")
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| ApiError::sdk(INVALID_CONVERSATION_ID))
+}
 
 /// The official getMessageList page size, also its maximum.
 pub const MESSAGE_LIST_COUNT: u32 = 15;
@@ -202,7 +212,7 @@ impl Core {
         }
         self.end_session(LOGGED_OUT);
         let op = self.id();
-        self.complete(op, Ok(OpOk::Logout {}));
+        self.complete(op, Ok(OpOk::Empty {}));
         Ok(op)
     }
 
@@ -261,9 +271,7 @@ impl Core {
         count: u32,
     ) -> Result<OpId, ApiError> {
         let s = self.ready_session()?;
-        if conversation_id.len() <= 3 || !conversation_id.starts_with("C2C") {
-            return Err(ApiError::sdk(INVALID_CONVERSATION_ID));
-        }
+        c2c_peer(conversation_id)?;
         let before_seq = match next_req_message_id.filter(|id| !id.is_empty()) {
             None => None,
             Some(id) => Some(
@@ -285,6 +293,168 @@ impl Core {
         });
         let op = self.id();
         self.start(now_ms, request, Kind::History { op });
+        Ok(op)
+    }
+
+    /// `getConversationList`: every conversation, or those of `ids` (known ones only).
+    pub fn get_conversation_list(&mut self, ids: Option<Vec<String>>) -> Result<OpId, ApiError> {
+        let s = self.ready_session()?;
+        let mut list = s.conversations.list();
+        if let Some(ids) = ids {
+            list.retain(|c| ids.contains(&c.conversation_id));
+        }
+        let result = OpOk::ConversationList(ConversationList {
+            conversation_list: list,
+            is_sync_completed: true,
+        });
+        let op = self.id();
+        self.complete(op, Ok(result));
+        Ok(op)
+    }
+
+    /// `getConversationProfile`: a known conversation, or an empty one with a C2C peer.
+    pub fn get_conversation_profile(&mut self, id: &str) -> Result<OpId, ApiError> {
+        let s = self.ready_session()?;
+        let conversation = match s.conversations.get(id) {
+            Some(c) => SdkConversation::of(c),
+            None => SdkConversation::of(&empty_c2c(c2c_peer(id)?)),
+        };
+        let op = self.id();
+        let conversation = Box::new(conversation);
+        self.complete(op, Ok(OpOk::ConversationProfile { conversation }));
+        Ok(op)
+    }
+
+    /// `getTotalUnreadMessageCount`.
+    pub fn total_unread_count(&self) -> Result<u32, ApiError> {
+        Ok(self.ready_session()?.conversations.total_unread())
+    }
+
+    /// `setMessageRead({conversationID})`.
+    pub fn set_message_read(&mut self, now_ms: u64, id: &str) -> Result<OpId, ApiError> {
+        let request = Request::SetRead(ConversationRef {
+            conversation_id: self.known(id)?,
+        });
+        self.change(now_ms, request, ChangeResult::Empty)
+    }
+
+    /// `deleteConversation`: by one ID (2.x: resolves `{conversationID}`) or a list (3.x:
+    /// `{conversationIDList}`); one request per conversation, in order.
+    pub fn delete_conversation(
+        &mut self,
+        now_ms: u64,
+        ids: Vec<String>,
+        as_list: bool,
+    ) -> Result<OpId, ApiError> {
+        let [id] =
+            <[String; 1]>::try_from(ids.clone()).map_err(|_| ApiError::sdk(INVALID_OPERATION))?;
+        let request = Request::DeleteConversation(ConversationRef {
+            conversation_id: self.known(&id)?,
+        });
+        let result = if as_list {
+            ChangeResult::ConversationIDList(ids)
+        } else {
+            ChangeResult::ConversationID(id)
+        };
+        self.change(now_ms, request, result)
+    }
+
+    /// `clearHistoryMessage(conversationID)`.
+    pub fn clear_history(&mut self, now_ms: u64, id: &str) -> Result<OpId, ApiError> {
+        let request = Request::ClearHistory(ConversationRef {
+            conversation_id: self.known(id)?,
+        });
+        self.change(now_ms, request, ChangeResult::Empty)
+    }
+
+    /// `pinConversation({conversationID, isPinned})`.
+    pub fn pin_conversation(
+        &mut self,
+        now_ms: u64,
+        id: &str,
+        pinned: bool,
+    ) -> Result<OpId, ApiError> {
+        let conversation_id = self.known(id)?;
+        let result = ChangeResult::ConversationID(conversation_id.clone());
+        let request = Request::PinConversation(PinConversation {
+            conversation_id,
+            is_pinned: pinned,
+        });
+        self.change(now_ms, request, result)
+    }
+
+    /// `markConversation({conversationIDList, markType, enableMark})`.
+    pub fn mark_conversations(
+        &mut self,
+        now_ms: u64,
+        ids: Vec<String>,
+        mark_type: u32,
+        enable_mark: bool,
+    ) -> Result<OpId, ApiError> {
+        let ids = ids
+            .iter()
+            .map(|id| self.known(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = ChangeResult::SuccessList(ids.clone());
+        let request = Request::MarkConversations(MarkConversations {
+            conversation_ids: ids,
+            mark_type,
+            enable_mark,
+        });
+        self.change(now_ms, request, result)
+    }
+
+    /// `setConversationCustomData({conversationIDList, customData})`.
+    pub fn set_conversation_custom_data(
+        &mut self,
+        now_ms: u64,
+        ids: Vec<String>,
+        custom_data: String,
+    ) -> Result<OpId, ApiError> {
+        let ids = ids
+            .iter()
+            .map(|id| self.known(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = ChangeResult::SuccessList(ids.clone());
+        let request = Request::SetCustomData(SetCustomData {
+            conversation_ids: ids,
+            custom_data,
+        });
+        self.change(now_ms, request, result)
+    }
+
+    /// `revokeMessage(message)`: resolves `{message}` with `isRevoked`; the other sessions and
+    /// the peer get MESSAGE_REVOKED.
+    pub fn revoke_message(&mut self, now_ms: u64, message_id: &str) -> Result<OpId, ApiError> {
+        let s = self.ready_session_mut()?;
+        s.own_revokes.insert(message_id.to_owned());
+        let request = Request::RevokeMessage(RevokeMessage {
+            message_id: message_id.to_owned(),
+        });
+        let op = self.id();
+        self.start(now_ms, request, Kind::Revoke { op });
+        Ok(op)
+    }
+
+    /// A conversation of this user's list (as an owned ID), or the official 2500.
+    fn known(&self, id: &str) -> Result<String, ApiError> {
+        let s = self.ready_session()?;
+        c2c_peer(id)?;
+        match s.conversations.get(id) {
+            Some(_) => Ok(id.to_owned()),
+            None => Err(ApiError::sdk(CONVERSATION_NOT_FOUND)),
+        }
+    }
+
+    fn change(
+        &mut self,
+        now_ms: u64,
+        request: Request,
+        result: ChangeResult,
+    ) -> Result<OpId, ApiError> {
+        self.ready_session()?;
+        let op = self.id();
+        self.start(now_ms, request, Kind::ConversationChange { op, result });
         Ok(op)
     }
 
@@ -324,6 +494,11 @@ impl Core {
                 }
             }
             ServerFrame::Inbox(item) => {
+                // Until the conversation list is loaded, pushes wait in the inbox: the sync
+                // that follows the list fetches them, so none is applied twice or missed.
+                if !s.convs_loaded {
+                    return;
+                }
                 let Some(cursor) = s.cursor else { return };
                 if item.seq <= cursor {
                     return;
@@ -337,8 +512,9 @@ impl Core {
                     }
                     return;
                 }
-                let fresh = s.accept(item).into_iter().collect();
-                self.deliver(fresh);
+                let mut news = News::default();
+                s.accept(item, &mut news);
+                self.deliver(news);
             }
             ServerFrame::Kicked(kicked) => self.kicked(kicked.reason),
         }
@@ -516,8 +692,10 @@ impl Core {
                 };
                 self.complete(op, Err(ApiError { data, ..err }));
             }
-            Kind::History { op } => self.complete(op, Err(err)),
-            Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync => {}
+            Kind::History { op } | Kind::ConversationChange { op, .. } | Kind::Revoke { op } => {
+                self.complete(op, Err(err))
+            }
+            Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync | Kind::Conversations => {}
         }
     }
 
@@ -567,6 +745,30 @@ impl Core {
                 self.sent(op, message, ok.message)
             }
             (Kind::History { op }, Ok(Response::GetHistory(page))) => self.history(op, page),
+            (Kind::Conversations, Ok(Response::GetConversations(page))) => {
+                self.conversations_loaded(now_ms, page)
+            }
+            (Kind::Conversations, _) => self.lose_link(now_ms, NETWORK_ERROR, true),
+            (
+                Kind::ConversationChange { op, result },
+                Ok(
+                    Response::SetRead(page)
+                    | Response::DeleteConversation(page)
+                    | Response::ClearHistory(page)
+                    | Response::PinConversation(page)
+                    | Response::MarkConversations(page)
+                    | Response::SetCustomData(page),
+                ),
+            ) => self.conversations_answered(op, result, page),
+            (Kind::Revoke { op }, Ok(Response::RevokeMessage(ok))) => {
+                let Some(s) = self.session.as_mut() else {
+                    return;
+                };
+                s.conversations.revoked(&s.user_id.clone(), &ok.message);
+                let message = Box::new(s.view(ok.message));
+                self.complete(op, Ok(OpOk::Send(SendOk { message })));
+                self.conversations_changed();
+            }
             (kind, Err(err)) => {
                 // Refused, so no echo will come.
                 if let (Kind::Send { message, .. }, Some(s)) = (&kind, self.session.as_mut()) {
@@ -590,6 +792,7 @@ impl Core {
         let start = s.resume_after.map_or(inbox_seq, |r| r.min(inbox_seq));
         s.cursor.get_or_insert(start);
         let queued = std::mem::take(&mut s.queued);
+        let loaded = s.convs_loaded;
         if let Some(op) = s.login_op.take() {
             let result = OpOk::Login(LoginOk {
                 repeat_login: false,
@@ -597,7 +800,11 @@ impl Core {
             });
             self.complete(op, Ok(result));
         }
-        self.sync(now_ms);
+        if loaded {
+            self.sync(now_ms);
+        } else {
+            self.load_conversations(now_ms, None);
+        }
         // What the app asked for while the connection was down goes out now, in order; a send
         // keeps its clientMsgID, so one that was stored before the drop is not stored twice.
         for p in queued {
@@ -631,15 +838,15 @@ impl Core {
             return;
         };
         s.sync_pending = false;
-        let mut fresh = Vec::new();
+        let mut news = News::default();
         for item in page.items {
             // A sync page is the inbox itself: any item past the cursor is new, gap or not.
             if s.cursor.is_some_and(|c| item.seq > c) {
-                fresh.extend(s.accept(item));
+                s.accept(item, &mut news);
             }
         }
         let again = !page.complete || std::mem::take(&mut s.resync);
-        self.deliver(fresh);
+        self.deliver(news);
         if again {
             return self.sync(now_ms);
         }
@@ -647,37 +854,114 @@ impl Core {
             return;
         };
         s.link = Link::Up;
-        let batch = std::mem::take(&mut s.batch);
+        let mut batch = std::mem::take(&mut s.batch);
         if s.ready {
             self.set_net(NET_STATE_CONNECTED);
         } else {
             s.ready = true;
             s.net_state = NET_STATE_CONNECTED;
+            // The list as loaded is news at SDK_READY.
+            batch.conversations_changed = true;
             self.emit(Event::SdkReady);
         }
-        if !batch.is_empty() {
-            self.emit(Event::MessageReceived(batch));
-        }
+        self.deliver(batch);
     }
 
-    /// New messages: held until caught up while syncing, fired at once otherwise.
-    fn deliver(&mut self, mut messages: Vec<SdkMessage>) {
+    /// News from the inbox: held until caught up while syncing, fired at once otherwise.
+    fn deliver(&mut self, mut news: News) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
         if s.link == Link::Syncing {
-            s.batch.append(&mut messages);
-        } else if !messages.is_empty() {
-            self.emit(Event::MessageReceived(messages));
+            return s.batch.append(&mut news);
         }
+        if !news.received.is_empty() {
+            self.emit(Event::MessageReceived(news.received));
+        }
+        if !news.revoked.is_empty() {
+            self.emit(Event::MessageRevoked(news.revoked));
+        }
+        if !news.read_by_peer.is_empty() {
+            self.emit(Event::MessageReadByPeer(news.read_by_peer));
+        }
+        if news.conversations_changed {
+            self.conversations_changed();
+        }
+    }
+
+    /// Tell the app the list and, when it moved, the total unread count.
+    fn conversations_changed(&mut self) {
+        let Some(s) = self.session.as_mut().filter(|s| s.ready) else {
+            return;
+        };
+        let list = s.conversations.list();
+        let total = s.conversations.total_unread();
+        let told = s.told_unread.replace(total);
+        self.emit(Event::ConversationListUpdated(list));
+        if told != Some(total) {
+            self.emit(Event::TotalUnreadMessageCountUpdated(total));
+        }
+    }
+
+    fn load_conversations(&mut self, now_ms: u64, after: Option<String>) {
+        let request = Request::GetConversations(GetConversations {
+            after,
+            limit: MAX_CONVERSATIONS_PAGE,
+        });
+        let deadline = now_ms + self.config.request_timeout_ms;
+        self.request(deadline, request, Kind::Conversations);
+    }
+
+    fn conversations_loaded(&mut self, now_ms: u64, page: ConversationsOk) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        // Items up to the first page's inbox sequence are in the list already.
+        if s.conv_seq == 0 {
+            s.conv_seq = page.inbox_seq;
+        }
+        let next = page.conversations.last().map(|c| c.conversation_id.clone());
+        for c in page.conversations {
+            s.conversations.replace(c);
+        }
+        match next.filter(|_| !page.complete) {
+            Some(after) => self.load_conversations(now_ms, Some(after)),
+            None => {
+                s.convs_loaded = true;
+                self.sync(now_ms);
+            }
+        }
+    }
+
+    /// The server's answer to a conversation change: its state now, and the API's result.
+    fn conversations_answered(&mut self, op: OpId, result: ChangeResult, page: ConversationsOk) {
+        if let Some(s) = self.session.as_mut() {
+            for c in page.conversations {
+                s.conversations.replace(c);
+            }
+        }
+        self.conversations_changed();
+        let ok = match result {
+            ChangeResult::Empty => OpOk::Empty {},
+            ChangeResult::ConversationID(conversation_id) => {
+                OpOk::ConversationID { conversation_id }
+            }
+            ChangeResult::ConversationIDList(conversation_id_list) => OpOk::ConversationIDList {
+                conversation_id_list,
+            },
+            ChangeResult::SuccessList(success) => OpOk::SuccessList {
+                success,
+                failure: Vec::new(),
+            },
+        };
+        self.complete(op, Ok(ok));
     }
 
     fn sent(&mut self, op: OpId, local: Box<SdkMessage>, stored: Message) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let mut message = SdkMessage::stored(stored, &s.user_id);
-        s.remember(&message);
+        let mut message = s.view(stored);
         message.client_sequence = local.client_sequence;
         message.client_time = local.client_time;
         message.is_resend = local.is_resend;
@@ -689,12 +973,7 @@ impl Core {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let mut message_list = Vec::with_capacity(page.messages.len());
-        for m in page.messages {
-            let m = SdkMessage::stored(m, &s.user_id);
-            s.remember(&m);
-            message_list.push(m);
-        }
+        let message_list: Vec<SdkMessage> = page.messages.into_iter().map(|m| s.view(m)).collect();
         let next_req_message_id = message_list
             .first()
             .map(|m| m.id.clone())
@@ -709,7 +988,7 @@ impl Core {
 
     fn expire(&mut self, now_ms: u64, kind: Kind) {
         match kind {
-            Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync => {
+            Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync | Kind::Conversations => {
                 self.lose_link(now_ms, NETWORK_TIMEOUT, true)
             }
             kind => self.fail(kind, ApiError::sdk(NETWORK_TIMEOUT)),

@@ -4,18 +4,20 @@
 //! the [`Effect`]s it queues, which makes every lifecycle rule a plain native unit test.
 
 mod client;
+mod conversation;
 pub mod error;
 mod message;
 mod output;
 mod session;
 
 pub use client::{Config, Core, MESSAGE_LIST_COUNT};
+pub use conversation::{LastMessage, SdkConversation, UserProfile};
 pub use error::{ApiError, ErrorData};
 pub use message::{
     MessageDraft, ReadReceiptInfo, SdkMessage, FLOW_IN, FLOW_OUT, STATUS_FAIL, STATUS_SUCCESS,
     STATUS_UNSEND,
 };
 pub use output::{
-    Effect, Event, LoginOk, MessageList, OpId, OpOk, SendOk, NET_STATE_CONNECTED,
+    ConversationList, Effect, Event, LoginOk, MessageList, OpId, OpOk, SendOk, NET_STATE_CONNECTED,
     NET_STATE_CONNECTING, NET_STATE_DISCONNECTED,
 };

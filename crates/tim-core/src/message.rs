@@ -100,7 +100,7 @@ impl SdkMessage {
             flow: if out { FLOW_OUT } else { FLOW_IN },
             time: m.time,
             status: STATUS_SUCCESS,
-            is_revoked: false,
+            is_revoked: !m.revoker.is_empty(),
             is_peer_read: false,
             // What the user sent is read by definition; what they received is read once the
             // app says so.
@@ -118,7 +118,7 @@ impl SdkMessage {
             sequence: m.sequence,
             random: m.random,
             is_resend: false,
-            revoker: String::new(),
+            revoker: m.revoker,
             client_sequence: m.sequence,
             client_time: m.time,
         }
@@ -144,6 +144,7 @@ impl SdkMessage {
             client_msg_id,
             elements: vec![draft.payload],
             cloud_custom_data: draft.cloud_custom_data,
+            revoker: String::new(),
         };
         let mut m = Self::stored(message, me);
         m.status = STATUS_UNSEND;
@@ -152,7 +153,7 @@ impl SdkMessage {
     }
 }
 
-fn element_type(e: &Element) -> &'static str {
+pub(crate) fn element_type(e: &Element) -> &'static str {
     match e {
         Element::Text { .. } => "TIMTextElem",
         Element::Custom { .. } => "TIMCustomElem",
@@ -162,7 +163,17 @@ fn element_type(e: &Element) -> &'static str {
 }
 
 /// The official payload is the element's content without its type tag.
-fn serialize_payload<S: Serializer>(e: &Element, s: S) -> Result<S::Ok, S::Error> {
+/// What a conversation list shows for a last message of this kind (the official texts).
+pub(crate) fn message_for_show(e: &Element) -> String {
+    match e {
+        Element::Text { text } => text.clone(),
+        Element::Custom { .. } => "[自定义消息]".into(),
+        Element::Face { .. } => "[动画表情]".into(),
+        Element::Location { .. } => "[位置]".into(),
+    }
+}
+
+pub(crate) fn serialize_payload<S: Serializer>(e: &Element, s: S) -> Result<S::Ok, S::Error> {
     match e {
         Element::Text { text } => {
             let mut p = s.serialize_struct("Payload", 1)?;
@@ -217,6 +228,7 @@ mod tests {
             client_msg_id: "c-1".into(),
             elements: vec![element],
             cloud_custom_data: "ccd".into(),
+            revoker: String::new(),
         }
     }
 

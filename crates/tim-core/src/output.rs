@@ -2,6 +2,7 @@
 //! the SDK instance, and the results API promises resolve with. Events and results serialize to
 //! the official `data` shapes so the driver can pass them to JS unchanged.
 
+use crate::conversation::SdkConversation;
 use crate::error::ApiError;
 use crate::message::SdkMessage;
 use serde::Serialize;
@@ -38,6 +39,10 @@ pub enum Event {
     SdkReady,
     SdkNotReady,
     MessageReceived(Vec<SdkMessage>),
+    MessageRevoked(Vec<SdkMessage>),
+    MessageReadByPeer(Vec<SdkMessage>),
+    ConversationListUpdated(Vec<SdkConversation>),
+    TotalUnreadMessageCountUpdated(u32),
     KickedOut {
         #[serde(rename = "type")]
         type_: String,
@@ -58,6 +63,10 @@ impl Event {
             Event::SdkReady => "sdkStateReady",
             Event::SdkNotReady => "sdkStateNotReady",
             Event::MessageReceived(_) => "onMessageReceived",
+            Event::MessageRevoked(_) => "onMessageRevoked",
+            Event::MessageReadByPeer(_) => "onMessageReadByPeer",
+            Event::ConversationListUpdated(_) => "onConversationListUpdated",
+            Event::TotalUnreadMessageCountUpdated(_) => "onTotalUnreadMessageCountUpdated",
             Event::KickedOut { .. } => "kickedOut",
             Event::NetStateChange { .. } => "netStateChange",
             Event::Error { .. } => "error",
@@ -70,9 +79,36 @@ impl Event {
 #[serde(untagged)]
 pub enum OpOk {
     Login(LoginOk),
-    Logout {},
+    /// `{}`: logout, setMessageRead, clearHistoryMessage.
+    Empty {},
     Send(SendOk),
     MessageList(MessageList),
+    ConversationList(ConversationList),
+    ConversationProfile {
+        conversation: Box<SdkConversation>,
+    },
+    ConversationID {
+        #[serde(rename = "conversationID")]
+        conversation_id: String,
+    },
+    ConversationIDList {
+        #[serde(rename = "conversationIDList")]
+        conversation_id_list: Vec<String>,
+    },
+    /// markConversation and setConversationCustomData.
+    SuccessList {
+        #[serde(rename = "successConversationIDList")]
+        success: Vec<String>,
+        #[serde(rename = "failureConversationIDList")]
+        failure: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationList {
+    pub conversation_list: Vec<SdkConversation>,
+    pub is_sync_completed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -129,7 +165,7 @@ mod tests {
             error_info: None,
         });
         assert_eq!(to_value(&login).unwrap(), json!({"repeatLogin": false}));
-        assert_eq!(to_value(OpOk::Logout {}).unwrap(), json!({}));
+        assert_eq!(to_value(OpOk::Empty {}).unwrap(), json!({}));
         let list = OpOk::MessageList(MessageList {
             message_list: vec![],
             next_req_message_id: "m".into(),

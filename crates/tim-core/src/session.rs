@@ -2,10 +2,14 @@
 //! phase, requests awaiting answers, the inbox cursor and what was learnt about messages. Keeping
 //! all of it in one value makes "clear every in-memory state" a matter of dropping it.
 
+use crate::conversation::Conversations;
 use crate::message::SdkMessage;
 use crate::output::OpId;
 use std::collections::{HashMap, HashSet};
 use tim_proto::{InboxEvent, InboxItem, Request};
+
+/// Out messages kept per conversation, to report them when the peer reads them.
+const KEPT_OUT_MESSAGES: usize = 100;
 
 /// Where the connection of a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +67,47 @@ pub(crate) enum Kind {
     History {
         op: OpId,
     },
+    /// A page of the conversation list while logging in.
+    Conversations,
+    /// A change to conversations; `result` says how the official API reports it.
+    ConversationChange {
+        op: OpId,
+        result: ChangeResult,
+    },
+    Revoke {
+        op: OpId,
+    },
+}
+
+/// The official result shape of a conversation-changing API.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ChangeResult {
+    /// `{}`
+    Empty,
+    /// `{conversationID}`
+    ConversationID(String),
+    /// `{conversationIDList}`
+    ConversationIDList(Vec<String>),
+    /// `{successConversationIDList, failureConversationIDList}`
+    SuccessList(Vec<String>),
+}
+
+/// What new inbox items mean for the app, gathered to fire as few events as possible.
+#[derive(Debug, Default)]
+pub(crate) struct News {
+    pub received: Vec<SdkMessage>,
+    pub revoked: Vec<SdkMessage>,
+    pub read_by_peer: Vec<SdkMessage>,
+    pub conversations_changed: bool,
+}
+
+impl News {
+    pub fn append(&mut self, other: &mut News) {
+        self.received.append(&mut other.received);
+        self.revoked.append(&mut other.revoked);
+        self.read_by_peer.append(&mut other.read_by_peer);
+        self.conversations_changed |= other.conversations_changed;
+    }
 }
 
 #[derive(Debug)]
@@ -95,8 +140,19 @@ pub(crate) struct Session {
     pub sync_pending: bool,
     /// A gap showed while a sync was in flight, whose page may predate the gap's items.
     pub resync: bool,
-    /// Messages gathered while syncing, delivered as one batch when caught up.
-    pub batch: Vec<SdkMessage>,
+    /// What came while syncing, delivered in one go when caught up.
+    pub batch: News,
+    /// The conversation list, once loaded at the first login.
+    pub conversations: Conversations,
+    /// The list was loaded; inbox items up to `conv_seq` were already in it.
+    pub convs_loaded: bool,
+    pub conv_seq: u64,
+    /// Messages this instance revoked itself: their `revoked` echo is no news to the app.
+    pub own_revokes: HashSet<String>,
+    /// The total unread count last told to the app.
+    pub told_unread: Option<u32>,
+    /// Recent out messages per conversation, for MESSAGE_READ_BY_PEER.
+    pub out_messages: HashMap<String, Vec<SdkMessage>>,
     /// By frame id.
     pub pending: HashMap<u64, Pending>,
     /// clientMsgIDs this instance sent whose inbox echo has not come yet.
@@ -141,22 +197,84 @@ impl Session {
             cursor: None,
             sync_pending: false,
             resync: false,
-            batch: Vec::new(),
+            batch: News::default(),
+            conversations: Conversations::default(),
+            convs_loaded: false,
+            conv_seq: 0,
+            own_revokes: HashSet::new(),
+            told_unread: None,
+            out_messages: HashMap::new(),
             pending: HashMap::new(),
             own_sends: HashSet::new(),
             sequences: HashMap::new(),
         }
     }
 
-    /// Takes the next inbox item (the caller checked it is new) and returns the message to
-    /// deliver, if any: this instance's own sends are already known to the app.
-    pub(crate) fn accept(&mut self, item: InboxItem) -> Option<SdkMessage> {
+    /// Takes the next inbox item (the caller checked it is new) into `news`. This instance's
+    /// own sends and revokes are already known to the app; items the conversation list was
+    /// loaded with do not change it again.
+    pub(crate) fn accept(&mut self, item: InboxItem, news: &mut News) {
         self.cursor = Some(item.seq);
-        let InboxEvent::Message { message } = item.event;
-        let own = message.from == self.user_id && self.own_sends.remove(&message.client_msg_id);
-        let message = SdkMessage::stored(message, &self.user_id);
-        self.remember(&message);
-        (!own).then_some(message)
+        let fresh = item.seq > self.conv_seq;
+        news.conversations_changed |= fresh;
+        match item.event {
+            InboxEvent::Message { message } => {
+                if fresh {
+                    self.conversations.message(&self.user_id, &message);
+                }
+                let own =
+                    message.from == self.user_id && self.own_sends.remove(&message.client_msg_id);
+                let message = self.view(message);
+                if !own {
+                    news.received.push(message);
+                }
+            }
+            InboxEvent::Conversation { conversation } => {
+                if fresh {
+                    self.conversations.replace(conversation);
+                }
+            }
+            InboxEvent::Revoked { message } => {
+                if fresh {
+                    self.conversations.revoked(&self.user_id, &message);
+                }
+                let own = self.own_revokes.remove(&message.id);
+                let message = self.view(message);
+                if !own {
+                    news.revoked.push(message);
+                }
+            }
+            InboxEvent::PeerRead {
+                conversation_id,
+                read_seq,
+            } => {
+                if fresh {
+                    self.conversations.peer_read(&conversation_id, read_seq);
+                }
+                if let Some(out) = self.out_messages.get_mut(&conversation_id) {
+                    for m in out.iter_mut() {
+                        if !m.is_peer_read && m.sequence <= read_seq {
+                            m.is_peer_read = true;
+                            news.read_by_peer.push(m.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stored message as this user sees it, remembered for history paging and peer reads.
+    pub(crate) fn view(&mut self, message: tim_proto::Message) -> SdkMessage {
+        let mut m = SdkMessage::stored(message, &self.user_id);
+        if m.flow == crate::message::FLOW_OUT {
+            let peer_read = self
+                .conversations
+                .get(&m.conversation_id)
+                .map_or(0, |c| c.peer_read_seq);
+            m.is_peer_read = m.sequence <= peer_read;
+        }
+        self.remember(&m);
+        m
     }
 
     pub(crate) fn remember(&mut self, m: &SdkMessage) {
@@ -164,5 +282,17 @@ impl Session {
             .entry(m.conversation_id.clone())
             .or_default()
             .insert(m.id.clone(), m.sequence);
+        if m.flow == crate::message::FLOW_OUT && !m.is_peer_read {
+            let out = self
+                .out_messages
+                .entry(m.conversation_id.clone())
+                .or_default();
+            if !out.iter().any(|o| o.id == m.id) {
+                out.push(m.clone());
+                if out.len() > KEPT_OUT_MESSAGES {
+                    out.remove(0);
+                }
+            }
+        }
     }
 }

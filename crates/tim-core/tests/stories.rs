@@ -78,6 +78,7 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
             text: format!("m{seq}"),
         }],
         cloud_custom_data: String::new(),
+        revoker: String::new(),
     }
 }
 
@@ -116,8 +117,18 @@ fn log_in(core: &mut Core, now: u64, user: &str, inbox_seq: u64) {
     let login = single_send(drain(core));
     core.on_frame(now, ok(login.id, login_ok(user, inbox_seq)));
     let mut effects = drain(core);
-    let sync = single_send(effects.split_off(1));
+    let list = single_send(effects.split_off(1));
     assert_eq!(effects, [Effect::Complete(op, login_result(false))]);
+    // The conversation list comes first, then the inbox from where the list was taken.
+    assert_eq!(
+        list.request,
+        Request::GetConversations(proto::GetConversations {
+            after: None,
+            limit: 1000
+        })
+    );
+    core.on_frame(now, ok(list.id, conversations(vec![], inbox_seq)));
+    let sync = single_send(drain(core));
     assert_eq!(
         sync.request,
         Request::Sync(Sync {
@@ -126,7 +137,50 @@ fn log_in(core: &mut Core, now: u64, user: &str, inbox_seq: u64) {
         })
     );
     core.on_frame(now, ok(sync.id, sync_page(vec![], true)));
-    assert_eq!(drain(core), [Effect::Emit(Event::SdkReady)]);
+    assert_eq!(
+        drain(core),
+        [
+            Effect::Emit(Event::SdkReady),
+            Effect::Emit(Event::ConversationListUpdated(vec![])),
+            Effect::Emit(Event::TotalUnreadMessageCountUpdated(0)),
+        ]
+    );
+}
+
+/// `effects` without the conversation-list events that follow most inbox items.
+fn messages_only(effects: Vec<Effect>) -> Vec<Effect> {
+    effects
+        .into_iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                Effect::Emit(Event::ConversationListUpdated(_))
+                    | Effect::Emit(Event::TotalUnreadMessageCountUpdated(_))
+            )
+        })
+        .collect()
+}
+
+/// After a login answer: the effects before the conversation-list request, which is answered
+/// (empty, taken at `inbox_seq`); returns those effects and the sync frame that follows.
+fn list_then_sync(core: &mut Core, now: u64, inbox_seq: u64) -> (Vec<Effect>, ClientFrame) {
+    let mut effects = drain(core);
+    let list = single_send(effects.split_off(effects.len() - 1));
+    assert!(
+        matches!(list.request, Request::GetConversations(_)),
+        "{list:?}"
+    );
+    core.on_frame(now, ok(list.id, conversations(vec![], inbox_seq)));
+    (effects, single_send(drain(core)))
+}
+
+/// The answer to getConversations: one complete page.
+fn conversations(list: Vec<proto::Conversation>, inbox_seq: u64) -> Response {
+    Response::GetConversations(proto::ConversationsOk {
+        conversations: list,
+        inbox_seq,
+        complete: true,
+    })
 }
 
 fn ready(user: &str, inbox_seq: u64) -> Core {
@@ -200,8 +254,7 @@ fn login_connects_logs_in_syncs_then_is_ready() {
         })
     );
     core.on_frame(10, ok(login.id, login_ok("alice", 5)));
-    let mut effects = drain(&mut core);
-    let sync = single_send(effects.split_off(1));
+    let (effects, sync) = list_then_sync(&mut core, 10, 5);
     assert_eq!(effects, [Effect::Complete(op, login_result(false))]);
     assert_eq!(
         sync.request,
@@ -230,8 +283,17 @@ fn login_connects_logs_in_syncs_then_is_ready() {
     core.on_frame(30, ok(sync2.id, sync_page(page, true)));
     let effects = drain(&mut core);
     assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
-    assert_eq!(effects.len(), 2);
+    // Then the messages of the catch-up, then the list they changed and its unread total.
+    assert_eq!(effects.len(), 4);
     assert_eq!(received(&effects), [1, 2, 3]);
+    let Effect::Emit(Event::ConversationListUpdated(list)) = &effects[2] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((list.len(), list[0].unread_count), (1, 3));
+    assert_eq!(
+        effects[3],
+        Effect::Emit(Event::TotalUnreadMessageCountUpdated(3))
+    );
     assert_eq!(core.inbox_cursor(), Some(8));
 }
 
@@ -243,7 +305,7 @@ fn resumed_login_replays_the_missed_inbox_after_ready() {
     core.on_frame(0, hello());
     let login = single_send(drain(&mut core));
     core.on_frame(0, ok(login.id, login_ok("alice", 5)));
-    let sync = single_send(drain(&mut core).split_off(1));
+    let (_, sync) = list_then_sync(&mut core, 0, 5);
     assert_eq!(
         sync.request,
         Request::Sync(Sync {
@@ -267,7 +329,7 @@ fn resumed_login_replays_the_missed_inbox_after_ready() {
     core.on_frame(0, hello());
     let login = single_send(drain(&mut core));
     core.on_frame(0, ok(login.id, login_ok("alice", 5)));
-    let sync = single_send(drain(&mut core).split_off(1));
+    let (_, sync) = list_then_sync(&mut core, 0, 5);
     assert_eq!(
         sync.request,
         Request::Sync(Sync {
@@ -396,7 +458,7 @@ fn apis_reject_with_the_reason_the_sdk_is_not_ready() {
     core.on_frame(0, ok(login.id, login_ok("alice", 0)));
     // Login resolved, but the inbox is not synced yet.
     assert_eq!(not_ready_code(&mut core), LOGGING_IN);
-    let sync = single_send(drain(&mut core).split_off(1));
+    let (_, sync) = list_then_sync(&mut core, 0, 0);
     core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
     drain(&mut core);
     assert!(core.create_message(0, text_to("bob", "x")).is_ok());
@@ -542,7 +604,7 @@ fn a_push_seen_twice_is_delivered_once() {
     core.on_frame(1, push(6, stored(1, "bob", "alice", "b1")));
     core.on_frame(2, push(6, stored(1, "bob", "alice", "b1")));
     core.on_frame(3, push(5, stored(9, "bob", "alice", "old")));
-    let effects = drain(&mut core);
+    let effects = messages_only(drain(&mut core));
     assert_eq!(effects.len(), 1);
     let Effect::Emit(Event::MessageReceived(list)) = &effects[0] else {
         panic!("{effects:?}")
@@ -573,7 +635,7 @@ fn a_gap_in_pushes_is_filled_by_a_sync() {
         item(8, stored(3, "bob", "alice", "b3")),
     ];
     core.on_frame(3, ok(sync.id, sync_page(page, true)));
-    let mut effects = drain(&mut core);
+    let mut effects = messages_only(drain(&mut core));
     let again = single_send(effects.split_off(1));
     assert_eq!(received(&effects), [1, 2, 3]);
     assert_eq!(
@@ -600,7 +662,7 @@ fn own_sends_echoed_by_the_inbox_are_not_received() {
     core.send_message(0, m1.clone()).unwrap();
     let f1 = single_send(drain(&mut core));
     core.on_frame(1, push(1, stored(1, "alice", "bob", &m1.id)));
-    assert_eq!(drain(&mut core), []);
+    assert_eq!(messages_only(drain(&mut core)), []);
     let answer = Response::SendMessage(proto::SendMessageOk {
         message: stored(1, "alice", "bob", &m1.id),
     });
@@ -619,7 +681,7 @@ fn own_sends_echoed_by_the_inbox_are_not_received() {
     core.on_frame(3, ok(f2.id, answer));
     drain(&mut core);
     core.on_frame(4, push(2, stored(2, "alice", "bob", &m2.id)));
-    assert_eq!(drain(&mut core), []);
+    assert_eq!(messages_only(drain(&mut core)), []);
     assert_eq!(core.inbox_cursor(), Some(2));
 }
 
@@ -627,7 +689,7 @@ fn own_sends_echoed_by_the_inbox_are_not_received() {
 fn own_messages_from_other_sessions_are_received_as_out() {
     let mut core = ready("alice", 0);
     core.on_frame(1, push(1, stored(1, "alice", "bob", "other-tab-1")));
-    let effects = drain(&mut core);
+    let effects = messages_only(drain(&mut core));
     let [Effect::Emit(Event::MessageReceived(list))] = &effects[..] else {
         panic!("{effects:?}")
     };
@@ -683,7 +745,7 @@ fn logout_clears_everything_the_session_knew() {
         [
             Effect::Emit(Event::SdkNotReady),
             Effect::Close,
-            Effect::Complete(op, Ok(OpOk::Logout {})),
+            Effect::Complete(op, Ok(OpOk::Empty {})),
         ]
     );
     assert_eq!(core.inbox_cursor(), None);
@@ -1088,4 +1150,232 @@ fn a_visible_page_reconnects_without_waiting_for_the_backoff() {
     drain(&mut core);
     core.wake(60);
     assert_eq!(core.next_wakeup(), Some(60));
+}
+
+fn conversation(peer: &str, unread: u32, last: Option<Message>) -> proto::Conversation {
+    proto::Conversation {
+        conversation_id: format!("C2C{peer}"),
+        conversation_type: ConversationType::C2C,
+        peer: peer.into(),
+        unread_count: unread,
+        is_pinned: false,
+        mark: 0,
+        custom_data: String::new(),
+        peer_read_seq: 0,
+        last_message: last,
+        updated: 1,
+        deleted: false,
+    }
+}
+
+/// Logged in as alice with the list `list` taken at inbox `at`, and the inbox at `inbox_seq`.
+fn ready_with(
+    list: Vec<proto::Conversation>,
+    at: u64,
+    inbox_seq: u64,
+    catch_up: Vec<InboxItem>,
+) -> (Core, Vec<Effect>) {
+    let mut core = ready_quiet_unlogged();
+    core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", inbox_seq)));
+    let list_req = single_send(drain(&mut core).split_off(1));
+    // A push while the list is loading is left to the sync.
+    core.on_frame(0, push(inbox_seq + 1, stored(1, "bob", "alice", "early")));
+    assert_eq!(drain(&mut core), []);
+    core.on_frame(0, ok(list_req.id, conversations(list, at)));
+    let sync = single_send(drain(&mut core));
+    assert!(matches!(&sync.request, Request::Sync(s) if s.after == inbox_seq));
+    core.on_frame(0, ok(sync.id, sync_page(catch_up, true)));
+    let effects = drain(&mut core);
+    (core, effects)
+}
+
+fn ready_quiet_unlogged() -> Core {
+    Core::with_config(
+        APP,
+        9,
+        Config {
+            heartbeat_ms: 1 << 40,
+            dead_after_ms: 1 << 40,
+            ..Config::default()
+        },
+    )
+}
+
+fn list_of(effects: &[Effect]) -> Vec<SdkConversation> {
+    effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::Emit(Event::ConversationListUpdated(l)) => Some(l.clone()),
+            _ => None,
+        })
+        .expect("a CONVERSATION_LIST_UPDATED")
+}
+
+#[test]
+fn the_list_is_loaded_at_login_and_items_it_already_had_count_once() {
+    // The list was taken at inbox 6: bob's message 6 is in its unread count already, 7 is not.
+    let list = vec![conversation(
+        "bob",
+        1,
+        Some(stored(1, "bob", "alice", "b1")),
+    )];
+    let catch_up = vec![
+        item(6, stored(1, "bob", "alice", "b1")),
+        item(7, stored(2, "bob", "alice", "b2")),
+    ];
+    let (mut core, effects) = ready_with(list, 6, 5, catch_up);
+    assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
+    assert_eq!(received(&effects), [1, 2]);
+    let list = list_of(&effects);
+    assert_eq!(
+        (
+            list[0].unread_count,
+            list[0].last_message.as_ref().unwrap().last_sequence
+        ),
+        (2, 2)
+    );
+    assert_eq!(core.total_unread_count(), Ok(2));
+    // Reading it: the answer is the server's state, applied at once.
+    let op = core.set_message_read(10, "C2Cbob").unwrap();
+    let read = single_send(drain(&mut core));
+    assert_eq!(
+        read.request,
+        Request::SetRead(proto::ConversationRef {
+            conversation_id: "C2Cbob".into()
+        })
+    );
+    let after = proto::ConversationsOk {
+        conversations: vec![conversation(
+            "bob",
+            0,
+            Some(stored(2, "bob", "alice", "b2")),
+        )],
+        inbox_seq: 8,
+        complete: true,
+    };
+    core.on_frame(11, ok(read.id, Response::SetRead(after)));
+    let effects = drain(&mut core);
+    assert_eq!(list_of(&effects)[0].unread_count, 0);
+    assert!(effects.contains(&Effect::Emit(Event::TotalUnreadMessageCountUpdated(0))));
+    assert!(effects.contains(&Effect::Complete(op, Ok(OpOk::Empty {}))));
+    // Unknown or malformed conversations are refused without a request.
+    assert_eq!(
+        core.set_message_read(12, "C2Cnobody").unwrap_err().code,
+        2500
+    );
+    assert_eq!(
+        core.pin_conversation(12, "GROUPx", true).unwrap_err().code,
+        2503
+    );
+    assert_eq!(drain(&mut core), []);
+}
+
+#[test]
+fn revocations_and_peer_reads_reach_the_app() {
+    let (mut core, _) = ready_with(
+        vec![],
+        0,
+        0,
+        vec![item(1, stored(1, "bob", "alice", "early"))],
+    );
+    // alice sent one; bob's read of it comes as a peerRead item.
+    let draft = core.create_message(0, text_to("bob", "read me")).unwrap();
+    core.send_message(0, draft.clone()).unwrap();
+    let f = single_send(drain(&mut core));
+    let stored1 = stored(2, "alice", "bob", &draft.id);
+    core.on_frame(
+        1,
+        ok(
+            f.id,
+            Response::SendMessage(proto::SendMessageOk {
+                message: stored1.clone(),
+            }),
+        ),
+    );
+    core.on_frame(1, push(2, stored1.clone()));
+    drain(&mut core);
+    let read = ServerFrame::Inbox(InboxItem {
+        seq: 3,
+        event: proto::InboxEvent::PeerRead {
+            conversation_id: "C2Cbob".into(),
+            read_seq: 2,
+        },
+    });
+    core.on_frame(2, read);
+    let effects = drain(&mut core);
+    let [Effect::Emit(Event::MessageReadByPeer(read)), ..] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (read.len(), read[0].is_peer_read, read[0].sequence),
+        (1, true, 2)
+    );
+    assert!(
+        list_of(&effects)[0]
+            .last_message
+            .as_ref()
+            .unwrap()
+            .is_peer_read
+    );
+
+    // alice revokes it: the answer resolves, its echo is no news.
+    let op = core.revoke_message(3, &stored1.id).unwrap();
+    let f = single_send(drain(&mut core));
+    let revoked = Message {
+        revoker: "alice".into(),
+        ..stored1.clone()
+    };
+    core.on_frame(
+        4,
+        ok(
+            f.id,
+            Response::RevokeMessage(proto::RevokeOk {
+                message: revoked.clone(),
+            }),
+        ),
+    );
+    let effects = drain(&mut core);
+    let Some(Effect::Complete(id, Ok(OpOk::Send(SendOk { message })))) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (*id, message.is_revoked, message.revoker.as_str()),
+        (op, true, "alice")
+    );
+    core.on_frame(
+        5,
+        ServerFrame::Inbox(InboxItem {
+            seq: 4,
+            event: proto::InboxEvent::Revoked { message: revoked },
+        }),
+    );
+    assert_eq!(messages_only(drain(&mut core)), []);
+    // bob revoking his message is news.
+    let his = Message {
+        revoker: "bob".into(),
+        ..stored(3, "bob", "alice", "b3")
+    };
+    core.on_frame(6, push(5, stored(3, "bob", "alice", "b3")));
+    core.on_frame(
+        6,
+        ServerFrame::Inbox(InboxItem {
+            seq: 6,
+            event: proto::InboxEvent::Revoked { message: his },
+        }),
+    );
+    let effects = messages_only(drain(&mut core));
+    let [Effect::Emit(Event::MessageReceived(_)), Effect::Emit(Event::MessageRevoked(list))] =
+        &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (list[0].is_revoked, list[0].revoker.as_str()),
+        (true, "bob")
+    );
 }

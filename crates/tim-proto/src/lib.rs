@@ -577,6 +577,7 @@ mod tests {
                         data: "tt00".into(),
                     }],
                     cloud_custom_data: String::new(),
+                    revoker: String::new(),
                 },
             },
         };

@@ -1,0 +1,293 @@
+//! The official Conversation object, built from the server's per-user conversation state, and
+//! the rules that keep a local copy of that state current from the inbox: a message makes
+//! itself the last message (and counts as unread when received), a `conversation` item replaces
+//! the state, a revocation marks the last message, a peer's read moves `peerReadSeq`. The
+//! server applies the same rules, so the copy and the server agree item by item.
+
+use crate::message::{element_type, message_for_show, serialize_payload};
+use serde::Serialize;
+use std::collections::HashMap;
+use tim_proto::{Conversation, ConversationType, Element, Message};
+
+/// `conversation.lastMessage` as the official SDK shapes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastMessage {
+    #[serde(rename = "ID")]
+    pub id: String,
+    pub last_time: u64,
+    pub last_sequence: u64,
+    pub from_account: String,
+    pub message_for_show: String,
+    #[serde(serialize_with = "serialize_payload")]
+    pub payload: Element,
+    #[serde(rename = "type")]
+    pub type_: &'static str,
+    pub is_revoked: bool,
+    pub is_peer_read: bool,
+    pub revoker: String,
+    pub nick: String,
+    pub name_card: String,
+    pub cloud_custom_data: String,
+}
+
+/// `conversation.userProfile` (profiles are not stored yet: nick and avatar are empty).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub nick: String,
+    pub avatar: String,
+}
+
+/// The official Conversation object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkConversation {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    #[serde(rename = "type")]
+    pub type_: &'static str,
+    pub unread_count: u32,
+    pub last_message: Option<LastMessage>,
+    pub group_profile: Option<()>,
+    pub user_profile: UserProfile,
+    pub is_pinned: bool,
+    pub message_remind_type: &'static str,
+    /// The official CONV_MARK_TYPE_* values set on it.
+    pub mark_list: Vec<u32>,
+    pub custom_data: String,
+    pub peer_read_time: u64,
+    pub remark: String,
+}
+
+impl SdkConversation {
+    pub(crate) fn of(c: &Conversation) -> Self {
+        let last_message = c.last_message.as_ref().map(|m| {
+            let payload = m.elements.first().cloned().unwrap_or(Element::Text {
+                text: String::new(),
+            });
+            LastMessage {
+                id: m.id.clone(),
+                last_time: m.time,
+                last_sequence: m.sequence,
+                from_account: m.from.clone(),
+                message_for_show: message_for_show(&payload),
+                type_: element_type(&payload),
+                payload,
+                is_revoked: !m.revoker.is_empty(),
+                is_peer_read: m.to == c.peer && m.sequence <= c.peer_read_seq,
+                revoker: m.revoker.clone(),
+                nick: String::new(),
+                name_card: String::new(),
+                cloud_custom_data: m.cloud_custom_data.clone(),
+            }
+        });
+        SdkConversation {
+            conversation_id: c.conversation_id.clone(),
+            type_: match c.conversation_type {
+                ConversationType::C2C => "C2C",
+                ConversationType::Group => "GROUP",
+            },
+            unread_count: c.unread_count,
+            last_message,
+            group_profile: None,
+            user_profile: UserProfile {
+                user_id: c.peer.clone(),
+                nick: String::new(),
+                avatar: String::new(),
+            },
+            is_pinned: c.is_pinned,
+            message_remind_type: "",
+            mark_list: (0..32)
+                .map(|b| 1u32 << b)
+                .filter(|m| c.mark & m != 0)
+                .collect(),
+            custom_data: c.custom_data.clone(),
+            peer_read_time: 0,
+            remark: String::new(),
+        }
+    }
+}
+
+/// `C2C<peer>`, without the formatting machinery in the wasm file.
+pub(crate) fn c2c_id(peer: &str) -> String {
+    let mut id = String::with_capacity(3 + peer.len());
+    id.push_str("C2C");
+    id.push_str(peer);
+    id
+}
+
+/// An empty C2C conversation with `peer` (one that has no state on the server yet).
+pub(crate) fn empty_c2c(peer: &str) -> Conversation {
+    Conversation {
+        conversation_id: c2c_id(peer),
+        conversation_type: ConversationType::C2C,
+        peer: peer.into(),
+        unread_count: 0,
+        is_pinned: false,
+        mark: 0,
+        custom_data: String::new(),
+        peer_read_seq: 0,
+        last_message: None,
+        updated: 0,
+        deleted: false,
+    }
+}
+
+/// A user's conversations, as the server keeps them.
+#[derive(Debug, Default)]
+pub(crate) struct Conversations {
+    by_id: HashMap<String, Conversation>,
+}
+
+impl Conversations {
+    pub fn get(&self, id: &str) -> Option<&Conversation> {
+        self.by_id.get(id)
+    }
+
+    /// Take the server's state of one conversation (a deleted one leaves the list).
+    pub fn replace(&mut self, c: Conversation) {
+        if c.deleted {
+            self.by_id.remove(&c.conversation_id);
+        } else {
+            self.by_id.insert(c.conversation_id.clone(), c);
+        }
+    }
+
+    /// A message of `me`'s: the last message of its conversation, unread if received.
+    pub fn message(&mut self, me: &str, m: &Message) {
+        let peer = if m.from == me { &m.to } else { &m.from };
+        let c = self
+            .by_id
+            .entry(c2c_id(peer))
+            .or_insert_with(|| empty_c2c(peer));
+        if c.last_message
+            .as_ref()
+            .is_none_or(|l| l.sequence <= m.sequence)
+        {
+            c.last_message = Some(m.clone());
+        }
+        if m.from != me {
+            c.unread_count += 1;
+        }
+        c.updated = c.updated.max(m.time);
+    }
+
+    /// A revoked message: the last message shows it.
+    pub fn revoked(&mut self, me: &str, m: &Message) {
+        let peer = if m.from == me { &m.to } else { &m.from };
+        if let Some(last) = self
+            .by_id
+            .get_mut(&c2c_id(peer))
+            .and_then(|c| c.last_message.as_mut())
+            .filter(|l| l.id == m.id)
+        {
+            last.revoker = m.revoker.clone();
+        }
+    }
+
+    /// The peer read up to `read_seq`.
+    pub fn peer_read(&mut self, conversation_id: &str, read_seq: u64) {
+        if let Some(c) = self.by_id.get_mut(conversation_id) {
+            c.peer_read_seq = c.peer_read_seq.max(read_seq);
+        }
+    }
+
+    pub fn total_unread(&self) -> u32 {
+        self.by_id.values().map(|c| c.unread_count).sum()
+    }
+
+    /// The list as the app shows it: pinned first, then the most recently active.
+    pub fn list(&self) -> Vec<SdkConversation> {
+        let mut all: Vec<&Conversation> = self.by_id.values().collect();
+        let active = |c: &Conversation| c.last_message.as_ref().map_or(c.updated, |m| m.time);
+        all.sort_unstable_by(|a, b| {
+            (b.is_pinned, active(b), &a.conversation_id).cmp(&(
+                a.is_pinned,
+                active(a),
+                &b.conversation_id,
+            ))
+        });
+        all.into_iter().map(SdkConversation::of).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, to_value};
+
+    fn msg(seq: u64, from: &str, to: &str, time: u64) -> Message {
+        Message {
+            id: format!("{seq}-{time}-1"),
+            conversation_type: ConversationType::C2C,
+            from: from.into(),
+            to: to.into(),
+            sequence: seq,
+            time,
+            random: 1,
+            client_msg_id: format!("c{seq}"),
+            elements: vec![Element::Custom {
+                data: "d".into(),
+                description: String::new(),
+                extension: String::new(),
+            }],
+            cloud_custom_data: String::new(),
+            revoker: String::new(),
+        }
+    }
+
+    #[test]
+    fn messages_make_the_list_and_count_unread() {
+        let mut cs = Conversations::default();
+        cs.message("me", &msg(1, "bob", "me", 10));
+        cs.message("me", &msg(2, "bob", "me", 11));
+        cs.message("me", &msg(1, "me", "carol", 12));
+        assert_eq!(cs.total_unread(), 2);
+        let list = cs.list();
+        assert_eq!(list[0].conversation_id, "C2Ccarol", "most recent first");
+        assert_eq!(list[1].unread_count, 2);
+        let v = to_value(&list[1]).unwrap();
+        assert_eq!(v["lastMessage"]["messageForShow"], "[自定义消息]");
+        assert_eq!(v["lastMessage"]["lastSequence"], 2);
+        assert_eq!(
+            v["userProfile"],
+            json!({"userID": "bob", "nick": "", "avatar": ""})
+        );
+        assert_eq!(v["type"], "C2C");
+        // A pinned conversation leads whatever its age.
+        let mut bob = cs.get("C2Cbob").unwrap().clone();
+        bob.is_pinned = true;
+        bob.mark = 5;
+        cs.replace(bob);
+        let list = cs.list();
+        assert_eq!(list[0].conversation_id, "C2Cbob");
+        assert_eq!(list[0].mark_list, vec![1, 4]);
+    }
+
+    #[test]
+    fn revocations_and_peer_reads_show_on_the_last_message() {
+        let mut cs = Conversations::default();
+        let mine = msg(3, "me", "bob", 10);
+        cs.message("me", &mine);
+        assert!(!cs.list()[0].last_message.as_ref().unwrap().is_peer_read);
+        cs.peer_read("C2Cbob", 3);
+        assert!(cs.list()[0].last_message.as_ref().unwrap().is_peer_read);
+        cs.revoked(
+            "me",
+            &Message {
+                revoker: "me".into(),
+                ..mine
+            },
+        );
+        let last = cs.list()[0].last_message.clone().unwrap();
+        assert!(last.is_revoked);
+        assert_eq!(last.revoker, "me");
+        let mut gone = cs.get("C2Cbob").unwrap().clone();
+        gone.deleted = true;
+        cs.replace(gone);
+        assert!(cs.list().is_empty());
+    }
+}
