@@ -432,7 +432,8 @@ impl Core {
             message_id: message_id.to_owned(),
         });
         let op = self.id();
-        self.start(now_ms, request, Kind::Revoke { op });
+        let id = message_id.to_owned();
+        self.start(now_ms, request, Kind::Revoke { op, id });
         Ok(op)
     }
 
@@ -692,7 +693,14 @@ impl Core {
                 };
                 self.complete(op, Err(ApiError { data, ..err }));
             }
-            Kind::History { op } | Kind::ConversationChange { op, .. } | Kind::Revoke { op } => {
+            Kind::Revoke { op, id } => {
+                // Refused: no echo will come, and a later revoke by someone else is news.
+                if let Some(s) = self.session.as_mut() {
+                    s.own_revokes.remove(&id);
+                }
+                self.complete(op, Err(err))
+            }
+            Kind::History { op } | Kind::ConversationChange { op, .. } => {
                 self.complete(op, Err(err))
             }
             Kind::Login | Kind::Resume | Kind::Heartbeat | Kind::Sync | Kind::Conversations => {}
@@ -760,7 +768,7 @@ impl Core {
                     | Response::SetCustomData(page),
                 ),
             ) => self.conversations_answered(op, result, page),
-            (Kind::Revoke { op }, Ok(Response::RevokeMessage(ok))) => {
+            (Kind::Revoke { op, .. }, Ok(Response::RevokeMessage(ok))) => {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };

@@ -76,6 +76,8 @@ pub(crate) enum Kind {
     },
     Revoke {
         op: OpId,
+        /// The message's ID, forgotten from the own revokes if this fails.
+        id: String,
     },
 }
 

@@ -1,0 +1,137 @@
+// Conversations, read state and revocation through the built package against the real server:
+// official result shapes and events on both sides and on a second session of the same user.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+import TIM from 'tim-wasm';
+import { startServer } from '../lib/server.mjs';
+import { startPeer } from './harness.mjs';
+
+const APP = 1400000051;
+const KEY = 'node-conversations-key';
+const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
+
+let server;
+const peers = [];
+before(async () => {
+  server = await startServer(['--app', `${APP}:${KEY}`, '--web-instances', '2']);
+});
+after(async () => {
+  for (const p of peers) p.stop();
+  await server.stop();
+});
+
+async function user(userID) {
+  const p = await startPeer(APP, server.url);
+  peers.push(p);
+  const r = await p.run(`return await tim.login({userID: '${userID}', userSig: ${JSON.stringify(sig(userID))}})`);
+  assert.ok(r.ok, JSON.stringify(r));
+  await p.take(TIM.EVENT.SDK_READY);
+  return p;
+}
+
+const send = (p, to, text) =>
+  p.value(`const m = tim.createTextMessage({to: '${to}', conversationType: 'C2C', payload: {text: ${JSON.stringify(text)}}});
+           await tim.sendMessage(m); return m;`);
+
+/** The latest CONVERSATION_LIST_UPDATED list that satisfies `pred`. */
+const listWhere = (p, pred) => p.take(TIM.EVENT.CONVERSATION_LIST_UPDATED, pred);
+
+test('unread counts, read receipts to the peer, and the same state on a second session', async () => {
+  const alice = await user('c-alice');
+  const bob = await user('c-bob');
+  const bob2 = await user('c-bob');
+  for (const text of ['one', 'two', 'three']) await send(alice, 'c-bob', text);
+  const list = await listWhere(bob, (l) => l[0] && l[0].unreadCount === 3);
+  const c = list[0];
+  assert.equal(c.conversationID, 'C2Cc-alice');
+  assert.equal(c.type, 'C2C');
+  assert.deepEqual(c.userProfile, { userID: 'c-alice', nick: '', avatar: '' });
+  assert.equal(c.lastMessage.messageForShow, 'three');
+  assert.equal(c.lastMessage.fromAccount, 'c-alice');
+  assert.equal(c.lastMessage.type, 'TIMTextElem');
+  assert.deepEqual(c.lastMessage.payload, { text: 'three' });
+  assert.equal(await bob.take(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 3), 3);
+  assert.equal(await bob.value('return tim.getTotalUnreadMessageCount()'), 3);
+  const r = await bob.value(`return await tim.getConversationList()`);
+  assert.equal(r.code, 0);
+  assert.equal(r.data.conversationList[0].unreadCount, 3);
+  assert.equal(r.data.isSyncCompleted, true);
+  const profile = await bob.value(`return await tim.getConversationProfile('C2Cc-alice')`);
+  assert.equal(profile.data.conversation.unreadCount, 3);
+
+  // bob reads on one session: zero everywhere, and alice is told her messages were read.
+  assert.deepEqual(await bob.value(`return await tim.setMessageRead({conversationID: 'C2Cc-alice'})`), { code: 0, data: {} });
+  await listWhere(bob2, (l) => l[0] && l[0].unreadCount === 0);
+  assert.equal(await bob2.take(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 0), 0);
+  assert.equal(await bob2.value('return tim.getTotalUnreadMessageCount()'), 0);
+  const read = await alice.take(TIM.EVENT.MESSAGE_READ_BY_PEER);
+  assert.deepEqual(read.map((m) => [m.payload.text, m.isPeerRead]), [['one', true], ['two', true], ['three', true]]);
+  const mine = await listWhere(alice, (l) => l[0] && l[0].lastMessage.isPeerRead);
+  assert.equal(mine[0].unreadCount, 0);
+});
+
+test('revoking: only the sender, MESSAGE_REVOKED on the peer and the sender\'s other session', async () => {
+  const dan = await user('r-dan');
+  const dan2 = await user('r-dan');
+  const eve = await user('r-eve');
+  const m = await send(dan, 'r-eve', 'oops');
+  await eve.take(TIM.EVENT.MESSAGE_RECEIVED);
+  // eve cannot revoke dan's message.
+  const refused = await eve.run(`
+    const [m] = (await tim.getMessageList({conversationID: 'C2Cr-dan'})).data.messageList;
+    return await tim.revokeMessage(m);`);
+  assert.equal(refused.error.code, 2110);
+  const r = await dan.value(`
+    const m = (await tim.getMessageList({conversationID: 'C2Cr-eve'})).data.messageList.pop();
+    const res = await tim.revokeMessage(m);
+    return {same: res.data.message === m, isRevoked: m.isRevoked, revoker: m.revoker, ID: m.ID};`);
+  assert.deepEqual(r, { same: true, isRevoked: true, revoker: 'r-dan', ID: m.ID });
+  for (const p of [eve, dan2]) {
+    const [revoked] = await p.take(TIM.EVENT.MESSAGE_REVOKED);
+    assert.deepEqual([revoked.ID, revoked.isRevoked, revoked.revoker], [m.ID, true, 'r-dan']);
+    const list = await listWhere(p, (l) => l[0] && l[0].lastMessage.isRevoked);
+    assert.equal(list[0].lastMessage.revoker, 'r-dan');
+  }
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(dan.count(TIM.EVENT.MESSAGE_REVOKED), 0, 'the revoking instance is answered, not told');
+  const history = await eve.value(`return (await tim.getMessageList({conversationID: 'C2Cr-dan'})).data.messageList.map((m) => [m.isRevoked, m.revoker])`);
+  assert.deepEqual(history, [[true, 'r-dan']]);
+});
+
+test('pin, mark, custom data, delete and clear, with the official results and errors', async () => {
+  const fay = await user('p-fay');
+  await user('p-gus');
+  await user('p-hal');
+  await send(fay, 'p-gus', 'to gus');
+  await send(fay, 'p-hal', 'to hal');
+  let r = await fay.value(`return await tim.pinConversation({conversationID: 'C2Cp-gus', isPinned: true})`);
+  assert.deepEqual(r, { code: 0, data: { conversationID: 'C2Cp-gus' } });
+  let list = await listWhere(fay, (l) => l[0] && l[0].isPinned);
+  assert.deepEqual(list.map((c) => c.conversationID), ['C2Cp-gus', 'C2Cp-hal'], 'pinned first');
+  r = await fay.value(`return await tim.markConversation({conversationIDList: ['C2Cp-gus', 'C2Cp-hal'], markType: TIM.TYPES.CONV_MARK_TYPE_STAR, enableMark: true})`);
+  assert.deepEqual(r.data, { successConversationIDList: ['C2Cp-gus', 'C2Cp-hal'], failureConversationIDList: [] });
+  r = await fay.value(`return await tim.setConversationCustomData({conversationIDList: ['C2Cp-hal'], customData: 'draft'})`);
+  assert.deepEqual(r.data.successConversationIDList, ['C2Cp-hal']);
+  list = (await fay.value('return (await tim.getConversationList()).data.conversationList'));
+  assert.deepEqual(list.map((c) => [c.conversationID, c.markList, c.customData]), [['C2Cp-gus', [1], ''], ['C2Cp-hal', [1], 'draft']]);
+  r = await fay.value(`return await tim.getConversationList(['C2Cp-hal'])`);
+  assert.deepEqual(r.data.conversationList.map((c) => c.conversationID), ['C2Cp-hal']);
+
+  r = await fay.value(`return await tim.clearHistoryMessage('C2Cp-hal')`);
+  assert.deepEqual(r, { code: 0, data: {} });
+  assert.deepEqual(await fay.value(`return (await tim.getMessageList({conversationID: 'C2Cp-hal'})).data.messageList`), []);
+  r = await fay.value(`return await tim.deleteConversation('C2Cp-gus')`);
+  assert.deepEqual(r, { code: 0, data: { conversationID: 'C2Cp-gus' } });
+  list = await listWhere(fay, (l) => l.length === 1 && l[0].conversationID === 'C2Cp-hal');
+  assert.equal(list[0].customData, 'draft');
+
+  for (const [code, call] of [
+    [2500, `tim.setMessageRead({conversationID: 'C2Cnobody'})`],
+    [2503, `tim.pinConversation({conversationID: 'GROUPx', isPinned: true})`],
+    [2500, `tim.deleteConversation('C2Cp-gus')`],
+  ]) {
+    const e = await fay.run(`return await ${call}`);
+    assert.equal(e.error && e.error.code, code, call);
+  }
+});
