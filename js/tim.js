@@ -15,7 +15,7 @@ const NOT_IMPLEMENTED = 2998;
 const NOT_YET = (
   'acceptFriendApplication addConversationsToGroup addFriend addGroupMember addToBlacklist ' +
   'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend ' +
-  'createAudioMessage createConversationGroup createFileMessage createForwardMessage ' +
+  'createAudioMessage createConversationGroup createFileMessage ' +
   'createFriendGroup createGroup createImageMessage createMergerMessage createTextAtMessage ' +
   'createTopicInCommunity createVideoMessage decreaseGroupCounter ' +
   'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
@@ -30,8 +30,8 @@ const NOT_YET = (
   'getUserProfile getUserStatus handleGroupApplication ' +
   'increaseGroupCounter initGroupAttributes joinGroup markGroupMemberList ' +
   'modifyMessage quitGroup refuseFriendApplication removeFromBlacklist ' +
-  'removeFromFriendGroup renameConversationGroup renameFriendGroup resendMessage ' +
-  'searchGroupByID sendMessageReadReceipt setAllMessageRead ' +
+  'removeFromFriendGroup renameConversationGroup renameFriendGroup ' +
+  'searchGroupByID sendMessageReadReceipt ' +
   'setFriendApplicationRead setGroupAttributes setGroupCounters setGroupMemberCustomField ' +
   'setGroupMemberMuteTime setGroupMemberNameCard setGroupMemberRole setMessageExtensions ' +
   'setMessageRemindType setSelfStatus subscribeUserStatus translateText ' +
@@ -185,6 +185,22 @@ export function makeTIM(loadWasm) {
       return this._create(TYPES.MSG_LOCATION, 'createLocationMessage', options);
     }
 
+    /** A new message to `to` with the content of `payload`, a received or sent Message. */
+    createForwardMessage(options) {
+      const m = (options && options.payload) || {};
+      return this._create(m.type, 'createForwardMessage', {
+        to: options && options.to,
+        conversationType: options && options.conversationType,
+        payload: m.payload,
+        cloudCustomData: m.cloudCustomData,
+      });
+    }
+
+    /** Sends a message whose sendMessage failed, once more (the server stores it once). */
+    resendMessage(message) {
+      return this.sendMessage(message);
+    }
+
     sendMessage(message, options) {
       if (!this._sdk) return this._notReady('sendMessage');
       // The official SDK updates the app's own message object in place (status, ID, time…).
@@ -226,6 +242,7 @@ export function makeTIM(loadWasm) {
     'getConversationList',
     'getConversationProfile',
     'setMessageRead',
+    'setAllMessageRead',
     'deleteConversation',
     'clearHistoryMessage',
     'pinConversation',

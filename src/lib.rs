@@ -371,6 +371,10 @@ impl Sdk {
             "getConversationProfile" => self.get_conversation_profile(a).into(),
             "getTotalUnreadMessageCount" => self.get_total_unread_message_count(),
             "setMessageRead" => self.set_message_read(a).into(),
+            "setAllMessageRead" => {
+                let r = self.shared.borrow_mut().core.set_all_message_read(now_ms());
+                self.settle_later(r).into()
+            }
             "deleteConversation" => self.delete_conversation(a).into(),
             "clearHistoryMessage" => self.clear_history_message(a).into(),
             "pinConversation" => self.pin_conversation(a).into(),

@@ -104,6 +104,7 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
         }),
         "getConversations" => Response::GetConversations(conversations(data)?),
         "setRead" => Response::SetRead(conversations(data)?),
+        "setAllRead" => Response::SetAllRead(conversations(data)?),
         "deleteConversation" => Response::DeleteConversation(conversations(data)?),
         "clearHistory" => Response::ClearHistory(conversations(data)?),
         "pinConversation" => Response::PinConversation(conversations(data)?),

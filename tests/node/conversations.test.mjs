@@ -135,3 +135,33 @@ test('pin, mark, custom data, delete and clear, with the official results and er
     assert.equal(e.error && e.error.code, code, call);
   }
 });
+
+test('setAllMessageRead, resendMessage and createForwardMessage', async () => {
+  const ivy = await user('a-ivy');
+  const jo = await user('a-jo');
+  const kit = await user('a-kit');
+  await send(jo, 'a-ivy', 'from jo');
+  await send(kit, 'a-ivy', 'from kit');
+  await ivy.take(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 2);
+  assert.deepEqual(await ivy.value(`return await tim.setAllMessageRead({scope: TIM.TYPES.READ_ALL_MSG})`), { code: 0, data: {} });
+  await ivy.take(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 0);
+  await jo.take(TIM.EVENT.MESSAGE_READ_BY_PEER);
+  await kit.take(TIM.EVENT.MESSAGE_READ_BY_PEER);
+
+  // A failed send resent: same message object, stored once.
+  const r = await ivy.value(`
+    const m = tim.createTextMessage({to: 'a-nobody', conversationType: 'C2C', payload: {text: 'lost'}});
+    const first = await tim.sendMessage(m).catch((e) => e.code);
+    const again = await tim.resendMessage(m).catch((e) => [e.code, e.data.message === m, m.status]);
+    return {first, again};`);
+  assert.deepEqual(r, { first: 20003, again: [20003, true, 'fail'] });
+
+  // Forward what jo sent to kit.
+  const fwd = await ivy.value(`
+    const [m] = (await tim.getMessageList({conversationID: 'C2Ca-jo'})).data.messageList;
+    const f = tim.createForwardMessage({to: 'a-kit', conversationType: 'C2C', payload: m});
+    return (await tim.sendMessage(f)).data.message;`);
+  assert.deepEqual([fwd.type, fwd.payload, fwd.to], ['TIMTextElem', { text: 'from jo' }, 'a-kit']);
+  const [got] = await kit.take(TIM.EVENT.MESSAGE_RECEIVED, (list) => list.some((m) => m.from === 'a-ivy'));
+  assert.equal(got.payload.text, 'from jo');
+});

@@ -338,6 +338,11 @@ impl Core {
         self.change(now_ms, request, ChangeResult::Empty)
     }
 
+    /// `setAllMessageRead({scope})`: every C2C conversation read (there are no group ones yet).
+    pub fn set_all_message_read(&mut self, now_ms: u64) -> Result<OpId, ApiError> {
+        self.change(now_ms, Request::SetAllRead, ChangeResult::Empty)
+    }
+
     /// `deleteConversation`: by one ID (2.x: resolves `{conversationID}`) or a list (3.x:
     /// `{conversationIDList}`); one request per conversation, in order.
     pub fn delete_conversation(
@@ -761,6 +766,7 @@ impl Core {
                 Kind::ConversationChange { op, result },
                 Ok(
                     Response::SetRead(page)
+                    | Response::SetAllRead(page)
                     | Response::DeleteConversation(page)
                     | Response::ClearHistory(page)
                     | Response::PinConversation(page)

@@ -36,6 +36,8 @@ pub enum Request {
     GetHistory(GetHistory),
     GetConversations(GetConversations),
     SetRead(ConversationRef),
+    /// Every conversation with unread messages, read.
+    SetAllRead,
     RevokeMessage(RevokeMessage),
     DeleteConversation(ConversationRef),
     ClearHistory(ConversationRef),
@@ -56,6 +58,7 @@ impl Request {
         "getHistory",
         "getConversations",
         "setRead",
+        "setAllRead",
         "revokeMessage",
         "deleteConversation",
         "clearHistory",
@@ -76,6 +79,7 @@ impl Request {
             Request::GetHistory(_) => "getHistory",
             Request::GetConversations(_) => "getConversations",
             Request::SetRead(_) => "setRead",
+            Request::SetAllRead => "setAllRead",
             Request::RevokeMessage(_) => "revokeMessage",
             Request::DeleteConversation(_) => "deleteConversation",
             Request::ClearHistory(_) => "clearHistory",
@@ -398,6 +402,7 @@ pub enum Response {
     GetHistory(GetHistoryOk),
     GetConversations(ConversationsOk),
     SetRead(ConversationsOk),
+    SetAllRead(ConversationsOk),
     RevokeMessage(RevokeOk),
     DeleteConversation(ConversationsOk),
     ClearHistory(ConversationsOk),
@@ -514,7 +519,7 @@ mod tests {
         for r in [Request::Logout, Request::Heartbeat] {
             assert!(Request::OPS.contains(&r.op()));
         }
-        assert_eq!(Request::OPS.len(), 15);
+        assert_eq!(Request::OPS.len(), 16);
     }
 
     #[test]

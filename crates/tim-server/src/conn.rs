@@ -346,6 +346,30 @@ impl<S: Store> Conn<S> {
                     .await?;
                 Ok(Response::SetRead(page))
             }
+            Request::SetAllRead => {
+                let (app, user) = self.me()?;
+                let mut unread = Vec::new();
+                let mut after = None;
+                loop {
+                    let page = store
+                        .conversations(app, &user, after, MAX_CONVERSATIONS_PAGE)
+                        .await?;
+                    after = page.conversations.last().map(|c| c.peer.clone());
+                    unread.extend(
+                        page.conversations
+                            .into_iter()
+                            .filter(|c| c.unread_count > 0)
+                            .map(|c| c.peer),
+                    );
+                    if page.complete {
+                        break;
+                    }
+                }
+                let page = store
+                    .change_conversations(app, &user, unread, ConversationChange::Read)
+                    .await?;
+                Ok(Response::SetAllRead(page))
+            }
             Request::DeleteConversation(c) => {
                 let page = self
                     .change(&[c.conversation_id], ConversationChange::Delete)

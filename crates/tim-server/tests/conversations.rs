@@ -348,3 +348,28 @@ async fn a_database_of_the_first_schema_is_upgraded_in_place() {
     let r = alice.send_text("bob", "c2", "after the upgrade").await;
     assert_eq!(r["data"]["message"]["sequence"], 2);
 }
+
+#[tokio::test]
+async fn set_all_read_reads_every_unread_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let mut carol = server.login("carol").await;
+    bob.send_text("alice", "b1", "1").await;
+    carol.send_text("alice", "c1", "2").await;
+    carol.send_text("alice", "c2", "3").await;
+    alice.send_text("dave-less", "x", "nobody").await;
+    let r = alice.call("setAllRead", Value::Null).await;
+    assert_eq!(
+        r["data"]["conversations"].as_array().unwrap().len(),
+        2,
+        "{r}"
+    );
+    assert!(list(&mut alice).await.iter().all(|c| c["unreadCount"] == 0));
+    assert_eq!(next_of(&mut bob, "peerRead").await["readSeq"], 1);
+    assert_eq!(next_of(&mut carol, "peerRead").await["readSeq"], 2);
+    // Nothing unread: nothing changes.
+    let r = alice.call("setAllRead", Value::Null).await;
+    assert_eq!(r["data"]["conversations"], json!([]));
+}
