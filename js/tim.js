@@ -19,7 +19,7 @@ const NOT_YET = (
   'createFriendGroup createGroup createImageMessage createMergerMessage createTextAtMessage ' +
   'createTopicInCommunity createVideoMessage decreaseGroupCounter ' +
   'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
-  'deleteFriendGroup deleteGroupAttributes deleteGroupMember deleteMessage ' +
+  'deleteFriendGroup deleteGroupAttributes deleteGroupMember ' +
   'deleteMessageExtensions deleteTopicFromCommunity dismissGroup downloadMergerMessage ' +
   'findMessage getBlacklist getConversationGroupList ' +
   'getFriendApplicationList getFriendGroupList getFriendList ' +
@@ -228,6 +228,15 @@ export function makeTIM(loadWasm) {
       return this._sdk.call('revokeMessage', message).then((res) => {
         if (message && typeof message === 'object') res.data.message = Object.assign(message, res.data.message);
         return res;
+      });
+    }
+
+    /** Deletes messages from this user's history; resolves `{messageList}` marked isDeleted. */
+    deleteMessage(messageList) {
+      if (!this._sdk) return this._notReady('deleteMessage');
+      return this._sdk.call('deleteMessage', messageList).then(() => {
+        for (const m of messageList) m.isDeleted = true;
+        return { code: 0, data: { messageList } };
       });
     }
 

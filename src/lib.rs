@@ -381,6 +381,18 @@ impl Sdk {
             "markConversation" => self.mark_conversation(a).into(),
             "setConversationCustomData" => self.set_conversation_custom_data(a).into(),
             "revokeMessage" => self.revoke_message(a).into(),
+            "deleteMessage" => {
+                let ids = if Array::is_array(&a) {
+                    Array::from(&a)
+                        .iter()
+                        .filter_map(|m| get(&m, "ID").as_string())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let r = self.shared.borrow_mut().core.delete_messages(now_ms(), ids);
+                self.settle_later(r).into()
+            }
             _ => return Err(js_sys::Error::new("unknown API").into()),
         })
     }

@@ -106,6 +106,7 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
         "setRead" => Response::SetRead(conversations(data)?),
         "setAllRead" => Response::SetAllRead(conversations(data)?),
         "deleteConversation" => Response::DeleteConversation(conversations(data)?),
+        "deleteMessages" => Response::DeleteMessages(conversations(data)?),
         "clearHistory" => Response::ClearHistory(conversations(data)?),
         "pinConversation" => Response::PinConversation(conversations(data)?),
         "markConversations" => Response::MarkConversations(conversations(data)?),

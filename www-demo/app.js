@@ -1,13 +1,18 @@
-// The tim-wasm demo chat: a plain page on top of the SDK's official API. It only uses what
-// tim-wasm implements today: create, on/off, login/logout, createTextMessage, sendMessage,
-// getMessageList and the events. getConversationList is not implemented yet, so the page keeps
-// its own list of conversations (the peers of this session) and counts unread messages itself.
+// The tim-wasm demo chat: a plain page on top of the SDK's official API. The conversation list,
+// its unread counts, the total unread count, read receipts, revocation and pinning all come from
+// the SDK (getConversationList and its events); the page keeps only the messages of the
+// conversations it has shown, and a placeholder entry for a new chat until its first message
+// creates the conversation.
 
 import TIM from './sdk/index.js';
+
+const C2C = TIM.TYPES.CONV_C2C;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   netState: $('net-state'),
+  total: $('total-unread'),
+  totalCount: $('total-count'),
   me: $('me'),
   logout: $('logout-btn'),
   kicked: $('kicked-banner'),
@@ -26,6 +31,7 @@ const ui = {
   newChatInput: $('new-chat-input'),
   convList: $('conv-list'),
   convEmpty: $('conv-empty'),
+  pane: $('pane'),
   back: $('back-btn'),
   paneTitle: $('pane-title'),
   messages: $('messages'),
@@ -37,21 +43,37 @@ const ui = {
   sendInput: $('send-input'),
   sendBtn: $('send-btn'),
 };
+const baseTitle = document.title;
 
 /** The SDK instance (TIM.create returns the same one for the same SDKAppID). */
 let tim = null;
 /** The logged-in user ID, '' when logged out. */
 let me = '';
+/** Counts sessions, so that an answer for an ended session is dropped. */
+let session = 0;
 /** Between SDK_READY and SDK_NOT_READY. */
 let ready = false;
 /** The last state shown by the indicator: 'offline', or a NET_STATE_CHANGE state. */
 let netState = 'offline';
-/** conversationID -> {id, peer, messages (oldest first), liveIDs, unread, loaded, loading, nextReqMessageID, isCompleted, touched} */
-const conversations = new Map();
+
+/** The SDK's conversation list as it last gave it: pinned first, then the most recent. */
+let conversationList = [];
+/** Counts CONVERSATION_LIST_UPDATED events, so that an older getConversationList answer loses. */
+let listVersion = 0;
+/** The SDK's total unread count. */
+let totalUnread = 0;
+/** New chats the server does not know yet: conversationID -> Conversation (getConversationProfile). */
+const placeholders = new Map();
+/** Messages of the conversations shown this session: conversationID -> pane state. */
+const panes = new Map();
 /** The open conversation's ID, or null. */
 let activeID = null;
+/** Conversations with a setMessageRead in flight, and whether unread came in meanwhile. */
+const reading = new Map();
 /** Why a send failed, for messages whose sendMessage rejected. */
 const sendErrors = new WeakMap();
+/** Own messages with a revokeMessage in flight. */
+const revoking = new WeakSet();
 
 // ---------------------------------------------------------------------------------------------
 // SDK events
@@ -60,14 +82,31 @@ const handlers = {
   [TIM.EVENT.SDK_READY]() {
     ready = true;
     setNetState(TIM.TYPES.NET_STATE_CONNECTED);
+    loadConversations();
     render();
   },
   [TIM.EVENT.SDK_NOT_READY]() {
     endSession();
   },
+  [TIM.EVENT.CONVERSATION_LIST_UPDATED](event) {
+    listVersion += 1;
+    setConversationList(event.data);
+  },
+  [TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED](event) {
+    setTotalUnread(event.data);
+  },
   [TIM.EVENT.MESSAGE_RECEIVED](event) {
     for (const message of event.data) receive(message);
-    render();
+    renderPane(false);
+  },
+  [TIM.EVENT.MESSAGE_READ_BY_PEER](event) {
+    // The peer read up to these messages of ours.
+    for (const m of event.data) updateMessage(m, { isPeerRead: true });
+    renderPane(false);
+  },
+  [TIM.EVENT.MESSAGE_REVOKED](event) {
+    for (const m of event.data) updateMessage(m, { isRevoked: true, revoker: m.revoker });
+    renderPane(false);
   },
   [TIM.EVENT.KICKED_OUT](event) {
     const type = event.data && event.data.type;
@@ -120,14 +159,16 @@ async function login(userID) {
     attach(TIM.create({ SDKAppID: sig.SDKAppID }));
     tim.setLogLevel(1);
     setNetState(TIM.TYPES.NET_STATE_CONNECTING);
+    // Set first: the list events of the new session may come before login resolves.
+    me = sig.userID;
     const result = await tim.login({ userID: sig.userID, userSig: sig.userSig });
     if (result && result.data && result.data.repeatLogin && result.data.errorInfo) {
       showError(result.data.errorInfo);
     }
-    me = sig.userID;
     ui.kicked.hidden = true;
     showChat();
   } catch (e) {
+    me = '';
     setNetState('offline');
     ui.loginError.textContent = 'Login failed: ' + describe(e);
     ui.loginError.hidden = false;
@@ -152,10 +193,15 @@ async function logout() {
 
 /** Back to the login form (after logout, kick or SDK_NOT_READY); safe to call twice. */
 function endSession() {
+  session += 1;
   ready = false;
   me = '';
-  conversations.clear();
+  conversationList = [];
+  placeholders.clear();
+  panes.clear();
+  reading.clear();
   activeID = null;
+  setTotalUnread(0);
   setNetState('offline');
   ui.chatView.hidden = true;
   ui.chatView.classList.remove('show-pane');
@@ -172,104 +218,232 @@ function showChat() {
   ui.me.textContent = me;
   ui.me.hidden = false;
   ui.logout.hidden = false;
+  renderTotal();
   render();
   ui.newChatInput.focus();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Conversations, kept by the page
+// Conversations: the SDK's list, plus placeholders for new chats
 
-function conversation(id) {
-  let c = conversations.get(id);
-  if (!c) {
-    c = {
+/** After SDK_READY: the list and the total as the SDK has them (the events keep them current). */
+async function loadConversations() {
+  const s = session;
+  const version = listVersion;
+  try {
+    const res = await tim.getConversationList();
+    // A CONVERSATION_LIST_UPDATED that came meanwhile is at least as new.
+    if (s === session && version === listVersion) setConversationList(res.data.conversationList);
+  } catch (e) {
+    if (s === session) showError('Could not load the conversations: ' + describe(e));
+  }
+  try {
+    const n = tim.getTotalUnreadMessageCount();
+    if (s === session && typeof n === 'number') setTotalUnread(n);
+  } catch (e) {
+    if (s === session) showError('Could not get the unread count: ' + describe(e));
+  }
+}
+
+function setConversationList(list) {
+  conversationList = Array.isArray(list) ? list : [];
+  // A new chat's first message made the real conversation: it replaces the placeholder.
+  for (const c of conversationList) placeholders.delete(c.conversationID);
+  renderConversations();
+  if (activeID) renderPaneHead();
+  if (activeID) markRead(activeID);
+}
+
+function setTotalUnread(n) {
+  totalUnread = Number(n) || 0;
+  renderTotal();
+}
+
+function known(id) {
+  return conversationList.find((c) => c.conversationID === id);
+}
+
+function findConversation(id) {
+  return known(id) || placeholders.get(id);
+}
+
+/** Pinned conversations, then new chats not on the server yet, then the others (SDK order). */
+function shownConversations() {
+  const pinned = conversationList.filter((c) => c.isPinned);
+  const others = conversationList.filter((c) => !c.isPinned);
+  return [...pinned, ...[...placeholders.values()].reverse(), ...others];
+}
+
+function peerOf(c) {
+  const id = typeof c === 'string' ? c : c.conversationID;
+  const profile = typeof c === 'string' ? null : c.userProfile;
+  return (profile && profile.userID) || (id.startsWith(C2C) ? id.slice(C2C.length) : id);
+}
+
+/** A new chat: a placeholder entry until the server has the conversation. */
+function addPlaceholder(id) {
+  const peer = peerOf(id);
+  placeholders.set(id, {
+    conversationID: id,
+    type: C2C,
+    unreadCount: 0,
+    lastMessage: {},
+    userProfile: { userID: peer },
+    isPinned: false,
+  });
+  const s = session;
+  tim.getConversationProfile(id).then(
+    (res) => {
+      const conversation = res && res.data && res.data.conversation;
+      if (s !== session || !conversation || !placeholders.has(id)) return;
+      placeholders.set(id, conversation);
+      renderConversations();
+    },
+    (e) => {
+      if (s === session) showError(`Could not open a chat with ${peer}: ${describe(e)}`);
+    },
+  );
+}
+
+function openConversation(id) {
+  if (!findConversation(id)) addPlaceholder(id);
+  activeID = id;
+  const p = pane(id);
+  ui.chatView.classList.add('show-pane');
+  render({ toBottom: true });
+  if (!p.loaded) loadHistory(p, false);
+  markRead(id);
+  if (ready) ui.sendInput.focus();
+}
+
+/** Whether the user can see the open conversation (tab shown, pane not behind the list). */
+function paneOnScreen() {
+  return !document.hidden && ui.pane.getClientRects().length > 0;
+}
+
+/**
+ * Report the open conversation read when it has unread messages and is on screen. The badges
+ * and the total drop when the SDK says so (on every session of the user), not here.
+ */
+function markRead(id) {
+  if (!ready || id !== activeID || !paneOnScreen()) return;
+  const c = known(id);
+  if (!c || !(c.unreadCount > 0)) return;
+  if (reading.has(id)) {
+    reading.set(id, true); // again once this one is answered
+    return;
+  }
+  reading.set(id, false);
+  const s = session;
+  tim
+    .setMessageRead({ conversationID: id })
+    .catch((e) => {
+      if (s === session) showError('Could not mark the conversation read: ' + describe(e));
+    })
+    .finally(() => {
+      if (s !== session) return;
+      const again = reading.get(id);
+      reading.delete(id);
+      if (again) markRead(id);
+    });
+}
+
+async function togglePin(c) {
+  const s = session;
+  try {
+    await tim.pinConversation({ conversationID: c.conversationID, isPinned: !c.isPinned });
+    // The list comes back, reordered, in CONVERSATION_LIST_UPDATED.
+  } catch (e) {
+    if (s === session) showError(`Could not ${c.isPinned ? 'unpin' : 'pin'} the conversation: ${describe(e)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages, kept by the page for the conversations it shows
+
+function pane(id) {
+  let p = panes.get(id);
+  if (!p) {
+    p = {
       id,
-      peer: id.startsWith(TIM.TYPES.CONV_C2C) ? id.slice(TIM.TYPES.CONV_C2C.length) : id,
+      peer: peerOf(id),
       messages: [],
       liveIDs: new Set(),
-      unread: 0,
       loaded: false,
       loading: false,
       nextReqMessageID: '',
       isCompleted: false,
       historyError: '',
-      touched: Date.now(),
     };
-    conversations.set(id, c);
+    panes.set(id, p);
   }
-  return c;
+  return p;
 }
 
-function hasMessage(c, message) {
-  return c.messages.some((m) => m === message || (message.ID && m.ID === message.ID));
+function hasMessage(p, message) {
+  return p.messages.some((m) => m === message || (message.ID && m.ID === message.ID));
 }
 
 function receive(message) {
-  const c = conversation(message.conversationID);
+  const p = pane(message.conversationID);
   // Not hidden by the merge below: the SDK must deliver each message once, to its own
   // conversation. (The browser test fails on console errors.)
-  if (c.liveIDs.has(message.ID)) console.error(`tim-wasm: MESSAGE_RECEIVED delivered ${message.ID} twice`);
+  if (p.liveIDs.has(message.ID)) console.error(`tim-wasm: MESSAGE_RECEIVED delivered ${message.ID} twice`);
   const peer = message.flow === 'in' ? message.from : message.to;
-  if (c.peer !== peer) console.error(`tim-wasm: message ${message.ID} in ${c.id} is from ${message.from} to ${message.to}`);
-  c.liveIDs.add(message.ID);
+  if (p.peer !== peer) console.error(`tim-wasm: message ${message.ID} in ${p.id} is from ${message.from} to ${message.to}`);
+  p.liveIDs.add(message.ID);
   // The history page of an open conversation may already hold a message the push brings.
-  if (hasMessage(c, message)) return;
-  c.messages.push(message);
-  c.touched = Date.now();
-  if (message.flow === 'in' && (c.id !== activeID || document.hidden)) c.unread += 1;
+  if (!hasMessage(p, message)) p.messages.push(message);
 }
 
-function openConversation(id) {
-  const c = conversation(id);
-  activeID = id;
-  c.unread = 0;
-  ui.chatView.classList.add('show-pane');
-  render({ toBottom: true });
-  if (!c.loaded) loadHistory(c, false);
-  if (ready) ui.sendInput.focus();
+/** Apply a read receipt or a revocation to the page's copy of the message, if it has one. */
+function updateMessage(m, fields) {
+  const p = panes.get(m.conversationID);
+  const mine = p && p.messages.find((x) => x === m || (m.ID && x.ID === m.ID));
+  if (mine && mine !== m) Object.assign(mine, fields);
 }
 
 /** The newest page of history (older = false) or the page before the oldest loaded one. */
-async function loadHistory(c, older) {
-  if (c.loading || !tim) return;
-  c.loading = true;
-  c.historyError = '';
+async function loadHistory(p, older) {
+  if (p.loading || !tim) return;
+  p.loading = true;
+  p.historyError = '';
   render();
-  const pane = ui.messages;
-  const fromBottom = pane.scrollHeight - pane.scrollTop;
+  const box = ui.messages;
+  const fromBottom = box.scrollHeight - box.scrollTop;
   try {
-    const options = { conversationID: c.id };
-    if (older) options.nextReqMessageID = c.nextReqMessageID;
+    const options = { conversationID: p.id };
+    if (older) options.nextReqMessageID = p.nextReqMessageID;
     const res = await tim.getMessageList(options);
-    if (conversations.get(c.id) !== c) return; // logged out meanwhile
+    if (panes.get(p.id) !== p) return; // logged out meanwhile
     const { messageList, nextReqMessageID, isCompleted } = res.data;
-    const page = messageList.filter((m) => !hasMessage(c, m));
-    c.messages = page.concat(c.messages);
-    c.nextReqMessageID = nextReqMessageID;
-    c.isCompleted = isCompleted;
-    c.loaded = true;
+    const page = messageList.filter((m) => !hasMessage(p, m));
+    p.messages = page.concat(p.messages);
+    p.nextReqMessageID = nextReqMessageID;
+    p.isCompleted = isCompleted;
+    p.loaded = true;
   } catch (e) {
-    c.historyError = describe(e);
+    p.historyError = describe(e);
   } finally {
-    c.loading = false;
+    p.loading = false;
   }
+  if (panes.get(p.id) !== p) return;
   render({ toBottom: !older });
   // Keep the reader where they were when older messages arrive above.
-  if (older) pane.scrollTop = pane.scrollHeight - fromBottom;
+  if (older) box.scrollTop = box.scrollHeight - fromBottom;
 }
 
 async function send(text) {
-  const c = activeID && conversations.get(activeID);
-  if (!c || !ready) return;
+  const p = activeID && panes.get(activeID);
+  if (!p || !ready) return;
   let message;
   try {
-    message = tim.createTextMessage({ to: c.peer, conversationType: TIM.TYPES.CONV_C2C, payload: { text } });
+    message = tim.createTextMessage({ to: p.peer, conversationType: C2C, payload: { text } });
   } catch (e) {
     showError('createTextMessage failed: ' + describe(e));
     return;
   }
-  c.messages.push(message);
-  c.touched = Date.now();
+  p.messages.push(message);
   ui.sendInput.value = '';
   render({ toBottom: true });
   try {
@@ -279,7 +453,23 @@ async function send(text) {
     // Shown under the message itself (see renderMessage).
     sendErrors.set(message, describe(e));
   }
-  if (conversations.get(c.id) === c) render({ toBottom: true });
+  if (panes.get(p.id) === p) renderPane(false);
+}
+
+async function revoke(message) {
+  if (revoking.has(message)) return;
+  revoking.add(message);
+  renderPane(false);
+  const s = session;
+  try {
+    // Resolves with the same object, now isRevoked (the peer learns it from MESSAGE_REVOKED).
+    await tim.revokeMessage(message);
+  } catch (e) {
+    if (s === session) showError('Could not revoke the message: ' + describe(e));
+  } finally {
+    revoking.delete(message);
+  }
+  if (s === session) render();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,97 +480,182 @@ function render({ toBottom = false } = {}) {
   renderPane(toBottom);
 }
 
-function renderConversations() {
-  const list = [...conversations.values()].sort((a, b) => b.touched - a.touched);
-  ui.convEmpty.hidden = list.length > 0;
-  ui.convList.replaceChildren(
-    ...list.map((c) => {
-      const li = document.createElement('li');
-      const btn = document.createElement('button');
-      btn.type = 'button';
-      btn.className = 'conv' + (c.id === activeID ? ' active' : '');
-      btn.dataset.testid = 'conversation-item';
-      btn.dataset.peer = c.peer;
-      btn.dataset.conversationId = c.id;
-      if (c.id === activeID) btn.setAttribute('aria-current', 'true');
-      btn.addEventListener('click', () => openConversation(c.id));
+function renderTotal() {
+  const n = totalUnread;
+  ui.total.hidden = !me;
+  ui.total.dataset.count = String(n);
+  ui.total.classList.toggle('has-unread', n > 0);
+  ui.totalCount.textContent = n > 99 ? '99+' : String(n);
+  const label = n === 1 ? '1 unread message' : `${n} unread messages`;
+  ui.total.title = label;
+  ui.total.setAttribute('aria-label', label);
+  document.title = n > 0 && me ? `(${n}) ${baseTitle}` : baseTitle;
+}
 
-      const avatar = node('span', 'avatar', initials(c.peer));
-      avatar.style.background = colorFor(c.peer);
-      const body = node('span', 'conv-body');
-      const top = node('span', 'conv-top');
-      top.append(node('span', 'conv-name', c.peer));
-      const last = c.messages[c.messages.length - 1];
-      if (last) top.append(node('span', 'conv-time muted', formatTime(last.time)));
-      const bottom = node('span', 'conv-bottom');
-      const preview = node('span', 'conv-last muted', last ? (last.flow === 'out' ? 'You: ' : '') + summary(last) : 'No messages yet');
-      preview.dataset.testid = 'conversation-last';
-      bottom.append(preview);
-      if (c.unread > 0) {
-        const badge = node('span', 'badge', String(c.unread));
-        badge.dataset.testid = 'unread-badge';
-        badge.setAttribute('aria-label', `${c.unread} unread`);
-        bottom.append(badge);
-      }
-      body.append(top, bottom);
-      btn.append(avatar, body);
-      li.append(btn);
-      return li;
-    }),
-  );
+function renderConversations() {
+  // Rebuilt on every update: keep the keyboard focus on the same control.
+  const focused = ui.convList.contains(document.activeElement) ? document.activeElement : null;
+  const focusKey = focused && [focused.closest('li').dataset.conversationId, focused.dataset.role];
+
+  const list = shownConversations();
+  ui.convEmpty.hidden = list.length > 0;
+  ui.convList.replaceChildren(...list.map(renderConversation));
+
+  if (focusKey) {
+    const again = [...ui.convList.children].find((li) => li.dataset.conversationId === focusKey[0]);
+    const control = again && again.querySelector(`[data-role="${focusKey[1]}"]`);
+    if (control) control.focus();
+  }
+}
+
+function renderConversation(c) {
+  const id = c.conversationID;
+  const peer = peerOf(c);
+  const isPlaceholder = placeholders.has(id);
+  const li = node('li', 'conv-item' + (id === activeID ? ' active' : '') + (c.isPinned ? ' pinned' : ''));
+  li.dataset.testid = 'conversation-item';
+  li.dataset.peer = peer;
+  li.dataset.conversationId = id;
+  li.dataset.pinned = String(!!c.isPinned);
+  if (isPlaceholder) li.dataset.placeholder = 'true';
+
+  const btn = node('button', 'conv');
+  btn.type = 'button';
+  btn.dataset.role = 'open';
+  if (id === activeID) btn.setAttribute('aria-current', 'true');
+  btn.addEventListener('click', () => openConversation(id));
+
+  const avatar = node('span', 'avatar', initials(peer));
+  avatar.style.background = colorFor(peer);
+  const body = node('span', 'conv-body');
+  const top = node('span', 'conv-top');
+  top.append(node('span', 'conv-name', peer));
+  const last = c.lastMessage || {};
+  if (last.lastTime) top.append(node('span', 'conv-time muted', formatTime(last.lastTime)));
+  const bottom = node('span', 'conv-bottom');
+  const preview = node('span', 'conv-last muted', lastPreview(c));
+  preview.dataset.testid = 'conversation-last';
+  bottom.append(preview);
+  if (c.unreadCount > 0) {
+    const badge = node('span', 'badge', c.unreadCount > 99 ? '99+' : String(c.unreadCount));
+    badge.dataset.testid = 'unread-badge';
+    badge.setAttribute('aria-label', `${c.unreadCount} unread`);
+    bottom.append(badge);
+  }
+  body.append(top, bottom);
+  btn.append(avatar, body);
+  li.append(btn);
+
+  // A placeholder is not on the server yet, so there is nothing to pin.
+  if (!isPlaceholder) {
+    const pin = node('button', 'pin-btn');
+    pin.type = 'button';
+    pin.dataset.role = 'pin';
+    pin.dataset.testid = 'pin-button';
+    pin.setAttribute('aria-pressed', String(!!c.isPinned));
+    pin.setAttribute('aria-label', c.isPinned ? `Unpin ${peer}` : `Pin ${peer} to the top`);
+    pin.title = c.isPinned ? 'Unpin' : 'Pin to the top';
+    pin.innerHTML = PIN_ICON;
+    pin.addEventListener('click', () => togglePin(c));
+    li.append(pin);
+  }
+  return li;
+}
+
+function lastPreview(c) {
+  const m = c.lastMessage;
+  if (!m || (!m.lastTime && !m.messageForShow)) return 'No messages yet';
+  if (m.isRevoked) return revokedText(m.revoker || m.fromAccount);
+  const text = m.messageForShow || (m.payload && m.payload.text) || `[${m.type}]`;
+  return (m.fromAccount === me ? 'You: ' : '') + text;
+}
+
+function revokedText(revoker) {
+  return revoker === me ? 'You revoked a message' : `${revoker} revoked a message`;
+}
+
+function renderPaneHead() {
+  const p = activeID && panes.get(activeID);
+  ui.paneTitle.textContent = p ? p.peer : 'No conversation open';
 }
 
 function renderPane(toBottom) {
-  const c = activeID && conversations.get(activeID);
-  const pane = ui.messages;
-  const atBottom = pane.scrollHeight - pane.scrollTop - pane.clientHeight < 40;
-  ui.paneTitle.textContent = c ? c.peer : 'No conversation open';
-  ui.paneEmpty.hidden = !!c;
+  const p = activeID && panes.get(activeID);
+  const box = ui.messages;
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  renderPaneHead();
+  ui.paneEmpty.hidden = !!p;
   // While reconnecting, messages wait in the SDK and go out once the connection is back.
   const online = ready && netState === TIM.TYPES.NET_STATE_CONNECTED;
-  ui.sendInput.disabled = ui.sendBtn.disabled = !c || !ready;
-  ui.sendInput.placeholder = !c ? 'Open a conversation to write' : online ? `Message ${c.peer}` : `Message ${c.peer} (sent when back online)`;
-  ui.loadOlder.hidden = !c || !c.loaded || c.isCompleted || c.loading;
-  if (!c) {
+  ui.sendInput.disabled = ui.sendBtn.disabled = !p || !ready;
+  ui.sendInput.placeholder = !p ? 'Open a conversation to write' : online ? `Message ${p.peer}` : `Message ${p.peer} (sent when back online)`;
+  ui.loadOlder.hidden = !p || !p.loaded || p.isCompleted || p.loading;
+  if (!p) {
     ui.historyState.hidden = true;
     ui.items.replaceChildren();
     return;
   }
-  const state = c.loading
+  const state = p.loading
     ? 'Loading history…'
-    : c.historyError
-      ? 'Could not load history: ' + c.historyError
-      : c.loaded && c.isCompleted && c.messages.length === 0
+    : p.historyError
+      ? 'Could not load history: ' + p.historyError
+      : p.loaded && p.isCompleted && p.messages.length === 0
         ? 'No messages yet. Say hello!'
-        : c.loaded && c.isCompleted
+        : p.loaded && p.isCompleted
           ? 'Start of the conversation'
           : '';
   ui.historyState.textContent = state;
   ui.historyState.hidden = !state;
-  ui.historyState.classList.toggle('error', !!c.historyError && !c.loading);
+  ui.historyState.classList.toggle('error', !!p.historyError && !p.loading);
 
-  ui.items.replaceChildren(...c.messages.map((m, i) => renderMessage(m, c.messages[i + 1])));
-  if (toBottom || atBottom) pane.scrollTop = pane.scrollHeight;
+  ui.items.replaceChildren(...p.messages.map((m, i) => renderMessage(m, p.messages[i + 1])));
+  if (toBottom || atBottom) box.scrollTop = box.scrollHeight;
 }
 
-/** One message; its time shows under the last of a run (same side, same minute). */
+/** One message; its time (and read mark) shows under the last of a run. */
 function renderMessage(m, next) {
   const li = document.createElement('li');
   const flow = m.flow === 'out' ? 'out' : 'in';
-  li.className = `msg ${flow} status-${m.status}`;
   li.dataset.testid = 'message';
   li.dataset.flow = m.flow;
   li.dataset.status = m.status;
   li.dataset.id = m.ID || '';
+
+  if (m.isRevoked) {
+    li.className = `msg ${flow} revoked`;
+    li.dataset.revoked = 'true';
+    const text = node('span', 'revoked-text', revokedText(m.revoker || m.from));
+    text.dataset.testid = 'revoked-text';
+    li.append(text);
+    return li;
+  }
+
+  li.className = `msg ${flow} status-${m.status}`;
+  const sent = flow === 'out' && m.status === 'success';
+  if (sent) li.dataset.peerRead = String(!!m.isPeerRead);
+  const row = node('div', 'msg-row');
   const bubble = node('div', 'bubble');
   const text = node('span', 'msg-text', summary(m));
   text.dataset.testid = 'message-text';
   bubble.append(text);
-  li.append(bubble);
+  if (sent) {
+    const busy = revoking.has(m);
+    const action = node('button', 'msg-action', busy ? 'Revoking…' : 'Revoke');
+    action.type = 'button';
+    action.dataset.testid = 'revoke-button';
+    action.title = 'Revoke this message (within 2 minutes of sending)';
+    action.disabled = busy;
+    action.addEventListener('click', () => revoke(m));
+    row.append(action);
+  }
+  row.append(bubble);
+  li.append(row);
+
+  // A run: same side, same minute, both sent, and (own messages) the same read state.
   const error = sendErrors.get(m);
   const sameRun =
-    next && next.flow === m.flow && m.status === 'success' && next.status === 'success' &&
-    Math.floor(next.time / 60) === Math.floor(m.time / 60);
+    next && !next.isRevoked && next.flow === m.flow && m.status === 'success' && next.status === 'success' &&
+    !!next.isPeerRead === !!m.isPeerRead && Math.floor(next.time / 60) === Math.floor(m.time / 60);
   if (sameRun) {
     li.classList.add('grouped');
     return li;
@@ -395,6 +670,11 @@ function renderMessage(m, next) {
         : formatTime(m.time),
   );
   meta.dataset.testid = 'message-meta';
+  if (sent && m.isPeerRead) {
+    const read = node('span', 'read-mark', 'Read');
+    read.dataset.testid = 'read-mark';
+    meta.append(' · ', read);
+  }
   li.append(meta);
   return li;
 }
@@ -413,6 +693,11 @@ function showError(text) {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+const PIN_ICON =
+  '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">' +
+  '<path d="M9 3h6l-1 6 3 3v2H7v-2l3-3-1-6z M12 14v7" fill="currentColor" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" stroke-linecap="round"/>' +
+  '</svg>';
 
 function node(tag, className, text) {
   const n = document.createElement(tag);
@@ -465,9 +750,9 @@ ui.logout.addEventListener('click', () => logout());
 ui.newChatForm.addEventListener('submit', (e) => {
   e.preventDefault();
   const peer = ui.newChatInput.value.trim();
-  if (!peer) return;
+  if (!peer || !me) return;
   ui.newChatInput.value = '';
-  openConversation(TIM.TYPES.CONV_C2C + peer);
+  openConversation(C2C + peer);
 });
 ui.sendForm.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -475,20 +760,14 @@ ui.sendForm.addEventListener('submit', (e) => {
   if (text.trim()) send(text);
 });
 ui.loadOlder.addEventListener('click', () => {
-  const c = activeID && conversations.get(activeID);
-  if (c) loadHistory(c, true);
+  const p = activeID && panes.get(activeID);
+  if (p) loadHistory(p, true);
 });
 ui.back.addEventListener('click', () => ui.chatView.classList.remove('show-pane'));
 ui.kickedClose.addEventListener('click', () => (ui.kicked.hidden = true));
 ui.errorClose.addEventListener('click', () => (ui.errorBar.hidden = true));
-document.addEventListener('visibilitychange', () => {
-  // A conversation read while the tab was hidden counts as read when the user comes back.
-  const c = !document.hidden && activeID && conversations.get(activeID);
-  if (c && c.unread) {
-    c.unread = 0;
-    renderConversations();
-  }
-});
+// Messages that came while the tab was hidden count as read when the user comes back.
+document.addEventListener('visibilitychange', () => activeID && markRead(activeID));
 
 const preset = new URLSearchParams(location.search).get('userID');
 if (preset) ui.loginUser.value = preset;

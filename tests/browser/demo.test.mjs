@@ -1,12 +1,13 @@
 // The demo chat page in a real browser against the real tim-server: two users chat live, history
-// pages in, a second login of the same user kicks the first page. Run with
+// pages in, a second login of the same user kicks the first page; the conversation list, unread
+// counts, read receipts, revocation and pins come from the SDK. Run with
 //   node --test tests/browser/
 // Needs target/debug/tim-server (cargo build -p tim-server), the built package in pkg/
 // (./scripts/build-sdk.sh) and Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
 // Screenshots go to tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, cpSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
@@ -49,22 +50,34 @@ after(async () => {
 });
 
 /** A fresh browser context (its own storage, like a separate browser) with the page open. */
-async function openPage(name, viewport = { width: 1000, height: 640 }, query = '') {
+async function openPage(name, viewport = { width: 1000, height: 640 }, query = '', srv = server) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(TIMEOUT);
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(server.url + '/') || url.startsWith('data:')) return route.continue();
+    if (url.startsWith(srv.url + '/') || url.startsWith('data:')) return route.continue();
     foreign.push(url);
     return route.abort();
   });
   const page = await context.newPage();
+  watch(page, name);
+  await page.goto(srv.url + '/' + query);
+  return page;
+}
+
+/** A second tab of `page`'s browser (same context and storage) with the page open. */
+async function openTab(page, name) {
+  const tab = await page.context().newPage();
+  watch(tab, name);
+  await tab.goto(new URL(page.url()).origin + '/');
+  return tab;
+}
+
+function watch(page, name) {
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`${name} console: ${m.text()}`);
   });
-  await page.goto(server.url + '/' + query);
-  return page;
 }
 
 async function login(page, userID) {
@@ -83,6 +96,10 @@ async function sendText(page, text) {
 }
 
 const conv = (page, peer) => page.locator(`[data-testid="conversation-item"][data-peer="${peer}"]`);
+const badge = (page, peer) => conv(page, peer).getByTestId('unread-badge');
+/** Wait until the conversation with `peer` has no unread badge (the SDK's count went to 0). */
+const noBadge = (page, peer) => badge(page, peer).waitFor({ state: 'detached' });
+const lastOf = (page, peer, text) => conv(page, peer).getByTestId('conversation-last').filter({ hasText: text }).waitFor();
 const messages = (page) => page.getByTestId('message');
 const texts = (page) => page.getByTestId('message-text').allTextContents();
 const flows = (page) => messages(page).evaluateAll((els) => els.map((e) => e.dataset.flow));
@@ -100,11 +117,11 @@ test('two users chat through the demo page; a second login kicks the first', { t
   await alice.getByTestId('history-state').filter({ hasText: 'No messages yet' }).waitFor();
   await sendText(alice, 'hello bob');
   assert.deepEqual(await flows(alice), ['out']);
-  assert.match(await conv(alice, 'bob').getByTestId('conversation-last').textContent(), /hello bob/);
+  await lastOf(alice, 'bob', 'hello bob');
 
   // Bob gets it live: a new conversation with an unread badge, no conversation open yet.
   await conv(bob, 'alice').waitFor();
-  assert.equal(await conv(bob, 'alice').getByTestId('unread-badge').textContent(), '1');
+  await badge(bob, 'alice').filter({ hasText: '1' }).waitFor();
   assert.match(await conv(bob, 'alice').getByTestId('conversation-last').textContent(), /hello bob/);
   assert.equal(await messages(bob).count(), 0);
 
@@ -114,14 +131,15 @@ test('two users chat through the demo page; a second login kicks the first', { t
   await bob.getByTestId('history-state').filter({ hasText: 'Start of the conversation' }).waitFor();
   assert.deepEqual(await texts(bob), ['hello bob']);
   assert.deepEqual(await flows(bob), ['in']);
-  assert.equal(await conv(bob, 'alice').getByTestId('unread-badge').count(), 0);
+  await noBadge(bob, 'alice');
 
-  // Bob replies; alice has the conversation open, so it appears in her pane without a badge.
+  // Bob replies; alice has the conversation open, so it appears in her pane and is read at once.
   await sendText(bob, 'hi alice');
   await messages(alice).filter({ hasText: 'hi alice' }).waitFor();
   assert.deepEqual(await texts(alice), ['hello bob', 'hi alice']);
   assert.deepEqual(await flows(alice), ['out', 'in']);
-  assert.equal(await conv(alice, 'bob').getByTestId('unread-badge').count(), 0);
+  await noBadge(alice, 'bob');
+  await bob.locator('[data-testid="message"][data-flow="out"][data-peer-read="true"]', { hasText: 'hi alice' }).waitFor();
   assert.deepEqual(await texts(bob), ['hello bob', 'hi alice']);
   assert.deepEqual(await flows(bob), ['in', 'out']);
 
@@ -130,13 +148,13 @@ test('two users chat through the demo page; a second login kicks the first', { t
   await alice.getByTestId('new-chat-button').click();
   await alice.getByTestId('pane-title').filter({ hasText: 'carol' }).waitFor();
   await sendText(bob, 'are you there?');
-  await conv(alice, 'bob').getByTestId('unread-badge').filter({ hasText: '1' }).waitFor();
+  await badge(alice, 'bob').filter({ hasText: '1' }).waitFor();
   assert.match(await conv(alice, 'bob').getByTestId('conversation-last').textContent(), /are you there\?/);
   assert.equal(await messages(alice).count(), 0, 'carol\'s pane stays empty');
   await conv(alice, 'bob').click();
   await messages(alice).filter({ hasText: 'are you there?' }).waitFor();
   assert.deepEqual(await texts(alice), ['hello bob', 'hi alice', 'are you there?']);
-  assert.equal(await conv(alice, 'bob').getByTestId('unread-badge').count(), 0);
+  await noBadge(alice, 'bob');
   await bob.screenshot({ path: join(ARTIFACTS, 'demo-bob.png') });
   await alice.screenshot({ path: join(ARTIFACTS, 'demo-alice.png') });
 
@@ -167,9 +185,12 @@ test('two users chat through the demo page; a second login kicks the first', { t
   assert.equal(await bob2.getByTestId('chat-view').isHidden(), true);
   assert.equal(await bob2.getByTestId('net-state').getAttribute('data-state'), 'offline');
   assert.equal(await bob2.getByTestId('kicked-banner').isHidden(), true);
-  // Logging in again on the same page (the same TIM instance) starts a fresh session.
+  // Logging in again on the same page (the same TIM instance) starts a fresh session: no
+  // conversation open, the list (kept by the server) back, read.
   await login(bob2, 'bob');
-  assert.equal(await conv(bob2, 'alice').count(), 0, 'the page-side conversation list starts empty');
+  await lastOf(bob2, 'alice', 'You: message 14');
+  assert.equal(await badge(bob2, 'alice').count(), 0);
+  assert.equal(await bob2.getByTestId('pane-title').textContent(), 'No conversation open');
 
   // A third browser logs in as alice: the first alice page shows the kicked banner.
   const alice2 = await openPage('alice2', { width: 420, height: 640 });

@@ -165,3 +165,21 @@ test('setAllMessageRead, resendMessage and createForwardMessage', async () => {
   const [got] = await kit.take(TIM.EVENT.MESSAGE_RECEIVED, (list) => list.some((m) => m.from === 'a-ivy'));
   assert.equal(got.payload.text, 'from jo');
 });
+
+test('deleteMessage hides messages from one side only', async () => {
+  const lou = await user('d-lou');
+  const max = await user('d-max');
+  await send(lou, 'd-max', 'kept');
+  await send(lou, 'd-max', 'regretted');
+  const r = await lou.value(`
+    const list = (await tim.getMessageList({conversationID: 'C2Cd-max'})).data.messageList;
+    const res = await tim.deleteMessage([list[1]]);
+    return {code: res.code, deleted: res.data.messageList.map((m) => [m.payload.text, m.isDeleted]), same: res.data.messageList[0] === list[1]};`);
+  assert.deepEqual(r, { code: 0, deleted: [['regretted', true]], same: true });
+  const mine = await lou.value(`return (await tim.getMessageList({conversationID: 'C2Cd-max'})).data.messageList.map((m) => m.payload.text)`);
+  assert.deepEqual(mine, ['kept']);
+  const list = await listWhere(lou, (l) => l[0] && l[0].lastMessage && l[0].lastMessage.messageForShow === 'kept');
+  assert.equal(list[0].conversationID, 'C2Cd-max');
+  const theirs = await max.value(`return (await tim.getMessageList({conversationID: 'C2Cd-lou'})).data.messageList.map((m) => m.payload.text)`);
+  assert.deepEqual(theirs, ['kept', 'regretted']);
+});

@@ -13,10 +13,10 @@ use tim_proto::codes::{
     INTERNAL_ERROR, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
-    ClientFrame, ConversationRef, ConversationType, ConversationsOk, GetConversations, GetHistory,
-    GetHistoryOk, Login, MarkConversations, Message, PinConversation, Request, Response, Resume,
-    RevokeMessage, SendMessage, ServerFrame, SetCustomData, Sync, SyncOk, MAX_CONVERSATIONS_PAGE,
-    PROTOCOL_VERSION,
+    ClientFrame, ConversationRef, ConversationType, ConversationsOk, DeleteMessages,
+    GetConversations, GetHistory, GetHistoryOk, Login, MarkConversations, Message, PinConversation,
+    Request, Response, Resume, RevokeMessage, SendMessage, ServerFrame, SetCustomData, Sync,
+    SyncOk, MAX_CONVERSATIONS_PAGE, PROTOCOL_VERSION,
 };
 
 /// The peer of a `C2C<userID>` conversationID, or the official 2503.
@@ -362,6 +362,15 @@ impl Core {
             ChangeResult::ConversationID(id)
         };
         self.change(now_ms, request, result)
+    }
+
+    /// `deleteMessage(messageList)`: gone from this user's history (the peer keeps them).
+    pub fn delete_messages(&mut self, now_ms: u64, ids: Vec<String>) -> Result<OpId, ApiError> {
+        if ids.is_empty() {
+            return Err(ApiError::sdk(MESSAGE_DELETE_FAIL));
+        }
+        let request = Request::DeleteMessages(DeleteMessages { message_ids: ids });
+        self.change(now_ms, request, ChangeResult::Empty)
     }
 
     /// `clearHistoryMessage(conversationID)`.
@@ -768,6 +777,7 @@ impl Core {
                     Response::SetRead(page)
                     | Response::SetAllRead(page)
                     | Response::DeleteConversation(page)
+                    | Response::DeleteMessages(page)
                     | Response::ClearHistory(page)
                     | Response::PinConversation(page)
                     | Response::MarkConversations(page)

@@ -39,6 +39,7 @@ pub enum Request {
     /// Every conversation with unread messages, read.
     SetAllRead,
     RevokeMessage(RevokeMessage),
+    DeleteMessages(DeleteMessages),
     DeleteConversation(ConversationRef),
     ClearHistory(ConversationRef),
     PinConversation(PinConversation),
@@ -60,6 +61,7 @@ impl Request {
         "setRead",
         "setAllRead",
         "revokeMessage",
+        "deleteMessages",
         "deleteConversation",
         "clearHistory",
         "pinConversation",
@@ -81,6 +83,7 @@ impl Request {
             Request::SetRead(_) => "setRead",
             Request::SetAllRead => "setAllRead",
             Request::RevokeMessage(_) => "revokeMessage",
+            Request::DeleteMessages(_) => "deleteMessages",
             Request::DeleteConversation(_) => "deleteConversation",
             Request::ClearHistory(_) => "clearHistory",
             Request::PinConversation(_) => "pinConversation",
@@ -185,6 +188,18 @@ pub struct RevokeMessage {
     #[serde(rename = "messageID")]
     pub message_id: String,
 }
+
+/// Hide messages from the caller's own history (the peer keeps them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteMessages {
+    /// 1 ..= [`MAX_DELETE_MESSAGES`] message IDs of the caller's conversations.
+    #[serde(rename = "messageIDList")]
+    pub message_ids: Vec<String>,
+}
+
+/// The official limit of one deleteMessage call.
+pub const MAX_DELETE_MESSAGES: usize = 30;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -404,6 +419,7 @@ pub enum Response {
     SetRead(ConversationsOk),
     SetAllRead(ConversationsOk),
     RevokeMessage(RevokeOk),
+    DeleteMessages(ConversationsOk),
     DeleteConversation(ConversationsOk),
     ClearHistory(ConversationsOk),
     PinConversation(ConversationsOk),
@@ -519,7 +535,7 @@ mod tests {
         for r in [Request::Logout, Request::Heartbeat] {
             assert!(Request::OPS.contains(&r.op()));
         }
-        assert_eq!(Request::OPS.len(), 16);
+        assert_eq!(Request::OPS.len(), 17);
     }
 
     #[test]

@@ -408,6 +408,17 @@ impl<S: Store> Conn<S> {
                 let page = self.change(&d.conversation_ids, change).await?;
                 Ok(Response::SetCustomData(page))
             }
+            Request::DeleteMessages(d) => {
+                let (app, user) = self.me()?;
+                if d.message_ids.is_empty() || d.message_ids.len() > MAX_DELETE_MESSAGES {
+                    return fail(
+                        codes::INVALID_REQUEST,
+                        format!("name 1..={MAX_DELETE_MESSAGES} messages"),
+                    );
+                }
+                let page = store.delete_messages(app, &user, d.message_ids).await?;
+                Ok(Response::DeleteMessages(page))
+            }
             Request::RevokeMessage(r) => {
                 let (app, user) = self.me()?;
                 let not_found = || {

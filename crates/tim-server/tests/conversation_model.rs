@@ -25,6 +25,8 @@ enum Op {
     Clear(usize, usize),
     /// The user revokes the n-th message sent so far (modulo), whoever sent it.
     Revoke(usize, usize),
+    /// The user deletes the n-th message sent so far (modulo) from their history.
+    DeleteMessage(usize, usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -35,6 +37,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => pair.clone().prop_map(|(a, b)| Op::Delete(a, b)),
         1 => pair.prop_map(|(a, b)| Op::Clear(a, b)),
         1 => (0..USERS.len(), 0..50usize).prop_map(|(u, n)| Op::Revoke(u, n)),
+        1 => (0..USERS.len(), 0..50usize).prop_map(|(u, n)| Op::DeleteMessage(u, n)),
     ]
 }
 
@@ -175,6 +178,23 @@ async fn run(ops: Vec<Op>) {
                     model.messages[n].2 = true;
                 } else if u == to {
                     assert!(matches!(r, Err(StoreError::NotSender)), "{r:?}");
+                } else {
+                    assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+                }
+            }
+            Op::DeleteMessage(u, n) => {
+                if model.messages.is_empty() {
+                    continue;
+                }
+                let n = n % model.messages.len();
+                let (from, to, _, id) = model.messages[n].clone();
+                let r = store.delete_messages(APP, USERS[u], vec![id]).await;
+                if u == from || u == to {
+                    r.unwrap();
+                    let peer = if u == from { to } else { from };
+                    if let Some(v) = model.views.get_mut(&(u, peer)) {
+                        v.history.retain(|m| *m != n);
+                    }
                 } else {
                     assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
                 }

@@ -373,3 +373,64 @@ async fn set_all_read_reads_every_unread_conversation() {
     let r = alice.call("setAllRead", Value::Null).await;
     assert_eq!(r["data"]["conversations"], json!([]));
 }
+
+#[tokio::test]
+async fn deleted_messages_leave_only_the_deleters_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let mut carol = server.login("carol").await;
+    let first = alice.send_text("bob", "a1", "keep").await["data"]["message"]["ID"].clone();
+    let second = alice.send_text("bob", "a2", "drop").await["data"]["message"]["ID"].clone();
+    let r = alice
+        .call("deleteMessages", json!({"messageIDList": [second]}))
+        .await;
+    assert_eq!(
+        r["data"]["conversations"][0]["lastMessage"]["ID"], first,
+        "{r}"
+    );
+    assert_eq!(
+        next_of(&mut alice, "conversation").await["conversation"]["lastMessage"]["ID"],
+        first
+    );
+    let history = |c: &'static str| json!({"conversationID": c, "count": 10});
+    let mine = alice.call("getHistory", history("C2Cbob")).await;
+    assert_eq!(mine["data"]["messages"].as_array().unwrap().len(), 1);
+    let theirs = bob.call("getHistory", history("C2Calice")).await;
+    assert_eq!(
+        theirs["data"]["messages"].as_array().unwrap().len(),
+        2,
+        "bob keeps his copy"
+    );
+    assert_eq!(list(&mut bob).await[0]["lastMessage"]["ID"], second);
+    // Not one of carol's; made-up IDs; too many at once.
+    assert_eq!(
+        carol
+            .call("deleteMessages", json!({"messageIDList": [first]}))
+            .await["code"],
+        2500
+    );
+    assert_eq!(
+        alice
+            .call("deleteMessages", json!({"messageIDList": ["1-0-0"]}))
+            .await["code"],
+        2500
+    );
+    let many: Vec<String> = (0..31).map(|i| format!("{i}-1-1")).collect();
+    assert_eq!(
+        alice
+            .call("deleteMessages", json!({"messageIDList": many}))
+            .await["code"],
+        20001
+    );
+    // Deleting the rest empties the last message.
+    let r = alice
+        .call("deleteMessages", json!({"messageIDList": [first]}))
+        .await;
+    assert_eq!(
+        r["data"]["conversations"][0].get("lastMessage"),
+        None,
+        "{r}"
+    );
+}

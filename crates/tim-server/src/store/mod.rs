@@ -120,9 +120,19 @@ pub trait Store: Send + Sync + 'static {
         limit_secs: u64,
     ) -> impl Future<Output = StoreResult<Message>> + Send;
 
+    /// Hide the messages with these IDs from `user`'s history; each must be in one of `user`'s
+    /// conversations. Returns the conversations whose last message changed (each also an
+    /// inbox item of `user`).
+    fn delete_messages(
+        &self,
+        app: u64,
+        user: &str,
+        messages: Vec<String>,
+    ) -> impl Future<Output = StoreResult<ConversationsOk>> + Send;
+
     /// Up to `count` messages of the conversation of `me` and `peer` with a sequence below
     /// `before` (all when `None`), oldest first, and whether no older ones exist. Messages
-    /// `me` cleared or deleted are not shown.
+    /// `me` cleared or deleted (or whose conversation `me` deleted) are not shown.
     fn history_c2c(
         &self,
         app: u64,

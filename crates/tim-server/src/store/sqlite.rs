@@ -106,6 +106,16 @@ INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, u
                               updated = MAX(updated, excluded.updated);
 "#;
 
+/// Version 3: messages a user deleted from their own history.
+const SCHEMA_V3: &str = r#"
+CREATE TABLE hidden_messages (
+    app        INTEGER NOT NULL,
+    user_id    TEXT    NOT NULL,
+    msg        INTEGER NOT NULL,
+    PRIMARY KEY (app, user_id, msg)
+) WITHOUT ROWID;
+"#;
+
 /// Inbox item kinds: `msg` names the message for 1 and 3, `body` holds the JSON for 2 and 4.
 const KIND_MESSAGE: i64 = 1;
 const KIND_CONVERSATION: i64 = 2;
@@ -173,7 +183,10 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     if version < 2 {
         tx.execute_batch(SCHEMA_V2)?;
     }
-    tx.pragma_update(None, "user_version", 2)?;
+    if version < 3 {
+        tx.execute_batch(SCHEMA_V3)?;
+    }
+    tx.pragma_update(None, "user_version", 3)?;
     tx.commit()
 }
 
@@ -600,6 +613,68 @@ fn change_conversation(
     Ok(conversation)
 }
 
+fn delete_messages(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    ids: &[String],
+) -> StoreResult<ConversationsOk> {
+    let a = app as i64;
+    let mut peers: Vec<String> = Vec::new();
+    for message_id in ids {
+        let not_found = || StoreError::NotFound(format!("message {message_id:?}"));
+        let id = super::message_rowid(message_id).ok_or_else(not_found)?;
+        let message = load_message(conn, app, id)?
+            .filter(|m| &m.id == message_id && (m.from == user || m.to == user))
+            .ok_or_else(not_found)?;
+        conn.execute(
+            "INSERT INTO hidden_messages (app, user_id, msg) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![a, user, id],
+        )?;
+        let peer = if message.from == user {
+            message.to
+        } else {
+            message.from
+        };
+        if !peers.contains(&peer) {
+            peers.push(peer);
+        }
+    }
+    let mut conversations = Vec::new();
+    for peer in peers {
+        // The last message is the newest one still visible to the user.
+        let last: Option<i64> = conn.query_row(
+            "SELECT MAX(m.id) FROM messages m, user_conversations c
+             WHERE c.app = ?1 AND c.user_id = ?2 AND c.peer = ?3 AND m.app = ?1 AND m.conv = c.conv
+               AND m.seq > c.cleared_seq
+               AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.app = ?1 AND h.user_id = ?2 AND h.msg = m.id)",
+            params![a, user, peer],
+            |r| r.get(0),
+        )?;
+        let changed = conn.execute(
+            "UPDATE user_conversations SET last_msg = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3
+               AND last_msg IS NOT ?4",
+            params![a, user, peer, last],
+        )?;
+        if changed == 0 {
+            continue;
+        }
+        if let Some(c) = load_conversation(conn, app, user, &peer)? {
+            let event = InboxEvent::Conversation {
+                conversation: c.clone(),
+            };
+            push_inbox(conn, deliveries, app, user, None, event)?;
+            conversations.push(c);
+        }
+    }
+    Ok(ConversationsOk {
+        conversations,
+        inbox_seq: inbox_seq(conn, app, user)?,
+        complete: true,
+    })
+}
+
 fn revoke(
     conn: &Connection,
     deliveries: &mut Deliveries,
@@ -789,6 +864,17 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn delete_messages(
+        &self,
+        app: u64,
+        user: &str,
+        messages: Vec<String>,
+    ) -> StoreResult<ConversationsOk> {
+        let user = user.to_owned();
+        self.write(move |conn, deliveries| delete_messages(conn, deliveries, app, &user, &messages))
+            .await
+    }
+
     async fn history_c2c(
         &self,
         app: u64,
@@ -806,6 +892,8 @@ impl Store for SqliteStore {
                  WHERE m.app = ?1 AND m.conv = ?2 AND m.seq < ?3
                    AND m.seq > COALESCE((SELECT cleared_seq FROM user_conversations
                                          WHERE app = ?1 AND user_id = ?5 AND peer = ?6), 0)
+                   AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                                   WHERE h.app = ?1 AND h.user_id = ?5 AND h.msg = m.id)
                  ORDER BY m.seq DESC LIMIT ?4"
             ))?;
             let mut messages = stmt
