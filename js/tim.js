@@ -21,7 +21,7 @@ const NOT_YET = (
   'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
   'deleteFriendGroup deleteGroupAttributes deleteGroupMember ' +
   'deleteMessageExtensions deleteTopicFromCommunity dismissGroup downloadMergerMessage ' +
-  'findMessage getBlacklist getConversationGroupList ' +
+  'getBlacklist getConversationGroupList ' +
   'getFriendApplicationList getFriendGroupList getFriendList ' +
   'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
   'getGroupMemberList getGroupMemberProfile getGroupMessageReadMemberList ' +
@@ -238,6 +238,11 @@ export function makeTIM(loadWasm) {
         for (const m of messageList) m.isDeleted = true;
         return { code: 0, data: { messageList } };
       });
+    }
+
+    /** A message this instance has seen lately, by ID; null when unknown (synchronous). */
+    findMessage(messageID) {
+      return this._sdk ? this._sdk.call('findMessage', messageID) : null;
     }
 
     getTotalUnreadMessageCount() {

@@ -381,6 +381,10 @@ impl Sdk {
             "markConversation" => self.mark_conversation(a).into(),
             "setConversationCustomData" => self.set_conversation_custom_data(a).into(),
             "revokeMessage" => self.revoke_message(a).into(),
+            "findMessage" => {
+                let found = self.shared.borrow().core.find_message(&str_of(&a));
+                found.map_or(JsValue::NULL, |m| to_js(&m))
+            }
             "deleteMessage" => {
                 let ids = if Array::is_array(&a) {
                     Array::from(&a)

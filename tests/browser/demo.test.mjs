@@ -282,3 +282,140 @@ test('offline and back online: disconnected, connecting, connected; a message se
   await fay.context().close();
   await gus.context().close();
 });
+
+test('conversations from the SDK: unread while away, read on every tab, Read marks, revoke, pin', { timeout: 60000 }, async () => {
+  // A server of its own: two web sessions per user (a second tab does not kick the first) and a
+  // revoke time limit of 5 s instead of 2 minutes (to see a refused revoke).
+  const REVOKE_LIMIT = 5;
+  const configDir = mkdtempSync(join(tmpdir(), 'tim-demo-conf-'));
+  const config = join(configDir, 'tim.toml');
+  writeFileSync(
+    config,
+    `[[app]]\nsdkappid = 1400000000\nkey = "demo-conversations-key"\nweb_instances = 2\nrevoke_limit = ${REVOKE_LIMIT}\n`,
+  );
+  const srv = await startServer(['--dev', '--static', served, '--config', config]);
+  try {
+    const pages = [];
+    const open = async (name) => {
+      const page = await openPage(name, undefined, '', srv);
+      pages.push(page);
+      return page;
+    };
+    const out = (page, text) => page.locator('[data-testid="message"][data-flow="out"]', { hasText: text });
+    const total = (page, n) => page.locator(`[data-testid="total-unread"][data-count="${n}"]`).waitFor();
+
+    // Bob writes to alice, who is not logged in.
+    const bob = await open('bob');
+    await login(bob, 'bob');
+    await bob.getByTestId('new-chat-input').fill('alice');
+    await bob.getByTestId('new-chat-button').click();
+    await conv(bob, 'alice').waitFor();
+    await sendText(bob, 'first from bob');
+    const sentFirst = Date.now();
+    await sendText(bob, 'second from bob');
+    await total(bob, 0);
+    assert.equal(await out(bob, 'second from bob').getAttribute('data-peer-read'), 'false');
+    assert.equal(await bob.getByTestId('read-mark').count(), 0);
+
+    // Alice logs in on two tabs: the conversation is there with its 2 unread, and the total.
+    const alice = await open('alice');
+    await login(alice, 'alice');
+    const alice2 = await openTab(alice, 'alice tab 2');
+    await login(alice2, 'alice');
+    for (const page of [alice, alice2]) {
+      await badge(page, 'bob').filter({ hasText: '2' }).waitFor();
+      await total(page, 2);
+      assert.equal((await page.getByTestId('total-unread').textContent()).trim(), '2');
+      assert.match(await conv(page, 'bob').getByTestId('conversation-last').textContent(), /second from bob/);
+    }
+    assert.equal(await alice.title(), '(2) tim-wasm demo chat');
+    assert.equal(await alice.getByTestId('kicked-banner').isHidden(), true, 'two web sessions: no kick');
+
+    // She opens it on the first tab: read everywhere, and bob sees Read on both messages.
+    await conv(alice, 'bob').click();
+    await messages(alice).filter({ hasText: 'second from bob' }).waitFor();
+    assert.deepEqual(await texts(alice), ['first from bob', 'second from bob']);
+    for (const page of [alice, alice2]) {
+      await noBadge(page, 'bob');
+      await total(page, 0);
+    }
+    assert.equal(await alice.title(), 'tim-wasm demo chat');
+    await out(bob, 'first from bob').and(bob.locator('[data-peer-read="true"]')).waitFor();
+    await out(bob, 'second from bob').and(bob.locator('[data-peer-read="true"]')).waitFor();
+    // One "Read" under the run of read messages (the same minute), or one under each.
+    assert.ok((await bob.getByTestId('read-mark').count()) >= 1);
+    await out(bob, 'second from bob').getByTestId('read-mark').filter({ hasText: 'Read' }).waitFor();
+
+    // Bob sends one more and revokes it: both sides show it revoked, live.
+    await sendText(bob, 'oops, wrong chat');
+    await messages(alice).filter({ hasText: 'oops, wrong chat' }).waitFor();
+    await noBadge(alice, 'bob'); // open on alice's first tab: read at once
+    await out(bob, 'oops, wrong chat').hover();
+    await out(bob, 'oops, wrong chat').getByTestId('revoke-button').click();
+    await bob.getByTestId('revoked-text').filter({ hasText: 'You revoked a message' }).waitFor();
+    await alice.getByTestId('revoked-text').filter({ hasText: 'bob revoked a message' }).waitFor();
+    assert.equal(await messages(alice).filter({ hasText: 'oops, wrong chat' }).count(), 0);
+    assert.deepEqual(await texts(alice), ['first from bob', 'second from bob']);
+    for (const [page, text] of [[alice, 'bob revoked a message'], [alice2, 'bob revoked a message'], [bob, 'You revoked a message']]) {
+      await lastOf(page, page === bob ? 'alice' : 'bob', text);
+    }
+    // History loaded later knows it too.
+    await conv(alice2, 'bob').click();
+    await alice2.getByTestId('revoked-text').filter({ hasText: 'bob revoked a message' }).waitFor();
+    assert.equal(await messages(alice2).count(), 3);
+
+    // Past the time limit the server refuses, and the page says why.
+    await new Promise((r) => setTimeout(r, Math.max(0, sentFirst + (REVOKE_LIMIT + 1.5) * 1000 - Date.now())));
+    await out(bob, 'first from bob').hover();
+    await out(bob, 'first from bob').getByTestId('revoke-button').click();
+    await bob.getByTestId('error-bar').filter({ hasText: /revoke.*20016/i }).waitFor();
+    assert.equal(await out(bob, 'first from bob').getAttribute('data-revoked'), null);
+    await bob.screenshot({ path: join(ARTIFACTS, 'demo-conversations-bob.png') });
+
+    // Alice chats with cara (now the most recent), then pins bob: bob goes first, on both tabs.
+    await alice.getByTestId('new-chat-input').fill('cara');
+    await alice.getByTestId('new-chat-button').click();
+    await conv(alice, 'cara').waitFor();
+    assert.equal(await conv(alice, 'cara').getAttribute('data-placeholder'), 'true');
+    assert.equal(await conv(alice, 'cara').getByTestId('pin-button').count(), 0, 'nothing to pin before the first message');
+    await sendText(alice, 'hi cara');
+    await conv(alice, 'cara').and(alice.locator(':not([data-placeholder])')).waitFor();
+    const order = (page) => page.getByTestId('conversation-item').evaluateAll((els) => els.map((e) => e.dataset.peer));
+    const orderIs = (page, peers) => page.waitForFunction(
+      (want) => [...document.querySelectorAll('[data-testid="conversation-item"]')].map((e) => e.dataset.peer).join() === want,
+      peers.join(),
+    );
+    await orderIs(alice, ['cara', 'bob']);
+    await orderIs(alice2, ['cara', 'bob']);
+    assert.equal(await conv(alice, 'bob').getAttribute('data-pinned'), 'false');
+    await conv(alice, 'bob').hover();
+    await conv(alice, 'bob').getByTestId('pin-button').click();
+    for (const page of [alice, alice2]) {
+      await conv(page, 'bob').and(page.locator('[data-pinned="true"]')).waitFor();
+      await orderIs(page, ['bob', 'cara']);
+    }
+    assert.equal(await conv(alice, 'bob').getByTestId('pin-button').getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(await order(alice), ['bob', 'cara']);
+    await alice.screenshot({ path: join(ARTIFACTS, 'demo-conversations.png') });
+
+    // The second tab, phone-sized: the list alone, pinned first.
+    await alice2.setViewportSize({ width: 400, height: 700 });
+    await alice2.getByTestId('chat-view').locator('#back-btn').click();
+    await conv(alice2, 'bob').waitFor();
+    await alice2.screenshot({ path: join(ARTIFACTS, 'demo-conversations-mobile.png') });
+
+    // Unpinning puts bob back in time order.
+    await conv(alice, 'bob').getByTestId('pin-button').click();
+    await orderIs(alice, ['cara', 'bob']);
+    assert.equal(await conv(alice, 'bob').getAttribute('data-pinned'), 'false');
+
+    // The refused revoke's error bar is the only error shown; no page logged errors.
+    for (const page of [alice, alice2]) assert.equal(await page.getByTestId('error-bar').isHidden(), true);
+    assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
+    assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
+    for (const page of pages) await page.context().close();
+  } finally {
+    await srv.stop();
+    rmSync(configDir, { recursive: true, force: true });
+  }
+});

@@ -183,3 +183,16 @@ test('deleteMessage hides messages from one side only', async () => {
   const theirs = await max.value(`return (await tim.getMessageList({conversationID: 'C2Cd-lou'})).data.messageList.map((m) => m.payload.text)`);
   assert.deepEqual(theirs, ['kept', 'regretted']);
 });
+
+test('findMessage returns what this instance has seen, as it is now', async () => {
+  const ned = await user('f-ned');
+  const oli = await user('f-oli');
+  const sent = await send(ned, 'f-oli', 'find me');
+  const [got] = await oli.take(TIM.EVENT.MESSAGE_RECEIVED);
+  assert.equal((await oli.value(`return tim.findMessage(${JSON.stringify(got.ID)})`)).payload.text, 'find me');
+  assert.equal(await oli.value(`return tim.findMessage('no-such-id')`), null);
+  await ned.value(`return await tim.revokeMessage(tim.findMessage(${JSON.stringify(sent.ID)}))`);
+  await oli.take(TIM.EVENT.MESSAGE_REVOKED);
+  const after = await oli.value(`return tim.findMessage(${JSON.stringify(got.ID)})`);
+  assert.deepEqual([after.isRevoked, after.revoker], [true, 'f-ned']);
+});

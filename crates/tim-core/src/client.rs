@@ -325,6 +325,12 @@ impl Core {
         Ok(op)
     }
 
+    /// `findMessage(messageID)`: a message this instance has seen lately (sent, received or
+    /// loaded), as it is now; `None` when unknown or not ready.
+    pub fn find_message(&self, id: &str) -> Option<SdkMessage> {
+        self.ready_session().ok()?.recent.get(id).cloned()
+    }
+
     /// `getTotalUnreadMessageCount`.
     pub fn total_unread_count(&self) -> Result<u32, ApiError> {
         Ok(self.ready_session()?.conversations.total_unread())

@@ -10,6 +10,8 @@ use tim_proto::{InboxEvent, InboxItem, Request};
 
 /// Out messages kept per conversation, to report them when the peer reads them.
 const KEPT_OUT_MESSAGES: usize = 100;
+/// Messages kept for `findMessage`, newest seen last.
+const KEPT_MESSAGES: usize = 1000;
 
 /// Where the connection of a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +155,9 @@ pub(crate) struct Session {
     pub own_revokes: HashSet<String>,
     /// The total unread count last told to the app.
     pub told_unread: Option<u32>,
+    /// The messages seen most recently, for `findMessage`: by ID, and in the order seen.
+    pub recent: HashMap<String, SdkMessage>,
+    pub recent_order: std::collections::VecDeque<String>,
     /// Recent out messages per conversation, for MESSAGE_READ_BY_PEER.
     pub out_messages: HashMap<String, Vec<SdkMessage>>,
     /// By frame id.
@@ -205,6 +210,8 @@ impl Session {
             conv_seq: 0,
             own_revokes: HashSet::new(),
             told_unread: None,
+            recent: HashMap::new(),
+            recent_order: std::collections::VecDeque::new(),
             out_messages: HashMap::new(),
             pending: HashMap::new(),
             own_sends: HashSet::new(),
@@ -261,6 +268,11 @@ impl Session {
                         }
                     }
                 }
+                for m in &news.read_by_peer {
+                    if let Some(kept) = self.recent.get_mut(&m.id) {
+                        kept.is_peer_read = true;
+                    }
+                }
             }
         }
     }
@@ -284,6 +296,14 @@ impl Session {
             .entry(m.conversation_id.clone())
             .or_default()
             .insert(m.id.clone(), m.sequence);
+        if self.recent.insert(m.id.clone(), m.clone()).is_none() {
+            self.recent_order.push_back(m.id.clone());
+            if self.recent_order.len() > KEPT_MESSAGES {
+                if let Some(old) = self.recent_order.pop_front() {
+                    self.recent.remove(&old);
+                }
+            }
+        }
         if m.flow == crate::message::FLOW_OUT && !m.is_peer_read {
             let out = self
                 .out_messages
