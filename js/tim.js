@@ -26,7 +26,7 @@ const NOT_YET = (
   'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
   'getGroupMemberList getGroupMemberProfile getGroupMessageReadMemberList ' +
   'getGroupOnlineMemberCount getGroupProfile getJoinedCommunityList getMessageExtensions ' +
-  'getMessageListHopping getMessageReadReceiptList getMyProfile getTopicList ' +
+  'getMessageReadReceiptList getMyProfile getTopicList ' +
   'getUserProfile getUserStatus handleGroupApplication ' +
   'increaseGroupCounter initGroupAttributes joinGroup markGroupMemberList ' +
   'modifyMessage quitGroup refuseFriendApplication removeFromBlacklist ' +
@@ -255,6 +255,7 @@ export function makeTIM(loadWasm) {
   for (const api of [
     'getConversationList',
     'getConversationProfile',
+    'getMessageListHopping',
     'setMessageRead',
     'setAllMessageRead',
     'deleteConversation',

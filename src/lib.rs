@@ -381,6 +381,21 @@ impl Sdk {
             "markConversation" => self.mark_conversation(a).into(),
             "setConversationCustomData" => self.set_conversation_custom_data(a).into(),
             "revokeMessage" => self.revoke_message(a).into(),
+            "getMessageListHopping" => {
+                let id = get(&a, "conversationID").as_string().unwrap_or_default();
+                let num = |k: &str| get(&a, k).as_f64().filter(|v| *v >= 0.0).map(|v| v as u64);
+                let newer = get(&a, "direction").as_f64() == Some(1.0);
+                let count = num("count").unwrap_or(0) as u32;
+                let r = self.shared.borrow_mut().core.get_message_list_hopping(
+                    now_ms(),
+                    &id,
+                    num("sequence"),
+                    num("time"),
+                    newer,
+                    count,
+                );
+                self.settle_later(r).into()
+            }
             "findMessage" => {
                 let found = self.shared.borrow().core.find_message(&str_of(&a));
                 found.map_or(JsValue::NULL, |m| to_js(&m))

@@ -304,7 +304,11 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     const out = (page, text) => page.locator('[data-testid="message"][data-flow="out"]', { hasText: text });
     const total = (page, n) => page.locator(`[data-testid="total-unread"][data-count="${n}"]`).waitFor();
 
-    // Bob writes to alice, who is not logged in.
+    // Alice has an account (her first login made it) but is logged out; bob writes to her.
+    const alice = await open('alice');
+    await login(alice, 'alice');
+    await alice.getByTestId('logout-button').click();
+    await alice.getByTestId('login-view').waitFor();
     const bob = await open('bob');
     await login(bob, 'bob');
     await bob.getByTestId('new-chat-input').fill('alice');
@@ -317,8 +321,8 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     assert.equal(await out(bob, 'second from bob').getAttribute('data-peer-read'), 'false');
     assert.equal(await bob.getByTestId('read-mark').count(), 0);
 
-    // Alice logs in on two tabs: the conversation is there with its 2 unread, and the total.
-    const alice = await open('alice');
+    // Alice logs in again, and on a second tab: the conversation is there with its 2 unread,
+    // and the total.
     await login(alice, 'alice');
     const alice2 = await openTab(alice, 'alice tab 2');
     await login(alice2, 'alice');
@@ -329,6 +333,7 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
       assert.match(await conv(page, 'bob').getByTestId('conversation-last').textContent(), /second from bob/);
     }
     assert.equal(await alice.title(), '(2) tim-wasm demo chat');
+    await alice2.screenshot({ path: join(ARTIFACTS, 'demo-conversations-unread.png') });
     assert.equal(await alice.getByTestId('kicked-banner').isHidden(), true, 'two web sessions: no kick');
 
     // She opens it on the first tab: read everywhere, and bob sees Read on both messages.
@@ -373,6 +378,8 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     await bob.screenshot({ path: join(ARTIFACTS, 'demo-conversations-bob.png') });
 
     // Alice chats with cara (now the most recent), then pins bob: bob goes first, on both tabs.
+    const cara = await open('cara'); // a user exists once logged in
+    await login(cara, 'cara');
     await alice.getByTestId('new-chat-input').fill('cara');
     await alice.getByTestId('new-chat-button').click();
     await conv(alice, 'cara').waitFor();
@@ -380,6 +387,7 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     assert.equal(await conv(alice, 'cara').getByTestId('pin-button').count(), 0, 'nothing to pin before the first message');
     await sendText(alice, 'hi cara');
     await conv(alice, 'cara').and(alice.locator(':not([data-placeholder])')).waitFor();
+    await badge(cara, 'alice').filter({ hasText: '1' }).waitFor();
     const order = (page) => page.getByTestId('conversation-item').evaluateAll((els) => els.map((e) => e.dataset.peer));
     const orderIs = (page, peers) => page.waitForFunction(
       (want) => [...document.querySelectorAll('[data-testid="conversation-item"]')].map((e) => e.dataset.peer).join() === want,
@@ -396,6 +404,8 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     }
     assert.equal(await conv(alice, 'bob').getByTestId('pin-button').getAttribute('aria-pressed'), 'true');
     assert.deepEqual(await order(alice), ['bob', 'cara']);
+    await conv(alice, 'bob').click();
+    await alice.getByTestId('revoked-text').waitFor();
     await alice.screenshot({ path: join(ARTIFACTS, 'demo-conversations.png') });
 
     // The second tab, phone-sized: the list alone, pinned first.

@@ -196,3 +196,17 @@ test('findMessage returns what this instance has seen, as it is now', async () =
   const after = await oli.value(`return tim.findMessage(${JSON.stringify(got.ID)})`);
   assert.deepEqual([after.isRevoked, after.revoker], [true, 'f-ned']);
 });
+
+test('getMessageListHopping pages older or newer from a message', async () => {
+  const pia = await user('h-pia');
+  await user('h-quinn');
+  for (let i = 1; i <= 8; i++) await send(pia, 'h-quinn', `m${i}`);
+  const r = await pia.value(`
+    const newest = (await tim.getMessageList({conversationID: 'C2Ch-quinn'})).data.messageList;
+    const at = newest.find((m) => m.payload.text === 'm4');
+    const older = await tim.getMessageListHopping({conversationID: 'C2Ch-quinn', sequence: at.sequence, count: 3, direction: 0});
+    const newer = await tim.getMessageListHopping({conversationID: 'C2Ch-quinn', sequence: at.sequence, count: 3, direction: 1});
+    const text = (res) => res.data.messageList.map((m) => m.payload.text);
+    return {older: text(older), newer: text(newer), done: newer.data.isCompleted};`);
+  assert.deepEqual(r, { older: ['m2', 'm3', 'm4'], newer: ['m4', 'm5', 'm6'], done: false });
+});

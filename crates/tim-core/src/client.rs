@@ -26,6 +26,16 @@ fn c2c_peer(id: &str) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::sdk(INVALID_CONVERSATION_ID))
 }
 
+/// A page size as the official takes it: 0 is "not given", the default, which is also the
+/// maximum.
+fn page_size(count: u32) -> u32 {
+    if count == 0 {
+        MESSAGE_LIST_COUNT
+    } else {
+        count.min(MESSAGE_LIST_COUNT)
+    }
+}
+
 /// The official getMessageList page size, also its maximum.
 pub const MESSAGE_LIST_COUNT: u32 = 15;
 
@@ -284,12 +294,44 @@ impl Core {
         let request = Request::GetHistory(GetHistory {
             conversation_id: conversation_id.into(),
             before_seq,
-            // 0 is "not given": the official default, which is also the maximum.
-            count: if count == 0 {
-                MESSAGE_LIST_COUNT
-            } else {
-                count.min(MESSAGE_LIST_COUNT)
-            },
+            after_seq: None,
+            before_time: None,
+            after_time: None,
+            count: page_size(count),
+        });
+        let op = self.id();
+        self.start(now_ms, request, Kind::History { op });
+        Ok(op)
+    }
+
+    /// `getMessageListHopping({conversationID, sequence, time, count, direction})`: the page
+    /// next to a message's `sequence` (or a `time`), older (`direction` 0) or newer (1).
+    pub fn get_message_list_hopping(
+        &mut self,
+        now_ms: u64,
+        conversation_id: &str,
+        sequence: Option<u64>,
+        time: Option<u64>,
+        newer: bool,
+        count: u32,
+    ) -> Result<OpId, ApiError> {
+        self.ready_session()?;
+        c2c_peer(conversation_id)?;
+        // The message itself is part of the page: bounds are exclusive on the wire.
+        let (before_seq, after_seq, before_time, after_time) = match (sequence, time, newer) {
+            (Some(s), _, false) => (Some(s.saturating_add(1)), None, None, None),
+            (Some(s), _, true) => (None, Some(s.saturating_sub(1)), None, None),
+            (None, Some(t), false) => (None, None, Some(t.saturating_add(1)), None),
+            (None, Some(t), true) => (None, None, None, Some(t.saturating_sub(1))),
+            (None, None, _) => (None, None, None, None),
+        };
+        let request = Request::GetHistory(GetHistory {
+            conversation_id: conversation_id.into(),
+            before_seq,
+            after_seq,
+            before_time,
+            after_time,
+            count: page_size(count),
         });
         let op = self.id();
         self.start(now_ms, request, Kind::History { op });

@@ -775,6 +775,9 @@ fn message_list_pages_backwards_through_history() {
         Request::GetHistory(proto::GetHistory {
             conversation_id: "C2Cbob".into(),
             before_seq: None,
+            after_seq: None,
+            before_time: None,
+            after_time: None,
             count: 15,
         })
     );
@@ -802,6 +805,9 @@ fn message_list_pages_backwards_through_history() {
         Request::GetHistory(proto::GetHistory {
             conversation_id: "C2Cbob".into(),
             before_seq: Some(16),
+            after_seq: None,
+            before_time: None,
+            after_time: None,
             count: 15,
         })
     );

@@ -156,6 +156,15 @@ pub struct GetHistory {
     /// Only messages with a conversation sequence below this; absent for the newest page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_seq: Option<u64>,
+    /// Instead, the messages right after this sequence (newer ones, oldest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_seq: Option<u64>,
+    /// Instead, the messages right before this time (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_time: Option<u64>,
+    /// Instead, the messages right after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_time: Option<u64>,
     /// 1 ..= [`MAX_HISTORY_COUNT`].
     pub count: u32,
 }
@@ -495,7 +504,7 @@ pub struct SyncOk {
 pub struct GetHistoryOk {
     /// Oldest first.
     pub messages: Vec<Message>,
-    /// No older messages exist.
+    /// No more messages exist in the direction asked (older, or newer for `after*`).
     pub complete: bool,
 }
 

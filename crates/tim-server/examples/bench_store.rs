@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tim_proto::InboxItem;
 use tim_server::store::sqlite::SqliteStore;
-use tim_server::store::{c2c_key, DeliverySink, Store};
+use tim_server::store::{c2c_key, DeliverySink, HistoryRange, Store};
 
 const APP: u64 = 1;
 
@@ -119,7 +119,7 @@ async fn main() {
     for i in 0..200u64 {
         let t = Instant::now();
         let (page, _) = store
-            .history_c2c(APP, "alice", "bob", None, 15)
+            .history_c2c(APP, "alice", "bob", HistoryRange::BeforeSeq(None), 15)
             .await
             .unwrap();
         newest.push(t.elapsed());
@@ -127,7 +127,13 @@ async fn main() {
         let t = Instant::now();
         let before = 1 + (i * 4_999) % messages as u64;
         store
-            .history_c2c(APP, "alice", "bob", Some(before), 15)
+            .history_c2c(
+                APP,
+                "alice",
+                "bob",
+                HistoryRange::BeforeSeq(Some(before)),
+                15,
+            )
             .await
             .unwrap();
         deep.push(t.elapsed());

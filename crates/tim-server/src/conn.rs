@@ -2,7 +2,7 @@
 //! silence. A frame that cannot be read gets an `err` frame; the connection stays open.
 
 use crate::hub::{encode, EndReason, Kill, Link, ResumeRefused, OUTBOUND_QUEUE};
-use crate::store::{ConversationChange, NewMessage, Store, StoreError};
+use crate::store::{ConversationChange, HistoryRange, NewMessage, Store, StoreError};
 use crate::{now_secs, usersig, Shared};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
 use serde_json::Value;
@@ -320,9 +320,15 @@ impl<S: Store> Conn<S> {
                         format!("count must be 1..={MAX_HISTORY_COUNT}"),
                     );
                 }
-                let (messages, complete) = store
-                    .history_c2c(app, &user, peer, h.before_seq, h.count)
-                    .await?;
+                let range = match (h.before_seq, h.after_seq, h.before_time, h.after_time) {
+                    (b, None, None, None) => HistoryRange::BeforeSeq(b),
+                    (None, Some(a), None, None) => HistoryRange::AfterSeq(a),
+                    (None, None, Some(t), None) => HistoryRange::BeforeTime(t),
+                    (None, None, None, Some(t)) => HistoryRange::AfterTime(t),
+                    _ => return fail(codes::INVALID_REQUEST, "give at most one bound of history"),
+                };
+                let (messages, complete) =
+                    store.history_c2c(app, &user, peer, range, h.count).await?;
                 Ok(Response::GetHistory(GetHistoryOk { messages, complete }))
             }
             Request::GetConversations(g) => {

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tim_proto::{Element, InboxItem};
 use tim_server::store::sqlite::SqliteStore;
-use tim_server::store::{ConversationChange, DeliverySink, NewMessage, Store, StoreError};
+use tim_server::store::{
+    ConversationChange, DeliverySink, HistoryRange, NewMessage, Store, StoreError,
+};
 
 const APP: u64 = 1;
 const USERS: [&str; 3] = ["ann", "ben", "cat"];
@@ -90,7 +92,10 @@ async fn check(store: &SqliteStore, model: &Model) {
             if p == u {
                 continue;
             }
-            let (history, _) = store.history_c2c(APP, user, peer, None, 100).await.unwrap();
+            let (history, _) = store
+                .history_c2c(APP, user, peer, HistoryRange::BeforeSeq(None), 100)
+                .await
+                .unwrap();
             let want: Vec<(String, bool)> = model
                 .views
                 .get(&(u, p))

@@ -434,3 +434,69 @@ async fn deleted_messages_leave_only_the_deleters_history() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn history_pages_both_ways_from_a_sequence_or_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let _bob = server.login("bob").await;
+    for i in 1..=10 {
+        alice
+            .send_text("bob", &format!("h{i}"), &format!("{i}"))
+            .await;
+    }
+    let seqs = |r: &Value| -> Vec<u64> {
+        r["data"]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["sequence"].as_u64().unwrap())
+            .collect()
+    };
+    let r = alice
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Cbob", "afterSeq": 3, "count": 4}),
+        )
+        .await;
+    assert_eq!(
+        (seqs(&r), r["data"]["complete"].as_bool()),
+        (vec![4, 5, 6, 7], Some(false))
+    );
+    let r = alice
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Cbob", "afterSeq": 7, "count": 4}),
+        )
+        .await;
+    assert_eq!(
+        (seqs(&r), r["data"]["complete"].as_bool()),
+        (vec![8, 9, 10], Some(true))
+    );
+    let later = now() + 100;
+    let r = alice
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Cbob", "beforeTime": later, "count": 2}),
+        )
+        .await;
+    assert_eq!(seqs(&r), vec![9, 10]);
+    let r = alice
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Cbob", "afterTime": later, "count": 2}),
+        )
+        .await;
+    assert_eq!(
+        (seqs(&r), r["data"]["complete"].as_bool()),
+        (vec![], Some(true))
+    );
+    let r = alice
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Cbob", "beforeSeq": 5, "afterSeq": 2, "count": 2}),
+        )
+        .await;
+    assert_eq!(r["code"], 20001);
+}

@@ -45,6 +45,19 @@ pub struct NewMessage {
     pub cloud_custom_data: String,
 }
 
+/// Where a page of history is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryRange {
+    /// The newest messages with a sequence below this (the newest of all when `None`).
+    BeforeSeq(Option<u64>),
+    /// The oldest messages with a sequence above this.
+    AfterSeq(u64),
+    /// The newest messages sent before this time.
+    BeforeTime(u64),
+    /// The oldest messages sent after this time.
+    AfterTime(u64),
+}
+
 /// A change a user makes to their own conversations.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConversationChange {
@@ -130,15 +143,15 @@ pub trait Store: Send + Sync + 'static {
         messages: Vec<String>,
     ) -> impl Future<Output = StoreResult<ConversationsOk>> + Send;
 
-    /// Up to `count` messages of the conversation of `me` and `peer` with a sequence below
-    /// `before` (all when `None`), oldest first, and whether no older ones exist. Messages
-    /// `me` cleared or deleted (or whose conversation `me` deleted) are not shown.
+    /// Up to `count` messages of the conversation of `me` and `peer` next to the bound of
+    /// `range`, oldest first, and whether no more exist in that direction. Messages `me`
+    /// cleared or deleted (or whose conversation `me` deleted) are not shown.
     fn history_c2c(
         &self,
         app: u64,
         me: &str,
         peer: &str,
-        before: Option<u64>,
+        range: HistoryRange,
         count: u32,
     ) -> impl Future<Output = StoreResult<(Vec<Message>, bool)>> + Send;
 }

@@ -9,8 +9,8 @@
 //! and the bundled SQLite is the same everywhere.
 
 use super::{
-    c2c_key, message_id, ConversationChange, DeliverySink, InboxPage, NewMessage, Store,
-    StoreError, StoreResult,
+    c2c_key, message_id, ConversationChange, DeliverySink, HistoryRange, InboxPage, NewMessage,
+    Store, StoreError, StoreResult,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
@@ -880,31 +880,40 @@ impl Store for SqliteStore {
         app: u64,
         me: &str,
         peer: &str,
-        before: Option<u64>,
+        range: HistoryRange,
         count: u32,
     ) -> StoreResult<(Vec<Message>, bool)> {
         let conv = c2c_key(me, peer);
         let (me, peer) = (me.to_owned(), peer.to_owned());
-        let before = before.unwrap_or(i64::MAX as u64).min(i64::MAX as u64) as i64;
+        let clamp = |v: u64| v.min(i64::MAX as u64) as i64;
+        let (bound, column, newer) = match range {
+            HistoryRange::BeforeSeq(b) => (clamp(b.unwrap_or(u64::MAX)), "m.seq <", false),
+            HistoryRange::AfterSeq(a) => (clamp(a), "m.seq >", true),
+            HistoryRange::BeforeTime(t) => (clamp(t), "m.time <", false),
+            HistoryRange::AfterTime(t) => (clamp(t), "m.time >", true),
+        };
+        let order = if newer { "ASC" } else { "DESC" };
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages m
-                 WHERE m.app = ?1 AND m.conv = ?2 AND m.seq < ?3
+                 WHERE m.app = ?1 AND m.conv = ?2 AND {column} ?3
                    AND m.seq > COALESCE((SELECT cleared_seq FROM user_conversations
                                          WHERE app = ?1 AND user_id = ?5 AND peer = ?6), 0)
                    AND NOT EXISTS (SELECT 1 FROM hidden_messages h
                                    WHERE h.app = ?1 AND h.user_id = ?5 AND h.msg = m.id)
-                 ORDER BY m.seq DESC LIMIT ?4"
+                 ORDER BY m.seq {order} LIMIT ?4"
             ))?;
             let mut messages = stmt
                 .query_map(
-                    params![app as i64, conv, before, count + 1, me, peer],
+                    params![app as i64, conv, bound, count + 1, me, peer],
                     message_from_row,
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let complete = messages.len() <= count as usize;
             messages.truncate(count as usize);
-            messages.reverse();
+            if !newer {
+                messages.reverse();
+            }
             Ok((messages, complete))
         })
         .await
