@@ -26,12 +26,12 @@ const NOT_YET = (
   'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
   'getGroupMemberList getGroupMemberProfile getGroupMessageReadMemberList ' +
   'getGroupOnlineMemberCount getGroupProfile getJoinedCommunityList getMessageExtensions ' +
-  'getMessageReadReceiptList getMyProfile getTopicList ' +
+  'getMyProfile getTopicList ' +
   'getUserProfile getUserStatus handleGroupApplication ' +
   'increaseGroupCounter initGroupAttributes joinGroup markGroupMemberList ' +
   'modifyMessage quitGroup refuseFriendApplication removeFromBlacklist ' +
   'removeFromFriendGroup renameConversationGroup renameFriendGroup ' +
-  'searchGroupByID sendMessageReadReceipt ' +
+  'searchGroupByID ' +
   'setFriendApplicationRead setGroupAttributes setGroupCounters setGroupMemberCustomField ' +
   'setGroupMemberMuteTime setGroupMemberNameCard setGroupMemberRole setMessageExtensions ' +
   'setMessageRemindType setSelfStatus subscribeUserStatus translateText ' +
@@ -243,6 +243,26 @@ export function makeTIM(loadWasm) {
     /** A message this instance has seen lately, by ID; null when unknown (synchronous). */
     findMessage(messageID) {
       return this._sdk ? this._sdk.call('findMessage', messageID) : null;
+    }
+
+    /** Tells the sender(s) these received messages were read (C2C: the conversation is read). */
+    sendMessageReadReceipt(messageList) {
+      if (!this._sdk) return this._notReady('sendMessageReadReceipt');
+      return this._sdk.call('sendMessageReadReceipt', messageList || []);
+    }
+
+    /** Each message with `readReceiptInfo` {readCount, unreadCount}: for C2C, 1/0 once read. */
+    getMessageReadReceiptList(messageList) {
+      if (!this._sdk) return this._notReady('getMessageReadReceiptList');
+      const list = messageList || [];
+      const conversationID = list.length ? list[0].conversationID : '';
+      const seq = this._sdk.call('peerReadSeq', conversationID);
+      if (typeof seq !== 'number') return seq;
+      for (const m of list) {
+        const read = m.flow === 'out' && m.sequence > 0 && m.sequence <= seq ? 1 : 0;
+        m.readReceiptInfo = { readCount: read, unreadCount: 1 - read };
+      }
+      return Promise.resolve({ code: 0, data: { messageList: list } });
     }
 
     getTotalUnreadMessageCount() {

@@ -396,6 +396,29 @@ impl Sdk {
                 );
                 self.settle_later(r).into()
             }
+            "sendMessageReadReceipt" => {
+                let ids = if Array::is_array(&a) {
+                    Array::from(&a)
+                        .iter()
+                        .filter_map(|m| get(&m, "conversationID").as_string())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let r = self
+                    .shared
+                    .borrow_mut()
+                    .core
+                    .send_read_receipt(now_ms(), ids);
+                self.settle_later(r).into()
+            }
+            "peerReadSeq" => {
+                let r = self.shared.borrow().core.peer_read_seq(&str_of(&a));
+                match r {
+                    Ok(seq) => JsValue::from(seq as f64),
+                    Err(e) => self.reject_now(e).into(),
+                }
+            }
             "findMessage" => {
                 let found = self.shared.borrow().core.find_message(&str_of(&a));
                 found.map_or(JsValue::NULL, |m| to_js(&m))
@@ -478,6 +501,7 @@ impl Sdk {
             cloud_custom_data: get(&options, "cloudCustomData")
                 .as_string()
                 .unwrap_or_default(),
+            need_read_receipt: get(&options, "needReadReceipt").as_bool() == Some(true),
         };
         let created = self
             .shared

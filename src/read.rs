@@ -193,6 +193,7 @@ fn message(v: &JsValue) -> Option<Message> {
         })?,
         cloud_custom_data: string_or_empty(v, "cloudCustomData"),
         revoker: string_or_empty(v, "revoker"),
+        need_read_receipt: flag(v, "needReadReceipt").unwrap_or(false),
     })
 }
 

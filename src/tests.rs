@@ -39,6 +39,7 @@ fn message() -> Message {
         ],
         cloud_custom_data: "ccd".into(),
         revoker: "alice".into(),
+        need_read_receipt: true,
     }
 }
 
@@ -204,6 +205,7 @@ fn client_frames_are_the_json_the_server_expects() {
                 latitude: 1e21,
             }],
             cloud_custom_data: String::new(),
+            need_read_receipt: false,
         }),
     };
     assert_eq!(

@@ -210,3 +210,27 @@ test('getMessageListHopping pages older or newer from a message', async () => {
     return {older: text(older), newer: text(newer), done: newer.data.isCompleted};`);
   assert.deepEqual(r, { older: ['m2', 'm3', 'm4'], newer: ['m4', 'm5', 'm6'], done: false });
 });
+
+test('read receipts: needReadReceipt, sendMessageReadReceipt, MESSAGE_READ_RECEIPT_RECEIVED, getMessageReadReceiptList', async () => {
+  const ray = await user('rr-ray');
+  const sam = await user('rr-sam');
+  const sent = await ray.value(`
+    const m = tim.createTextMessage({to: 'rr-sam', conversationType: 'C2C', payload: {text: 'ack me'}, needReadReceipt: true});
+    await tim.sendMessage(m);
+    state.m = m;
+    const before = (await tim.getMessageReadReceiptList([m])).data.messageList[0].readReceiptInfo;
+    return {ID: m.ID, needReadReceipt: m.needReadReceipt, before};`);
+  assert.deepEqual([sent.needReadReceipt, sent.before], [true, { readCount: 0, unreadCount: 1 }]);
+  const [got] = await sam.take(TIM.EVENT.MESSAGE_RECEIVED);
+  assert.equal(got.needReadReceipt, true);
+  const r = await sam.value(`
+    const [m] = (await tim.getMessageList({conversationID: 'C2Crr-ray'})).data.messageList;
+    return await tim.sendMessageReadReceipt([m]);`);
+  assert.equal(r.code, 0);
+  const receipts = await ray.take(TIM.EVENT.MESSAGE_READ_RECEIPT_RECEIVED);
+  assert.deepEqual(receipts, [{ conversationID: 'C2Crr-sam', messageID: sent.ID, readCount: 1, unreadCount: 0 }]);
+  const after = await ray.value(`return (await tim.getMessageReadReceiptList([state.m])).data.messageList[0].readReceiptInfo`);
+  assert.deepEqual(after, { readCount: 1, unreadCount: 0 });
+  const empty = await sam.run(`return await tim.sendMessageReadReceipt([])`);
+  assert.equal(empty.error.code, 2114);
+});

@@ -264,6 +264,7 @@ impl Core {
             random: message.random,
             elements: vec![message.payload.clone()],
             cloud_custom_data: message.cloud_custom_data.clone(),
+            need_read_receipt: message.need_read_receipt,
         });
         let op = self.id();
         let message = Box::new(message);
@@ -365,6 +366,32 @@ impl Core {
         let conversation = Box::new(conversation);
         self.complete(op, Ok(OpOk::ConversationProfile { conversation }));
         Ok(op)
+    }
+
+    /// `sendMessageReadReceipt(messageList)` for messages of one C2C conversation: the
+    /// conversation is read, and the peer learns it (MESSAGE_READ_RECEIPT_RECEIVED for the
+    /// messages that asked for a receipt, MESSAGE_READ_BY_PEER for all).
+    pub fn send_read_receipt(
+        &mut self,
+        now_ms: u64,
+        conversation_ids: Vec<String>,
+    ) -> Result<OpId, ApiError> {
+        let Some(first) = conversation_ids.first().cloned() else {
+            return Err(ApiError::sdk(READ_RECEIPT_MESSAGE_LIST_EMPTY));
+        };
+        if conversation_ids.iter().any(|c| *c != first) {
+            return Err(ApiError::sdk(INVALID_OPERATION));
+        }
+        self.set_message_read(now_ms, &first)
+    }
+
+    /// How far the peer of a C2C conversation has read (its `peerReadSeq`), for
+    /// `getMessageReadReceiptList`.
+    pub fn peer_read_seq(&self, conversation_id: &str) -> Result<u64, ApiError> {
+        let s = self.ready_session()?;
+        Ok(s.conversations
+            .get(conversation_id)
+            .map_or(0, |c| c.peer_read_seq))
     }
 
     /// `findMessage(messageID)`: a message this instance has seen lately (sent, received or
@@ -955,6 +982,9 @@ impl Core {
         }
         if !news.read_by_peer.is_empty() {
             self.emit(Event::MessageReadByPeer(news.read_by_peer));
+        }
+        if !news.receipts.is_empty() {
+            self.emit(Event::MessageReadReceiptReceived(news.receipts));
         }
         if news.conversations_changed {
             self.conversations_changed();

@@ -236,6 +236,7 @@ mod tests {
             }],
             cloud_custom_data: String::new(),
             revoker: String::new(),
+            need_read_receipt: false,
         }
     }
 

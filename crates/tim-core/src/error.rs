@@ -12,6 +12,8 @@ use tim_proto::codes::{REPEAT_LOGIN, USER_NOT_LOGGED_IN};
 pub const MESSAGE_A2KEY_EXPIRED: u32 = 20002;
 /// `sendMessage` with a conversation type this SDK cannot send to.
 pub const MESSAGE_SEND_INVALID_CONVERSATION_TYPE: u32 = 2106;
+/// `sendMessageReadReceipt` with no messages.
+pub const READ_RECEIPT_MESSAGE_LIST_EMPTY: u32 = 2114;
 /// `deleteMessage` with no messages.
 pub const MESSAGE_DELETE_FAIL: u32 = 2111;
 /// A conversation this user does not have.
@@ -72,6 +74,7 @@ fn describe(code: u32) -> &'static str {
         INVALID_CONVERSATION_ID => "invalid conversationID",
         CONVERSATION_NOT_FOUND => "conversation not found",
         MESSAGE_DELETE_FAIL => "no messages to delete",
+        READ_RECEIPT_MESSAGE_LIST_EMPTY => "no messages to send read receipts for",
         NETWORK_ERROR => "network error",
         NETWORK_TIMEOUT => "request timed out",
         INVALID_OPERATION => "unknown nextReqMessageID",

@@ -18,6 +18,6 @@ pub use message::{
     STATUS_UNSEND,
 };
 pub use output::{
-    ConversationList, Effect, Event, LoginOk, MessageList, OpId, OpOk, SendOk, NET_STATE_CONNECTED,
-    NET_STATE_CONNECTING, NET_STATE_DISCONNECTED,
+    ConversationList, Effect, Event, LoginOk, MessageList, OpId, OpOk, ReadReceipt, SendOk,
+    NET_STATE_CONNECTED, NET_STATE_CONNECTING, NET_STATE_DISCONNECTED,
 };

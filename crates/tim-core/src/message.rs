@@ -20,6 +20,8 @@ pub struct MessageDraft {
     pub conversation_type: ConversationType,
     pub payload: Element,
     pub cloud_custom_data: String,
+    /// The official `needReadReceipt` create option.
+    pub need_read_receipt: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,7 +115,7 @@ impl SdkMessage {
             cloud_custom_data: m.cloud_custom_data,
             is_deleted: false,
             is_modified: false,
-            need_read_receipt: false,
+            need_read_receipt: m.need_read_receipt,
             read_receipt_info: ReadReceiptInfo::default(),
             sequence: m.sequence,
             random: m.random,
@@ -145,6 +147,7 @@ impl SdkMessage {
             elements: vec![draft.payload],
             cloud_custom_data: draft.cloud_custom_data,
             revoker: String::new(),
+            need_read_receipt: draft.need_read_receipt,
         };
         let mut m = Self::stored(message, me);
         m.status = STATUS_UNSEND;
@@ -229,6 +232,7 @@ mod tests {
             elements: vec![element],
             cloud_custom_data: "ccd".into(),
             revoker: String::new(),
+            need_read_receipt: false,
         }
     }
 
@@ -308,6 +312,7 @@ mod tests {
             conversation_type: ConversationType::C2C,
             payload: Element::Text { text: "yo".into() },
             cloud_custom_data: String::new(),
+            need_read_receipt: false,
         };
         let m = SdkMessage::outgoing("c-7".into(), "alice", draft, 5, 7, 1_000);
         assert_eq!(

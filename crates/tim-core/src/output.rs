@@ -41,6 +41,7 @@ pub enum Event {
     MessageReceived(Vec<SdkMessage>),
     MessageRevoked(Vec<SdkMessage>),
     MessageReadByPeer(Vec<SdkMessage>),
+    MessageReadReceiptReceived(Vec<ReadReceipt>),
     ConversationListUpdated(Vec<SdkConversation>),
     TotalUnreadMessageCountUpdated(u32),
     KickedOut {
@@ -65,6 +66,7 @@ impl Event {
             Event::MessageReceived(_) => "onMessageReceived",
             Event::MessageRevoked(_) => "onMessageRevoked",
             Event::MessageReadByPeer(_) => "onMessageReadByPeer",
+            Event::MessageReadReceiptReceived(_) => "onMessageReadReceiptReceived",
             Event::ConversationListUpdated(_) => "onConversationListUpdated",
             Event::TotalUnreadMessageCountUpdated(_) => "onTotalUnreadMessageCountUpdated",
             Event::KickedOut { .. } => "kickedOut",
@@ -72,6 +74,18 @@ impl Event {
             Event::Error { .. } => "error",
         }
     }
+}
+
+/// One entry of MESSAGE_READ_RECEIPT_RECEIVED: a C2C message the peer has read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadReceipt {
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+    pub read_count: u32,
+    pub unread_count: u32,
 }
 
 /// A resolved API call; serializes to the official IMResponse `data`.

@@ -4,7 +4,7 @@
 
 use crate::conversation::Conversations;
 use crate::message::SdkMessage;
-use crate::output::OpId;
+use crate::output::{OpId, ReadReceipt};
 use std::collections::{HashMap, HashSet};
 use tim_proto::{InboxEvent, InboxItem, Request};
 
@@ -102,6 +102,7 @@ pub(crate) struct News {
     pub received: Vec<SdkMessage>,
     pub revoked: Vec<SdkMessage>,
     pub read_by_peer: Vec<SdkMessage>,
+    pub receipts: Vec<ReadReceipt>,
     pub conversations_changed: bool,
 }
 
@@ -110,6 +111,7 @@ impl News {
         self.received.append(&mut other.received);
         self.revoked.append(&mut other.revoked);
         self.read_by_peer.append(&mut other.read_by_peer);
+        self.receipts.append(&mut other.receipts);
         self.conversations_changed |= other.conversations_changed;
     }
 }
@@ -264,6 +266,14 @@ impl Session {
                     for m in out.iter_mut() {
                         if !m.is_peer_read && m.sequence <= read_seq {
                             m.is_peer_read = true;
+                            if m.need_read_receipt {
+                                news.receipts.push(ReadReceipt {
+                                    conversation_id: m.conversation_id.clone(),
+                                    message_id: m.id.clone(),
+                                    read_count: 1,
+                                    unread_count: 0,
+                                });
+                            }
                             news.read_by_peer.push(m.clone());
                         }
                     }

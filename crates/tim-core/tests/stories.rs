@@ -79,6 +79,7 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
         }],
         cloud_custom_data: String::new(),
         revoker: String::new(),
+        need_read_receipt: false,
     }
 }
 
@@ -99,6 +100,7 @@ fn text_to(to: &str, text: &str) -> MessageDraft {
         conversation_type: ConversationType::C2C,
         payload: Element::Text { text: text.into() },
         cloud_custom_data: String::new(),
+        need_read_receipt: false,
     }
 }
 

@@ -128,6 +128,9 @@ pub struct SendMessage {
     pub elements: Vec<Element>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cloud_custom_data: String,
+    /// The sender wants to know when the peer has read it (read receipts).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub need_read_receipt: bool,
 }
 
 /// Ask for every inbox item with a sequence greater than `after`, oldest first.
@@ -347,6 +350,9 @@ pub struct Message {
     /// Who revoked the message; empty while it is not revoked.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub revoker: String,
+    /// The sender asked for a read receipt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub need_read_receipt: bool,
 }
 
 /// An entry of a user's inbox: every event the user must see, numbered 1, 2, 3 … per user.
@@ -608,6 +614,7 @@ mod tests {
                     }],
                     cloud_custom_data: String::new(),
                     revoker: String::new(),
+                    need_read_receipt: false,
                 },
             },
         };

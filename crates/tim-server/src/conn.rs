@@ -296,6 +296,7 @@ impl<S: Store> Conn<S> {
                         random: s.random,
                         elements: s.elements,
                         cloud_custom_data: s.cloud_custom_data,
+                        need_read_receipt: s.need_read_receipt,
                     })
                     .await?;
                 Ok(Response::SendMessage(SendMessageOk { message }))

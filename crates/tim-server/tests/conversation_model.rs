@@ -136,6 +136,7 @@ async fn run(ops: Vec<Op>) {
                             text: format!("t{i}"),
                         }],
                         cloud_custom_data: String::new(),
+                        need_read_receipt: false,
                     })
                     .await
                     .unwrap();

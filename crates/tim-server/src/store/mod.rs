@@ -43,6 +43,7 @@ pub struct NewMessage {
     pub random: u32,
     pub elements: Vec<Element>,
     pub cloud_custom_data: String,
+    pub need_read_receipt: bool,
 }
 
 /// Where a page of history is taken.

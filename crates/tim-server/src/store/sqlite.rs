@@ -116,6 +116,11 @@ CREATE TABLE hidden_messages (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 4: read receipts asked for.
+const SCHEMA_V4: &str = r#"
+ALTER TABLE messages ADD COLUMN need_receipt INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Inbox item kinds: `msg` names the message for 1 and 3, `body` holds the JSON for 2 and 4.
 const KIND_MESSAGE: i64 = 1;
 const KIND_CONVERSATION: i64 = 2;
@@ -127,7 +132,7 @@ const MAX_BATCH: usize = 512;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
 
-const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker";
+const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt";
 const CONVERSATION_COLUMNS: &str = "c.peer, c.conv_type, c.unread, c.peer_read_seq, c.pinned, c.mark, c.custom_data, c.deleted, c.updated, c.last_msg";
 
 /// Inbox items to hand to the sessions once the transaction that made them commits.
@@ -186,7 +191,10 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     if version < 3 {
         tx.execute_batch(SCHEMA_V3)?;
     }
-    tx.pragma_update(None, "user_version", 3)?;
+    if version < 4 {
+        tx.execute_batch(SCHEMA_V4)?;
+    }
+    tx.pragma_update(None, "user_version", 4)?;
     tx.commit()
 }
 
@@ -416,9 +424,9 @@ fn send_c2c(
     let elements =
         serde_json::to_string(&msg.elements).map_err(|e| StoreError::Internal(e.to_string()))?;
     conn.execute(
-        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![app, conv, seq, msg.from, msg.to, msg.client_msg_id, msg.random, time as i64, elements, msg.cloud_custom_data],
+        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![app, conv, seq, msg.from, msg.to, msg.client_msg_id, msg.random, time as i64, elements, msg.cloud_custom_data, msg.need_read_receipt],
     )?;
     let rowid = conn.last_insert_rowid();
     let message = Message {
@@ -433,6 +441,7 @@ fn send_c2c(
         elements: msg.elements,
         cloud_custom_data: msg.cloud_custom_data,
         revoker: String::new(),
+        need_read_receipt: msg.need_read_receipt,
     };
     let mut owners = vec![(message.from.clone(), message.to.clone(), 0)];
     if message.to != message.from {
@@ -481,6 +490,7 @@ fn message_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Message> {
         elements,
         cloud_custom_data: r.get(o + 9)?,
         revoker: r.get(o + 10)?,
+        need_read_receipt: r.get(o + 11)?,
     })
 }
 
