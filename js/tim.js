@@ -29,7 +29,7 @@ const NOT_YET = (
   'getMyProfile getTopicList ' +
   'getUserProfile getUserStatus handleGroupApplication ' +
   'increaseGroupCounter initGroupAttributes joinGroup markGroupMemberList ' +
-  'modifyMessage quitGroup refuseFriendApplication removeFromBlacklist ' +
+  'quitGroup refuseFriendApplication removeFromBlacklist ' +
   'removeFromFriendGroup renameConversationGroup renameFriendGroup ' +
   'searchGroupByID ' +
   'setFriendApplicationRead setGroupAttributes setGroupCounters setGroupMemberCustomField ' +
@@ -263,6 +263,15 @@ export function makeTIM(loadWasm) {
         m.readReceiptInfo = { readCount: read, unreadCount: 1 - read };
       }
       return Promise.resolve({ code: 0, data: { messageList: list } });
+    }
+
+    /** Saves the app's changes to a message's payload or cloudCustomData; 2480 on a conflict. */
+    modifyMessage(message) {
+      if (!this._sdk) return this._notReady('modifyMessage');
+      return this._sdk.call('modifyMessage', message).then((res) => {
+        res.data.message = Object.assign(message, res.data.message);
+        return res;
+      });
     }
 
     getTotalUnreadMessageCount() {

@@ -423,6 +423,21 @@ impl Sdk {
                 let found = self.shared.borrow().core.find_message(&str_of(&a));
                 found.map_or(JsValue::NULL, |m| to_js(&m))
             }
+            "modifyMessage" => {
+                let payload = read::element(
+                    &get(&a, "type").as_string().unwrap_or_default(),
+                    &get(&a, "payload"),
+                )
+                .ok_or_else(params_invalid)?;
+                let cloud = get(&a, "cloudCustomData").as_string().unwrap_or_default();
+                let id = get(&a, "ID").as_string().unwrap_or_default();
+                let r = self
+                    .shared
+                    .borrow_mut()
+                    .core
+                    .modify_message(now_ms(), &id, payload, cloud);
+                self.settle_later(r).into()
+            }
             "deleteMessage" => {
                 let ids = if Array::is_array(&a) {
                     Array::from(&a)

@@ -6,7 +6,7 @@
 use js_sys::{Array, Reflect};
 use tim_proto::{
     Conversation, ConversationType, ConversationsOk, Element, ErrFrame, GetHistoryOk, HeartbeatOk,
-    Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, OkFrame, Response, ResumeOk, RevokeOk,
+    Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageOk, OkFrame, Response, ResumeOk,
     SendMessageOk, ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
@@ -111,7 +111,10 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
         "pinConversation" => Response::PinConversation(conversations(data)?),
         "markConversations" => Response::MarkConversations(conversations(data)?),
         "setCustomData" => Response::SetCustomData(conversations(data)?),
-        "revokeMessage" => Response::RevokeMessage(RevokeOk {
+        "revokeMessage" => Response::RevokeMessage(MessageOk {
+            message: message(&get(data, "message"))?,
+        }),
+        "modifyMessage" => Response::ModifyMessage(MessageOk {
             message: message(&get(data, "message"))?,
         }),
         _ => return None,
@@ -166,6 +169,9 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
         "revoked" => InboxEvent::Revoked {
             message: message(&get(v, "message"))?,
         },
+        "modified" => InboxEvent::Modified {
+            message: message(&get(v, "message"))?,
+        },
         "peerRead" => InboxEvent::PeerRead {
             conversation_id: string(v, "conversationID")?,
             read_seq: uint(v, "readSeq")?,
@@ -194,6 +200,7 @@ fn message(v: &JsValue) -> Option<Message> {
         cloud_custom_data: string_or_empty(v, "cloudCustomData"),
         revoker: string_or_empty(v, "revoker"),
         need_read_receipt: flag(v, "needReadReceipt").unwrap_or(false),
+        version: uint(v, "version").unwrap_or(0),
     })
 }
 

@@ -40,6 +40,7 @@ fn message() -> Message {
         cloud_custom_data: "ccd".into(),
         revoker: "alice".into(),
         need_read_receipt: true,
+        version: 3,
     }
 }
 
@@ -156,7 +157,7 @@ fn every_server_frame_reads_back() {
         }),
         ServerFrame::Ok(OkFrame {
             id: 17,
-            response: Response::RevokeMessage(RevokeOk { message: message() }),
+            response: Response::RevokeMessage(MessageOk { message: message() }),
         }),
         ServerFrame::Inbox(InboxItem {
             seq: 9,

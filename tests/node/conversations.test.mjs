@@ -234,3 +234,28 @@ test('read receipts: needReadReceipt, sendMessageReadReceipt, MESSAGE_READ_RECEI
   const empty = await sam.run(`return await tim.sendMessageReadReceipt([])`);
   assert.equal(empty.error.code, 2114);
 });
+
+test('modifyMessage: the app object updated, MESSAGE_MODIFIED on the peer and the list', async () => {
+  const tia = await user('m-tia');
+  const uma = await user('m-uma');
+  await send(tia, 'm-uma', 'teh typo');
+  await uma.take(TIM.EVENT.MESSAGE_RECEIVED);
+  const r = await tia.value(`
+    const m = (await tim.getMessageList({conversationID: 'C2Cm-uma'})).data.messageList.pop();
+    m.payload = {text: 'the typo, fixed'};
+    m.cloudCustomData = 'edited';
+    const res = await tim.modifyMessage(m);
+    return {same: res.data.message === m, text: m.payload.text, isModified: m.isModified};`);
+  assert.deepEqual(r, { same: true, text: 'the typo, fixed', isModified: true });
+  const [changed] = await uma.take(TIM.EVENT.MESSAGE_MODIFIED);
+  assert.deepEqual([changed.payload.text, changed.cloudCustomData, changed.isModified], ['the typo, fixed', 'edited', true]);
+  const list = await listWhere(uma, (l) => l[0] && l[0].lastMessage.messageForShow === 'the typo, fixed');
+  assert.equal(list[0].conversationID, 'C2Cm-tia');
+  await new Promise((res) => setTimeout(res, 200));
+  assert.equal(tia.count(TIM.EVENT.MESSAGE_MODIFIED), 0, 'the modifying instance is answered, not told');
+  const bad = await tia.run(`
+    const m = (await tim.getMessageList({conversationID: 'C2Cm-uma'})).data.messageList.pop();
+    m.type = 'TIMCustomElem'; m.payload = {data: 'x'};
+    return await tim.modifyMessage(m);`);
+  assert.equal(bad.error.code, 20001);
+});

@@ -13,10 +13,10 @@ use tim_proto::codes::{
     INTERNAL_ERROR, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
-    ClientFrame, ConversationRef, ConversationType, ConversationsOk, DeleteMessages,
-    GetConversations, GetHistory, GetHistoryOk, Login, MarkConversations, Message, PinConversation,
-    Request, Response, Resume, RevokeMessage, SendMessage, ServerFrame, SetCustomData, Sync,
-    SyncOk, MAX_CONVERSATIONS_PAGE, PROTOCOL_VERSION,
+    ClientFrame, ConversationRef, ConversationType, ConversationsOk, DeleteMessages, Element,
+    GetConversations, GetHistory, GetHistoryOk, Login, MarkConversations, Message, ModifyMessage,
+    PinConversation, Request, Response, Resume, RevokeMessage, SendMessage, ServerFrame,
+    SetCustomData, Sync, SyncOk, MAX_CONVERSATIONS_PAGE, PROTOCOL_VERSION,
 };
 
 /// The peer of a `C2C<userID>` conversationID, or the official 2503.
@@ -526,6 +526,31 @@ impl Core {
         Ok(op)
     }
 
+    /// `modifyMessage(message)`: new content (same type) and cloudCustomData for a message this
+    /// instance has seen; fails with 2480 if it changed since. MESSAGE_MODIFIED reaches the
+    /// other sessions and the peer.
+    pub fn modify_message(
+        &mut self,
+        now_ms: u64,
+        message_id: &str,
+        payload: Element,
+        cloud_custom_data: String,
+    ) -> Result<OpId, ApiError> {
+        let s = self.ready_session_mut()?;
+        let version = s.recent.get(message_id).map_or(0, |m| m.version);
+        s.own_modifies.insert(message_id.to_owned());
+        let request = Request::ModifyMessage(ModifyMessage {
+            message_id: message_id.to_owned(),
+            elements: vec![payload],
+            cloud_custom_data,
+            version,
+        });
+        let op = self.id();
+        let id = message_id.to_owned();
+        self.start(now_ms, request, Kind::Modify { op, id });
+        Ok(op)
+    }
+
     /// A conversation of this user's list (as an owned ID), or the official 2500.
     fn known(&self, id: &str) -> Result<String, ApiError> {
         let s = self.ready_session()?;
@@ -789,6 +814,12 @@ impl Core {
                 }
                 self.complete(op, Err(err))
             }
+            Kind::Modify { op, id } => {
+                if let Some(s) = self.session.as_mut() {
+                    s.own_modifies.remove(&id);
+                }
+                self.complete(op, Err(err))
+            }
             Kind::History { op } | Kind::ConversationChange { op, .. } => {
                 self.complete(op, Err(err))
             }
@@ -859,6 +890,15 @@ impl Core {
                     | Response::SetCustomData(page),
                 ),
             ) => self.conversations_answered(op, result, page),
+            (Kind::Modify { op, .. }, Ok(Response::ModifyMessage(ok))) => {
+                let Some(s) = self.session.as_mut() else {
+                    return;
+                };
+                s.conversations.modified(&s.user_id.clone(), &ok.message);
+                let message = Box::new(s.view(ok.message));
+                self.complete(op, Ok(OpOk::Send(SendOk { message })));
+                self.conversations_changed();
+            }
             (Kind::Revoke { op, .. }, Ok(Response::RevokeMessage(ok))) => {
                 let Some(s) = self.session.as_mut() else {
                     return;
@@ -979,6 +1019,9 @@ impl Core {
         }
         if !news.revoked.is_empty() {
             self.emit(Event::MessageRevoked(news.revoked));
+        }
+        if !news.modified.is_empty() {
+            self.emit(Event::MessageModified(news.modified));
         }
         if !news.read_by_peer.is_empty() {
             self.emit(Event::MessageReadByPeer(news.read_by_peer));

@@ -188,6 +188,19 @@ impl Conversations {
         }
     }
 
+    /// A modified message: the last message shows its new content.
+    pub fn modified(&mut self, me: &str, m: &Message) {
+        let peer = if m.from == me { &m.to } else { &m.from };
+        if let Some(last) = self
+            .by_id
+            .get_mut(&c2c_id(peer))
+            .and_then(|c| c.last_message.as_mut())
+            .filter(|l| l.id == m.id)
+        {
+            *last = m.clone();
+        }
+    }
+
     /// The peer read up to `read_seq`.
     pub fn peer_read(&mut self, conversation_id: &str, read_seq: u64) {
         if let Some(c) = self.by_id.get_mut(conversation_id) {
@@ -237,6 +250,7 @@ mod tests {
             cloud_custom_data: String::new(),
             revoker: String::new(),
             need_read_receipt: false,
+            version: 0,
         }
     }
 

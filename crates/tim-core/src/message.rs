@@ -65,6 +65,9 @@ pub struct SdkMessage {
     pub revoker: String,
     pub client_sequence: u64,
     pub client_time: u64,
+    /// The server's version of the content (for modifyMessage); not an official field.
+    #[serde(skip)]
+    pub version: u64,
 }
 
 /// Counts are only known for group receipts; the official object leaves them undefined.
@@ -114,7 +117,7 @@ impl SdkMessage {
             at_user_list: Vec::new(),
             cloud_custom_data: m.cloud_custom_data,
             is_deleted: false,
-            is_modified: false,
+            is_modified: m.version > 0,
             need_read_receipt: m.need_read_receipt,
             read_receipt_info: ReadReceiptInfo::default(),
             sequence: m.sequence,
@@ -123,6 +126,7 @@ impl SdkMessage {
             revoker: m.revoker,
             client_sequence: m.sequence,
             client_time: m.time,
+            version: m.version,
         }
     }
 
@@ -148,6 +152,7 @@ impl SdkMessage {
             cloud_custom_data: draft.cloud_custom_data,
             revoker: String::new(),
             need_read_receipt: draft.need_read_receipt,
+            version: 0,
         };
         let mut m = Self::stored(message, me);
         m.status = STATUS_UNSEND;
@@ -233,6 +238,7 @@ mod tests {
             cloud_custom_data: "ccd".into(),
             revoker: String::new(),
             need_read_receipt: false,
+            version: 0,
         }
     }
 

@@ -31,7 +31,14 @@ pub(crate) enum Link {
 impl Kind {
     /// An app's request: it waits out reconnections until its deadline.
     pub(crate) fn is_app(&self) -> bool {
-        matches!(self, Kind::Send { .. } | Kind::History { .. })
+        matches!(
+            self,
+            Kind::Send { .. }
+                | Kind::History { .. }
+                | Kind::ConversationChange { .. }
+                | Kind::Revoke { .. }
+                | Kind::Modify { .. }
+        )
     }
 }
 
@@ -81,6 +88,11 @@ pub(crate) enum Kind {
         /// The message's ID, forgotten from the own revokes if this fails.
         id: String,
     },
+    Modify {
+        op: OpId,
+        /// The message's ID, forgotten from the own modifications if this fails.
+        id: String,
+    },
 }
 
 /// The official result shape of a conversation-changing API.
@@ -101,6 +113,7 @@ pub(crate) enum ChangeResult {
 pub(crate) struct News {
     pub received: Vec<SdkMessage>,
     pub revoked: Vec<SdkMessage>,
+    pub modified: Vec<SdkMessage>,
     pub read_by_peer: Vec<SdkMessage>,
     pub receipts: Vec<ReadReceipt>,
     pub conversations_changed: bool,
@@ -110,6 +123,7 @@ impl News {
     pub fn append(&mut self, other: &mut News) {
         self.received.append(&mut other.received);
         self.revoked.append(&mut other.revoked);
+        self.modified.append(&mut other.modified);
         self.read_by_peer.append(&mut other.read_by_peer);
         self.receipts.append(&mut other.receipts);
         self.conversations_changed |= other.conversations_changed;
@@ -155,6 +169,8 @@ pub(crate) struct Session {
     pub conv_seq: u64,
     /// Messages this instance revoked itself: their `revoked` echo is no news to the app.
     pub own_revokes: HashSet<String>,
+    /// Likewise for messages this instance modified.
+    pub own_modifies: HashSet<String>,
     /// The total unread count last told to the app.
     pub told_unread: Option<u32>,
     /// The messages seen most recently, for `findMessage`: by ID, and in the order seen.
@@ -211,6 +227,7 @@ impl Session {
             convs_loaded: false,
             conv_seq: 0,
             own_revokes: HashSet::new(),
+            own_modifies: HashSet::new(),
             told_unread: None,
             recent: HashMap::new(),
             recent_order: std::collections::VecDeque::new(),
@@ -253,6 +270,16 @@ impl Session {
                 let message = self.view(message);
                 if !own {
                     news.revoked.push(message);
+                }
+            }
+            InboxEvent::Modified { message } => {
+                if fresh {
+                    self.conversations.modified(&self.user_id, &message);
+                }
+                let own = self.own_modifies.remove(&message.id);
+                let message = self.view(message);
+                if !own {
+                    news.modified.push(message);
                 }
             }
             InboxEvent::PeerRead {

@@ -80,6 +80,7 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
         cloud_custom_data: String::new(),
         revoker: String::new(),
         need_read_receipt: false,
+        version: 0,
     }
 }
 
@@ -1342,7 +1343,7 @@ fn revocations_and_peer_reads_reach_the_app() {
         4,
         ok(
             f.id,
-            Response::RevokeMessage(proto::RevokeOk {
+            Response::RevokeMessage(proto::MessageOk {
                 message: revoked.clone(),
             }),
         ),
@@ -1386,4 +1387,57 @@ fn revocations_and_peer_reads_reach_the_app() {
         (list[0].is_revoked, list[0].revoker.as_str()),
         (true, "bob")
     );
+}
+
+#[test]
+fn conversation_changes_in_flight_or_made_while_reconnecting_go_out_after() {
+    let list = vec![conversation(
+        "bob",
+        2,
+        Some(stored(1, "bob", "alice", "b1")),
+    )];
+    let (mut core, _) = ready_with(list, 0, 0, vec![]);
+    // One in flight when the link drops, one made while it is down.
+    let op = core.set_message_read(5, "C2Cbob").unwrap();
+    assert!(matches!(
+        single_send(drain(&mut core)).request,
+        Request::SetRead(_)
+    ));
+    core.on_close(10);
+    drain(&mut core);
+    let pin = core.pin_conversation(20, "C2Cbob", true).unwrap();
+    assert_eq!(drain(&mut core), [], "queued, not failed");
+    let retry = core.next_wakeup().unwrap();
+    core.tick(retry);
+    assert_eq!(drain(&mut core), [Effect::Connect]);
+    core.on_frame(retry, hello());
+    let resume = single_send(drain(&mut core));
+    let resumed = Response::Resume(proto::ResumeOk {
+        user_id: "alice".into(),
+        inbox_seq: 0,
+        server_time: 1,
+    });
+    core.on_frame(retry, ok(resume.id, resumed));
+    let sent: Vec<ClientFrame> = drain(&mut core)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Send(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let read = sent
+        .iter()
+        .find(|f| matches!(f.request, Request::SetRead(_)))
+        .expect("the read goes out again after the resume");
+    assert!(sent
+        .iter()
+        .any(|f| matches!(f.request, Request::PinConversation(_))));
+    let _ = pin;
+    let after = proto::ConversationsOk {
+        conversations: vec![conversation("bob", 0, None)],
+        inbox_seq: 1,
+        complete: true,
+    };
+    core.on_frame(retry + 1, ok(read.id, Response::SetRead(after)));
+    assert!(drain(&mut core).contains(&Effect::Complete(op, Ok(OpOk::Empty {}))));
 }

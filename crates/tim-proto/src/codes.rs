@@ -41,6 +41,8 @@ pub const ADMIN_REQUIRED: u32 = 60010;
 /// Internal server error; retry later.
 pub const INTERNAL_ERROR: u32 = 70500;
 
+/// `modifyMessage` of a message changed by someone else since the caller saw it.
+pub const MODIFY_CONFLICT: u32 = 2480;
 /// A revoke after the app's time limit (default 2 minutes).
 pub const REVOKE_TIME_LIMIT: u32 = 20016;
 /// Only the sender may revoke a message (the official SDK's MESSAGE_REVOKE_FAIL).

@@ -39,6 +39,7 @@ pub enum Request {
     /// Every conversation with unread messages, read.
     SetAllRead,
     RevokeMessage(RevokeMessage),
+    ModifyMessage(ModifyMessage),
     DeleteMessages(DeleteMessages),
     DeleteConversation(ConversationRef),
     ClearHistory(ConversationRef),
@@ -61,6 +62,7 @@ impl Request {
         "setRead",
         "setAllRead",
         "revokeMessage",
+        "modifyMessage",
         "deleteMessages",
         "deleteConversation",
         "clearHistory",
@@ -83,6 +85,7 @@ impl Request {
             Request::SetRead(_) => "setRead",
             Request::SetAllRead => "setAllRead",
             Request::RevokeMessage(_) => "revokeMessage",
+            Request::ModifyMessage(_) => "modifyMessage",
             Request::DeleteMessages(_) => "deleteMessages",
             Request::DeleteConversation(_) => "deleteConversation",
             Request::ClearHistory(_) => "clearHistory",
@@ -199,6 +202,20 @@ pub struct ConversationRef {
 pub struct RevokeMessage {
     #[serde(rename = "messageID")]
     pub message_id: String,
+}
+
+/// Change a message's content (same element types) or cloudCustomData. `version` is the
+/// version the caller last saw: if someone changed it since, the request fails (2480).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifyMessage {
+    #[serde(rename = "messageID")]
+    pub message_id: String,
+    pub elements: Vec<Element>,
+    #[serde(default)]
+    pub cloud_custom_data: String,
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// Hide messages from the caller's own history (the peer keeps them).
@@ -353,6 +370,13 @@ pub struct Message {
     /// The sender asked for a read receipt.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub need_read_receipt: bool,
+    /// How many times the message was modified.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// An entry of a user's inbox: every event the user must see, numbered 1, 2, 3 … per user.
@@ -374,6 +398,8 @@ pub enum InboxEvent {
     Conversation { conversation: Conversation },
     /// A message of one of the user's conversations was revoked.
     Revoked { message: Message },
+    /// A message of one of the user's conversations was modified: its new content.
+    Modified { message: Message },
     /// The peer of a C2C conversation read the user's messages up to `readSeq`.
     PeerRead {
         #[serde(rename = "conversationID")]
@@ -433,7 +459,8 @@ pub enum Response {
     GetConversations(ConversationsOk),
     SetRead(ConversationsOk),
     SetAllRead(ConversationsOk),
-    RevokeMessage(RevokeOk),
+    RevokeMessage(MessageOk),
+    ModifyMessage(MessageOk),
     DeleteMessages(ConversationsOk),
     DeleteConversation(ConversationsOk),
     ClearHistory(ConversationsOk),
@@ -455,7 +482,7 @@ pub struct ConversationsOk {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RevokeOk {
+pub struct MessageOk {
     pub message: Message,
 }
 
@@ -550,7 +577,7 @@ mod tests {
         for r in [Request::Logout, Request::Heartbeat] {
             assert!(Request::OPS.contains(&r.op()));
         }
-        assert_eq!(Request::OPS.len(), 17);
+        assert_eq!(Request::OPS.len(), 18);
     }
 
     #[test]
@@ -615,6 +642,7 @@ mod tests {
                     cloud_custom_data: String::new(),
                     revoker: String::new(),
                     need_read_receipt: false,
+                    version: 0,
                 },
             },
         };

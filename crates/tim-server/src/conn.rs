@@ -45,6 +45,11 @@ impl From<StoreError> for Failure {
                 codes::REVOKE_TIME_LIMIT,
                 "the message is older than the revoke time limit".into(),
             ),
+            StoreError::ModifyConflict => Failure(
+                codes::MODIFY_CONFLICT,
+                "the message was modified since you saw it".into(),
+            ),
+            StoreError::Invalid(why) => Failure(codes::INVALID_REQUEST, why),
             StoreError::Internal(e) => {
                 tracing::error!("storage: {e}");
                 Failure(codes::INTERNAL_ERROR, "internal server error; retry".into())
@@ -415,6 +420,19 @@ impl<S: Store> Conn<S> {
                 let page = self.change(&d.conversation_ids, change).await?;
                 Ok(Response::SetCustomData(page))
             }
+            Request::ModifyMessage(m) => {
+                let (app, user) = self.me()?;
+                let body = m.elements.iter().map(Element::body_bytes).sum::<usize>()
+                    + m.cloud_custom_data.len();
+                if body > MAX_MESSAGE_BODY_BYTES {
+                    return fail(
+                        codes::BODY_SIZE_LIMIT,
+                        format!("message body of {body} bytes exceeds {MAX_MESSAGE_BODY_BYTES}"),
+                    );
+                }
+                let message = store.modify(app, &user, m).await?;
+                Ok(Response::ModifyMessage(MessageOk { message }))
+            }
             Request::DeleteMessages(d) => {
                 let (app, user) = self.me()?;
                 if d.message_ids.is_empty() || d.message_ids.len() > MAX_DELETE_MESSAGES {
@@ -447,7 +465,7 @@ impl<S: Store> Conn<S> {
                 if message.id != r.message_id {
                     return Err(not_found());
                 }
-                Ok(Response::RevokeMessage(RevokeOk { message }))
+                Ok(Response::RevokeMessage(MessageOk { message }))
             }
         }
     }

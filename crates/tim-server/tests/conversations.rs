@@ -500,3 +500,79 @@ async fn history_pages_both_ways_from_a_sequence_or_a_time() {
         .await;
     assert_eq!(r["code"], 20001);
 }
+
+#[tokio::test]
+async fn modifying_checks_the_version_and_tells_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let mut carol = server.login("carol").await;
+    let id = alice.send_text("bob", "a1", "typo").await["data"]["message"]["ID"].clone();
+    let text = |t: &str| json!([{"type": "TIMTextElem", "content": {"text": t}}]);
+    let r = alice
+        .call("modifyMessage", json!({"messageID": id, "elements": text("fixed"), "cloudCustomData": "edited", "version": 0}))
+        .await;
+    assert_eq!(
+        (
+            r["data"]["message"]["version"].as_u64(),
+            text_of(&r["data"]["message"])
+        ),
+        (Some(1), "fixed"),
+        "{r}"
+    );
+    let p = next_of(&mut bob, "modified").await;
+    assert_eq!(
+        (
+            text_of(&p["message"]),
+            p["message"]["cloudCustomData"].as_str()
+        ),
+        ("fixed", Some("edited"))
+    );
+    // Someone who saw version 0 conflicts; the current version goes through.
+    let stale = json!({"messageID": id, "elements": text("mine"), "version": 0});
+    assert_eq!(bob.call("modifyMessage", stale).await["code"], 2480);
+    let fresh = json!({"messageID": id, "elements": text("ours"), "version": 1});
+    assert_eq!(
+        bob.call("modifyMessage", fresh).await["data"]["message"]["version"],
+        2
+    );
+    // Other types, other people's messages, too big: refused, nothing changed.
+    let custom = json!([{"type": "TIMCustomElem", "content": {"data": "x"}}]);
+    assert_eq!(
+        alice
+            .call(
+                "modifyMessage",
+                json!({"messageID": id, "elements": custom, "version": 2})
+            )
+            .await["code"],
+        20001
+    );
+    assert_eq!(
+        carol
+            .call(
+                "modifyMessage",
+                json!({"messageID": id, "elements": text("x"), "version": 2})
+            )
+            .await["code"],
+        2500
+    );
+    let big = text(&"z".repeat(13 * 1024));
+    assert_eq!(
+        alice
+            .call(
+                "modifyMessage",
+                json!({"messageID": id, "elements": big, "version": 2})
+            )
+            .await["code"],
+        80002
+    );
+    let h = bob
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Calice", "count": 5}),
+        )
+        .await;
+    assert_eq!(text_of(&h["data"]["messages"][0]), "ours");
+    assert_eq!(list(&mut alice).await[0]["lastMessage"]["version"], 2);
+}

@@ -21,6 +21,10 @@ pub enum StoreError {
     NotSender,
     #[error("the message is older than the revoke time limit")]
     RevokeTooLate,
+    #[error("the message was modified since")]
+    ModifyConflict,
+    #[error("{0}")]
+    Invalid(String),
     #[error("storage failure: {0}")]
     Internal(String),
 }
@@ -132,6 +136,15 @@ pub trait Store: Send + Sync + 'static {
         user: &str,
         message: i64,
         limit_secs: u64,
+    ) -> impl Future<Output = StoreResult<Message>> + Send;
+
+    /// Replace the content of a message of `user`'s conversations (same element types) if its
+    /// version is still `version`; both sides get a `modified` inbox item.
+    fn modify(
+        &self,
+        app: u64,
+        user: &str,
+        change: tim_proto::ModifyMessage,
     ) -> impl Future<Output = StoreResult<Message>> + Send;
 
     /// Hide the messages with these IDs from `user`'s history; each must be in one of `user`'s

@@ -121,18 +121,24 @@ const SCHEMA_V4: &str = r#"
 ALTER TABLE messages ADD COLUMN need_receipt INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Version 5: message versions (modifications).
+const SCHEMA_V5: &str = r#"
+ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Inbox item kinds: `msg` names the message for 1 and 3, `body` holds the JSON for 2 and 4.
 const KIND_MESSAGE: i64 = 1;
 const KIND_CONVERSATION: i64 = 2;
 const KIND_REVOKED: i64 = 3;
 const KIND_PEER_READ: i64 = 4;
+const KIND_MODIFIED: i64 = 5;
 
 /// How many queued writes one transaction takes at most.
 const MAX_BATCH: usize = 512;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
 
-const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt";
+const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt, m.version";
 const CONVERSATION_COLUMNS: &str = "c.peer, c.conv_type, c.unread, c.peer_read_seq, c.pinned, c.mark, c.custom_data, c.deleted, c.updated, c.last_msg";
 
 /// Inbox items to hand to the sessions once the transaction that made them commits.
@@ -194,7 +200,10 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     if version < 4 {
         tx.execute_batch(SCHEMA_V4)?;
     }
-    tx.pragma_update(None, "user_version", 4)?;
+    if version < 5 {
+        tx.execute_batch(SCHEMA_V5)?;
+    }
+    tx.pragma_update(None, "user_version", 5)?;
     tx.commit()
 }
 
@@ -355,6 +364,7 @@ fn push_inbox(
         InboxEvent::Conversation { .. } => KIND_CONVERSATION,
         InboxEvent::Revoked { .. } => KIND_REVOKED,
         InboxEvent::PeerRead { .. } => KIND_PEER_READ,
+        InboxEvent::Modified { .. } => KIND_MODIFIED,
     };
     let body = match kind {
         KIND_CONVERSATION | KIND_PEER_READ => {
@@ -442,6 +452,7 @@ fn send_c2c(
         cloud_custom_data: msg.cloud_custom_data,
         revoker: String::new(),
         need_read_receipt: msg.need_read_receipt,
+        version: 0,
     };
     let mut owners = vec![(message.from.clone(), message.to.clone(), 0)];
     if message.to != message.from {
@@ -491,6 +502,7 @@ fn message_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Message> {
         cloud_custom_data: r.get(o + 9)?,
         revoker: r.get(o + 10)?,
         need_read_receipt: r.get(o + 11)?,
+        version: r.get::<_, i64>(o + 12)? as u64,
     })
 }
 
@@ -685,6 +697,59 @@ fn delete_messages(
     })
 }
 
+fn modify(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    change: tim_proto::ModifyMessage,
+) -> StoreResult<Message> {
+    let not_found = || StoreError::NotFound(format!("message {:?}", change.message_id));
+    let id = super::message_rowid(&change.message_id).ok_or_else(not_found)?;
+    let message = load_message(conn, app, id)?
+        .filter(|m| m.id == change.message_id && (m.from == user || m.to == user))
+        .ok_or_else(not_found)?;
+    if !message.revoker.is_empty() {
+        return Err(StoreError::Invalid(
+            "a revoked message cannot be modified".into(),
+        ));
+    }
+    let kinds = |es: &[tim_proto::Element]| -> Vec<std::mem::Discriminant<tim_proto::Element>> {
+        es.iter().map(std::mem::discriminant).collect()
+    };
+    if kinds(&message.elements) != kinds(&change.elements) {
+        return Err(StoreError::Invalid(
+            "the element types of a message cannot change".into(),
+        ));
+    }
+    if message.version != change.version {
+        return Err(StoreError::ModifyConflict);
+    }
+    let elements =
+        serde_json::to_string(&change.elements).map_err(|e| StoreError::Internal(e.to_string()))?;
+    conn.execute(
+        "UPDATE messages SET elements = ?3, cloud_custom_data = ?4, version = version + 1 WHERE app = ?1 AND id = ?2",
+        params![app as i64, id, elements, change.cloud_custom_data],
+    )?;
+    let message = Message {
+        elements: change.elements,
+        cloud_custom_data: change.cloud_custom_data,
+        version: message.version + 1,
+        ..message
+    };
+    let mut owners = vec![message.from.clone()];
+    if message.to != message.from {
+        owners.push(message.to.clone());
+    }
+    for owner in owners {
+        let event = InboxEvent::Modified {
+            message: message.clone(),
+        };
+        push_inbox(conn, deliveries, app, &owner, Some(id), event)?;
+    }
+    Ok(message)
+}
+
 fn revoke(
     conn: &Connection,
     deliveries: &mut Deliveries,
@@ -738,6 +803,9 @@ fn inbox_item(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
             message: message_at(r, 3)?,
         },
         KIND_REVOKED => InboxEvent::Revoked {
+            message: message_at(r, 3)?,
+        },
+        KIND_MODIFIED => InboxEvent::Modified {
             message: message_at(r, 3)?,
         },
         _ => {
@@ -872,6 +940,17 @@ impl Store for SqliteStore {
             revoke(conn, deliveries, app, &user, message, limit_secs)
         })
         .await
+    }
+
+    async fn modify(
+        &self,
+        app: u64,
+        user: &str,
+        change: tim_proto::ModifyMessage,
+    ) -> StoreResult<Message> {
+        let user = user.to_owned();
+        self.write(move |conn, deliveries| modify(conn, deliveries, app, &user, change))
+            .await
     }
 
     async fn delete_messages(
