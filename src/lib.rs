@@ -16,7 +16,9 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
-use tim_core::{ApiError, Config, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage};
+use tim_core::{
+    ApiError, Config, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage, SendOptions,
+};
 use tim_proto::{ClientFrame, ConversationType};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -282,6 +284,17 @@ fn pump(shared: &Shared) {
     }
 }
 
+/// The official sendMessage options: `onlineUserOnly` and `messageControlInfo`.
+fn send_options(options: &JsValue) -> SendOptions {
+    let control = get(options, "messageControlInfo");
+    let on = |v: &JsValue, key: &str| get(v, key).as_bool() == Some(true);
+    SendOptions {
+        online_user_only: on(options, "onlineUserOnly"),
+        excluded_from_unread_count: on(&control, "excludedFromUnreadCount"),
+        excluded_from_last_message: on(&control, "excludedFromLastMessage"),
+    }
+}
+
 /// The core's tunables, from the create options the app gave (positive numbers of ms).
 fn config(options: &JsValue) -> Config {
     let ms = |key: &str, default: u64| {
@@ -536,7 +549,7 @@ impl Sdk {
         }
     }
 
-    pub(crate) fn send_message(&self, message: JsValue, _options: JsValue) -> Promise {
+    pub(crate) fn send_message(&self, message: JsValue, options: JsValue) -> Promise {
         let result = {
             let mut d = self.shared.borrow_mut();
             match d.core.check_ready() {
@@ -544,7 +557,9 @@ impl Sdk {
                 Ok(()) => {
                     let id = get(&message, "ID").as_string().unwrap_or_default();
                     match d.drafts.remove(&id) {
-                        Some(m) => d.core.send_message(now_ms(), m),
+                        Some(m) => d
+                            .core
+                            .send_message_with(now_ms(), m, send_options(&options)),
                         None => Err(ApiError::new(
                             NEED_MESSAGE_INSTANCE,
                             "sendMessage needs a message made by createXxxMessage",

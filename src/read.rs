@@ -6,8 +6,8 @@
 use js_sys::{Array, Reflect};
 use tim_proto::{
     Conversation, ConversationType, ConversationsOk, Element, ErrFrame, GetHistoryOk, HeartbeatOk,
-    Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageOk, OkFrame, Response, ResumeOk,
-    SendMessageOk, ServerFrame, SyncOk,
+    Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageOk, OkFrame, OnlineMessage,
+    Response, ResumeOk, SendMessageOk, ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
 
@@ -65,6 +65,9 @@ pub(crate) fn frame(v: &JsValue) -> Option<ServerFrame> {
             message: string_or_empty(v, "message"),
         }),
         "inbox" => ServerFrame::Inbox(inbox_item(v)?),
+        "online" => ServerFrame::Online(OnlineMessage {
+            message: message(&get(v, "message"))?,
+        }),
         "kicked" => ServerFrame::Kicked(Kicked {
             reason: string(v, "reason")?,
         }),
@@ -201,6 +204,8 @@ fn message(v: &JsValue) -> Option<Message> {
         revoker: string_or_empty(v, "revoker"),
         need_read_receipt: flag(v, "needReadReceipt").unwrap_or(false),
         version: uint(v, "version").unwrap_or(0),
+        excluded_from_unread: flag(v, "excludedFromUnread").unwrap_or(false),
+        excluded_from_last_message: flag(v, "excludedFromLastMessage").unwrap_or(false),
     })
 }
 

@@ -41,6 +41,8 @@ fn message() -> Message {
         revoker: "alice".into(),
         need_read_receipt: true,
         version: 3,
+        excluded_from_unread: true,
+        excluded_from_last_message: false,
     }
 }
 
@@ -120,6 +122,7 @@ fn every_server_frame_reads_back() {
         ServerFrame::Kicked(Kicked {
             reason: "multipleAccount".into(),
         }),
+        ServerFrame::Online(OnlineMessage { message: message() }),
         ServerFrame::Ok(OkFrame {
             id: 16,
             response: Response::GetConversations(ConversationsOk {
@@ -207,6 +210,9 @@ fn client_frames_are_the_json_the_server_expects() {
             }],
             cloud_custom_data: String::new(),
             need_read_receipt: false,
+            online_only: false,
+            excluded_from_unread: false,
+            excluded_from_last_message: false,
         }),
     };
     assert_eq!(

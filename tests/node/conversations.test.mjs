@@ -259,3 +259,25 @@ test('modifyMessage: the app object updated, MESSAGE_MODIFIED on the peer and th
     return await tim.modifyMessage(m);`);
   assert.equal(bad.error.code, 20001);
 });
+
+test('sendMessage options: onlineUserOnly and messageControlInfo', async () => {
+  const vic = await user('o-vic');
+  const wes = await user('o-wes');
+  await send(vic, 'o-wes', 'normal');
+  await wes.take(TIM.EVENT.MESSAGE_RECEIVED);
+  await wes.take(TIM.EVENT.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 1);
+  await vic.value(`
+    const typing = tim.createCustomMessage({to: 'o-wes', conversationType: 'C2C', payload: {data: 'typing'}});
+    await tim.sendMessage(typing, {onlineUserOnly: true});
+    const quiet = tim.createTextMessage({to: 'o-wes', conversationType: 'C2C', payload: {text: 'quiet'}});
+    await tim.sendMessage(quiet, {messageControlInfo: {excludedFromUnreadCount: true, excludedFromLastMessage: true}});`);
+  const got = [];
+  while (got.length < 2) got.push(...(await wes.take(TIM.EVENT.MESSAGE_RECEIVED)));
+  assert.deepEqual(got.map((m) => m.type), ['TIMCustomElem', 'TIMTextElem']);
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(await wes.value('return tim.getTotalUnreadMessageCount()'), 1, 'neither counts as unread');
+  const [c] = (await wes.value('return (await tim.getConversationList()).data.conversationList'));
+  assert.equal(c.lastMessage.messageForShow, 'normal');
+  const history = await wes.value(`return (await tim.getMessageList({conversationID: 'C2Co-vic'})).data.messageList.map((m) => m.type)`);
+  assert.deepEqual(history, ['TIMTextElem', 'TIMTextElem'], 'the online-only message is not stored');
+});

@@ -19,6 +19,17 @@ use tim_proto::{
     SetCustomData, Sync, SyncOk, MAX_CONVERSATIONS_PAGE, PROTOCOL_VERSION,
 };
 
+/// The official `sendMessage` options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// Only for those online now: not stored, no history, no unread count.
+    pub online_user_only: bool,
+    /// messageControlInfo.excludedFromUnreadCount
+    pub excluded_from_unread_count: bool,
+    /// messageControlInfo.excludedFromLastMessage
+    pub excluded_from_last_message: bool,
+}
+
 /// The peer of a `C2C<userID>` conversationID, or the official 2503.
 fn c2c_peer(id: &str) -> Result<&str, ApiError> {
     id.strip_prefix("C2C")
@@ -252,9 +263,22 @@ impl Core {
     }
 
     /// Sends a created message, or resends one that failed (the server stores it once).
-    pub fn send_message(&mut self, now_ms: u64, mut message: SdkMessage) -> Result<OpId, ApiError> {
+    pub fn send_message(&mut self, now_ms: u64, message: SdkMessage) -> Result<OpId, ApiError> {
+        self.send_message_with(now_ms, message, SendOptions::default())
+    }
+
+    /// `sendMessage(message, options)` with the official options.
+    pub fn send_message_with(
+        &mut self,
+        now_ms: u64,
+        mut message: SdkMessage,
+        options: SendOptions,
+    ) -> Result<OpId, ApiError> {
         let s = self.ready_session_mut()?;
-        s.own_sends.insert(message.id.clone());
+        // An online-only message is not echoed to this session (it is not in the inbox).
+        if !options.online_user_only {
+            s.own_sends.insert(message.id.clone());
+        }
         message.is_resend = message.status == STATUS_FAIL;
         message.status = STATUS_UNSEND;
         let request = Request::SendMessage(SendMessage {
@@ -265,6 +289,9 @@ impl Core {
             elements: vec![message.payload.clone()],
             cloud_custom_data: message.cloud_custom_data.clone(),
             need_read_receipt: message.need_read_receipt,
+            online_only: options.online_user_only,
+            excluded_from_unread: options.excluded_from_unread_count,
+            excluded_from_last_message: options.excluded_from_last_message,
         });
         let op = self.id();
         let message = Box::new(message);
@@ -632,6 +659,10 @@ impl Core {
                 self.deliver(news);
             }
             ServerFrame::Kicked(kicked) => self.kicked(kicked.reason),
+            ServerFrame::Online(online) => {
+                let message = s.view(online.message);
+                self.emit(Event::MessageReceived(vec![message]));
+            }
         }
     }
 

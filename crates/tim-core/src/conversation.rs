@@ -163,13 +163,15 @@ impl Conversations {
             .by_id
             .entry(c2c_id(peer))
             .or_insert_with(|| empty_c2c(peer));
-        if c.last_message
-            .as_ref()
-            .is_none_or(|l| l.sequence <= m.sequence)
+        // messageControlInfo: some messages are not the last one, or not unread.
+        if !m.excluded_from_last_message
+            && c.last_message
+                .as_ref()
+                .is_none_or(|l| l.sequence <= m.sequence)
         {
             c.last_message = Some(m.clone());
         }
-        if m.from != me {
+        if m.from != me && !m.excluded_from_unread {
             c.unread_count += 1;
         }
         c.updated = c.updated.max(m.time);
@@ -251,6 +253,8 @@ mod tests {
             revoker: String::new(),
             need_read_receipt: false,
             version: 0,
+            excluded_from_unread: false,
+            excluded_from_last_message: false,
         }
     }
 

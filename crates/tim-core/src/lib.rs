@@ -10,7 +10,7 @@ mod message;
 mod output;
 mod session;
 
-pub use client::{Config, Core, MESSAGE_LIST_COUNT};
+pub use client::{Config, Core, SendOptions, MESSAGE_LIST_COUNT};
 pub use conversation::{LastMessage, SdkConversation, UserProfile};
 pub use error::{ApiError, ErrorData};
 pub use message::{

@@ -153,6 +153,8 @@ impl SdkMessage {
             revoker: String::new(),
             need_read_receipt: draft.need_read_receipt,
             version: 0,
+            excluded_from_unread: false,
+            excluded_from_last_message: false,
         };
         let mut m = Self::stored(message, me);
         m.status = STATUS_UNSEND;
@@ -239,6 +241,8 @@ mod tests {
             revoker: String::new(),
             need_read_receipt: false,
             version: 0,
+            excluded_from_unread: false,
+            excluded_from_last_message: false,
         }
     }
 

@@ -81,6 +81,8 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
         revoker: String::new(),
         need_read_receipt: false,
         version: 0,
+        excluded_from_unread: false,
+        excluded_from_last_message: false,
     }
 }
 

@@ -134,6 +134,15 @@ pub struct SendMessage {
     /// The sender wants to know when the peer has read it (read receipts).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub need_read_receipt: bool,
+    /// Deliver only to sessions online now; not stored, no history, no unread count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub online_only: bool,
+    /// The official messageControlInfo: not counted as unread for the recipient.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excluded_from_unread: bool,
+    /// The official messageControlInfo: does not become the conversation's last message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excluded_from_last_message: bool,
 }
 
 /// Ask for every inbox item with a sequence greater than `after`, oldest first.
@@ -373,6 +382,12 @@ pub struct Message {
     /// How many times the message was modified.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub version: u64,
+    /// Sent with messageControlInfo.excludedFromUnreadCount.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excluded_from_unread: bool,
+    /// Sent with messageControlInfo.excludedFromLastMessage.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excluded_from_last_message: bool,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -423,6 +438,8 @@ pub enum ServerFrame {
     Inbox(InboxItem),
     /// This session was ended by the server; the connection closes right after.
     Kicked(Kicked),
+    /// An online-only message (not stored, not in the inbox): for sessions online now.
+    Online(OnlineMessage),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -549,6 +566,11 @@ pub struct ErrFrame {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnlineMessage {
+    pub message: Message,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Kicked {
     /// An official KICKED_OUT type: `multipleAccount`, `userSigExpired`, `REST_API_Kick`, ...
     pub reason: String,
@@ -643,6 +665,8 @@ mod tests {
                     revoker: String::new(),
                     need_read_receipt: false,
                     version: 0,
+                    excluded_from_unread: false,
+                    excluded_from_last_message: false,
                 },
             },
         };

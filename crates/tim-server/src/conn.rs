@@ -289,6 +289,39 @@ impl<S: Store> Conn<S> {
                 self.end_session(SessionEnd::Remove);
                 Ok(Response::Logout)
             }
+            Request::SendMessage(s) if s.online_only => {
+                let (app, user) = self.me()?;
+                check_send(&s)?;
+                let session = self.login.as_ref().map_or(0, |l| l.session);
+                let time = now_secs();
+                // Not stored: an ID of row 0, which no stored message has.
+                let message = Message {
+                    id: crate::store::message_id(0, time, s.random),
+                    conversation_type: ConversationType::C2C,
+                    from: user.clone(),
+                    to: s.to,
+                    sequence: 0,
+                    time,
+                    random: s.random,
+                    client_msg_id: s.client_msg_id,
+                    elements: s.elements,
+                    cloud_custom_data: s.cloud_custom_data,
+                    revoker: String::new(),
+                    need_read_receipt: false,
+                    version: 0,
+                    excluded_from_unread: true,
+                    excluded_from_last_message: true,
+                };
+                let frame = encode(&ServerFrame::Online(OnlineMessage {
+                    message: message.clone(),
+                }));
+                let hub = &self.shared.hub;
+                hub.push_online(app, &message.to, &frame, session);
+                if message.to != user {
+                    hub.push_online(app, &user, &frame, session);
+                }
+                Ok(Response::SendMessage(SendMessageOk { message }))
+            }
             Request::SendMessage(s) => {
                 let (app, user) = self.me()?;
                 check_send(&s)?;
@@ -302,6 +335,8 @@ impl<S: Store> Conn<S> {
                         elements: s.elements,
                         cloud_custom_data: s.cloud_custom_data,
                         need_read_receipt: s.need_read_receipt,
+                        excluded_from_unread: s.excluded_from_unread,
+                        excluded_from_last_message: s.excluded_from_last_message,
                     })
                     .await?;
                 Ok(Response::SendMessage(SendMessageOk { message }))

@@ -294,6 +294,19 @@ impl Hub {
         })
     }
 
+    /// Hand a frame that is not an inbox item to the user's attached sessions, but `except`
+    /// (a session id); a full queue just misses it (online-only means best effort).
+    pub fn push_online(&self, app: u64, user: &str, frame: &Utf8Bytes, except: u64) {
+        let state = self.state();
+        if let Some(list) = state.sessions.get(&(app, user.to_owned())) {
+            for s in list.iter().filter(|s| s.id != except) {
+                if let Some(link) = &s.link {
+                    let _ = link.tx.try_send(frame.clone());
+                }
+            }
+        }
+    }
+
     /// End every session of a user with a kick of type `reason`.
     pub fn kick_user(&self, app: u64, user: &str, reason: &'static str) {
         let mut state = self.state();

@@ -137,6 +137,8 @@ async fn run(ops: Vec<Op>) {
                         }],
                         cloud_custom_data: String::new(),
                         need_read_receipt: false,
+                        excluded_from_unread: false,
+                        excluded_from_last_message: false,
                     })
                     .await
                     .unwrap();

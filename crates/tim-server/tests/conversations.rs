@@ -576,3 +576,62 @@ async fn modifying_checks_the_version_and_tells_both_sides() {
     assert_eq!(text_of(&h["data"]["messages"][0]), "ours");
     assert_eq!(list(&mut alice).await[0]["lastMessage"]["version"], 2);
 }
+
+#[tokio::test]
+async fn message_control_and_online_only_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &["--web-instances", "2"]);
+    let mut alice = server.login("alice").await;
+    let mut alice2 = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    alice.send_text("bob", "a1", "counted").await;
+    let quiet = json!({"conversationType": "C2C", "to": "bob", "clientMsgID": "a2", "random": 1,
+        "elements": [{"type": "TIMTextElem", "content": {"text": "quiet"}}],
+        "excludedFromUnread": true, "excludedFromLastMessage": true});
+    let r = alice.call("sendMessage", quiet).await;
+    assert_eq!(r["data"]["message"]["excludedFromUnread"], true, "{r}");
+    let c = &list(&mut bob).await[0];
+    assert_eq!(
+        (c["unreadCount"].as_u64(), text_of(&c["lastMessage"])),
+        (Some(1), "counted")
+    );
+    // It is still a message of the history and of the inbox.
+    let h = bob
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Calice", "count": 5}),
+        )
+        .await;
+    assert_eq!(h["data"]["messages"].as_array().unwrap().len(), 2);
+
+    let typing = json!({"conversationType": "C2C", "to": "bob", "clientMsgID": "t1", "random": 9,
+        "elements": [{"type": "TIMCustomElem", "content": {"data": "typing"}}], "onlineOnly": true});
+    let r = alice.call("sendMessage", typing).await;
+    assert!(
+        r["data"]["message"]["ID"]
+            .as_str()
+            .unwrap()
+            .starts_with("0-"),
+        "{r}"
+    );
+    for c in [&mut bob, &mut alice2] {
+        let p = loop {
+            let p = c.next_push().await;
+            if p["type"] == "online" {
+                break p;
+            }
+        };
+        assert_eq!(p["message"]["elements"][0]["content"]["data"], "typing");
+    }
+    // Not stored: no history, no inbox item, no unread.
+    let h = bob
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Calice", "count": 5}),
+        )
+        .await;
+    assert_eq!(h["data"]["messages"].as_array().unwrap().len(), 2);
+    let s = bob.call("sync", json!({"after": 0})).await;
+    assert_eq!(s["data"]["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list(&mut bob).await[0]["unreadCount"], 1);
+}

@@ -48,6 +48,8 @@ pub struct NewMessage {
     pub elements: Vec<Element>,
     pub cloud_custom_data: String,
     pub need_read_receipt: bool,
+    pub excluded_from_unread: bool,
+    pub excluded_from_last_message: bool,
 }
 
 /// Where a page of history is taken.

@@ -126,6 +126,13 @@ const SCHEMA_V5: &str = r#"
 ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Version 6: messageControlInfo (1: not counted as unread, 2: not the last message).
+const SCHEMA_V6: &str = r#"
+ALTER TABLE messages ADD COLUMN control INTEGER NOT NULL DEFAULT 0;
+"#;
+const CONTROL_NOT_UNREAD: i64 = 1;
+const CONTROL_NOT_LAST: i64 = 2;
+
 /// Inbox item kinds: `msg` names the message for 1 and 3, `body` holds the JSON for 2 and 4.
 const KIND_MESSAGE: i64 = 1;
 const KIND_CONVERSATION: i64 = 2;
@@ -138,7 +145,7 @@ const MAX_BATCH: usize = 512;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
 
-const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt, m.version";
+const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt, m.version, m.control";
 const CONVERSATION_COLUMNS: &str = "c.peer, c.conv_type, c.unread, c.peer_read_seq, c.pinned, c.mark, c.custom_data, c.deleted, c.updated, c.last_msg";
 
 /// Inbox items to hand to the sessions once the transaction that made them commits.
@@ -203,7 +210,10 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     if version < 5 {
         tx.execute_batch(SCHEMA_V5)?;
     }
-    tx.pragma_update(None, "user_version", 5)?;
+    if version < 6 {
+        tx.execute_batch(SCHEMA_V6)?;
+    }
+    tx.pragma_update(None, "user_version", 6)?;
     tx.commit()
 }
 
@@ -433,10 +443,12 @@ fn send_c2c(
     let time = now_secs();
     let elements =
         serde_json::to_string(&msg.elements).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let control = i64::from(msg.excluded_from_unread) * CONTROL_NOT_UNREAD
+        + i64::from(msg.excluded_from_last_message) * CONTROL_NOT_LAST;
     conn.execute(
-        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![app, conv, seq, msg.from, msg.to, msg.client_msg_id, msg.random, time as i64, elements, msg.cloud_custom_data, msg.need_read_receipt],
+        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![app, conv, seq, msg.from, msg.to, msg.client_msg_id, msg.random, time as i64, elements, msg.cloud_custom_data, msg.need_read_receipt, control],
     )?;
     let rowid = conn.last_insert_rowid();
     let message = Message {
@@ -453,20 +465,25 @@ fn send_c2c(
         revoker: String::new(),
         need_read_receipt: msg.need_read_receipt,
         version: 0,
+        excluded_from_unread: msg.excluded_from_unread,
+        excluded_from_last_message: msg.excluded_from_last_message,
     };
+    let unread = i64::from(!message.excluded_from_unread);
     let mut owners = vec![(message.from.clone(), message.to.clone(), 0)];
     if message.to != message.from {
-        owners.push((message.to.clone(), message.from.clone(), 1));
+        owners.push((message.to.clone(), message.from.clone(), unread));
     }
+    let last = (!message.excluded_from_last_message).then_some(rowid);
     for (owner, peer, unread) in owners {
         // The message becomes the owner's last one; a received one is unread; a conversation
         // the owner deleted comes back.
         conn.execute(
             "INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, unread, updated)
              VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
-             ON CONFLICT DO UPDATE SET last_msg = excluded.last_msg, unread = unread + excluded.unread,
+             ON CONFLICT DO UPDATE SET last_msg = COALESCE(excluded.last_msg, last_msg),
+                                       unread = unread + excluded.unread,
                                        deleted = 0, updated = excluded.updated",
-            params![app, owner, peer, conv, rowid, unread, time as i64],
+            params![app, owner, peer, conv, last, unread, time as i64],
         )?;
         let event = InboxEvent::Message {
             message: message.clone(),
@@ -503,6 +520,8 @@ fn message_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Message> {
         revoker: r.get(o + 10)?,
         need_read_receipt: r.get(o + 11)?,
         version: r.get::<_, i64>(o + 12)? as u64,
+        excluded_from_unread: r.get::<_, i64>(o + 13)? & CONTROL_NOT_UNREAD != 0,
+        excluded_from_last_message: r.get::<_, i64>(o + 13)? & CONTROL_NOT_LAST != 0,
     })
 }
 
@@ -669,7 +688,7 @@ fn delete_messages(
         let last: Option<i64> = conn.query_row(
             "SELECT MAX(m.id) FROM messages m, user_conversations c
              WHERE c.app = ?1 AND c.user_id = ?2 AND c.peer = ?3 AND m.app = ?1 AND m.conv = c.conv
-               AND m.seq > c.cleared_seq
+               AND m.seq > c.cleared_seq AND m.control & 2 = 0
                AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.app = ?1 AND h.user_id = ?2 AND h.msg = m.id)",
             params![a, user, peer],
             |r| r.get(0),
