@@ -14,8 +14,8 @@ use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use read::get;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
+use tim_core::vecmap::VecMap;
 use tim_core::{
     ApiError, Config, Core, Effect, Event, MessageDraft, OpId, OpOk, SdkMessage, SendOptions,
 };
@@ -98,9 +98,9 @@ struct Driver {
     socket: Option<(Socket, Listeners)>,
     /// Bumped per socket, so events of a socket the core already dropped are ignored.
     socket_gen: u32,
-    pending: HashMap<OpId, (Function, Function)>,
+    pending: VecMap<OpId, (Function, Function)>,
     /// Messages made by createXxxMessage (or that failed) and not yet sent, by ID.
-    drafts: HashMap<String, SdkMessage>,
+    drafts: VecMap<String, SdkMessage>,
     timer: Option<(u64, Timeout)>,
     log_level: u8,
 }
@@ -346,8 +346,8 @@ impl Sdk {
                 emit,
                 socket: None,
                 socket_gen: 0,
-                pending: HashMap::new(),
-                drafts: HashMap::new(),
+                pending: VecMap::default(),
+                drafts: VecMap::default(),
                 timer: None,
                 log_level: 0,
             })),

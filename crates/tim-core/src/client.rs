@@ -277,7 +277,7 @@ impl Core {
         let s = self.ready_session_mut()?;
         // An online-only message is not echoed to this session (it is not in the inbox).
         if !options.online_user_only {
-            s.own_sends.insert(message.id.clone());
+            s.own_sends.insert(message.id.clone(), ());
         }
         message.is_resend = message.status == STATUS_FAIL;
         message.status = STATUS_UNSEND;
@@ -313,9 +313,10 @@ impl Core {
         let before_seq = match next_req_message_id.filter(|id| !id.is_empty()) {
             None => None,
             Some(id) => Some(
-                *s.sequences
-                    .get(conversation_id)
-                    .and_then(|c| c.get(id))
+                s.recent
+                    .get(id)
+                    .filter(|m| m.conversation_id == conversation_id)
+                    .map(|m| m.sequence)
                     .ok_or_else(|| ApiError::sdk(INVALID_OPERATION))?,
             ),
         };
@@ -543,7 +544,7 @@ impl Core {
     /// the peer get MESSAGE_REVOKED.
     pub fn revoke_message(&mut self, now_ms: u64, message_id: &str) -> Result<OpId, ApiError> {
         let s = self.ready_session_mut()?;
-        s.own_revokes.insert(message_id.to_owned());
+        s.own_revokes.insert(message_id.to_owned(), ());
         let request = Request::RevokeMessage(RevokeMessage {
             message_id: message_id.to_owned(),
         });
@@ -565,7 +566,7 @@ impl Core {
     ) -> Result<OpId, ApiError> {
         let s = self.ready_session_mut()?;
         let version = s.recent.get(message_id).map_or(0, |m| m.version);
-        s.own_modifies.insert(message_id.to_owned());
+        s.own_modifies.insert(message_id.to_owned(), ());
         let request = Request::ModifyMessage(ModifyMessage {
             message_id: message_id.to_owned(),
             elements: vec![payload],
@@ -1098,7 +1099,7 @@ impl Core {
         }
         let next = page.conversations.last().map(|c| c.conversation_id.clone());
         for c in page.conversations {
-            s.conversations.replace(c);
+            s.conversations.load(c);
         }
         match next.filter(|_| !page.complete) {
             Some(after) => self.load_conversations(now_ms, Some(after)),

@@ -5,8 +5,8 @@
 //! server applies the same rules, so the copy and the server agree item by item.
 
 use crate::message::{element_type, message_for_show, serialize_payload};
+use crate::vecmap::VecMap;
 use serde::Serialize;
-use std::collections::HashMap;
 use tim_proto::{Conversation, ConversationType, Element, Message};
 
 /// `conversation.lastMessage` as the official SDK shapes it.
@@ -139,12 +139,20 @@ pub(crate) fn empty_c2c(peer: &str) -> Conversation {
 /// A user's conversations, as the server keeps them.
 #[derive(Debug, Default)]
 pub(crate) struct Conversations {
-    by_id: HashMap<String, Conversation>,
+    by_id: VecMap<String, Conversation>,
 }
 
 impl Conversations {
     pub fn get(&self, id: &str) -> Option<&Conversation> {
         self.by_id.get(id)
+    }
+
+    /// A conversation of the list as loaded at login: pages of distinct conversations into a
+    /// list that had none of them, so no lookup is needed (10,000 stay a linear load).
+    pub fn load(&mut self, c: Conversation) {
+        if !c.deleted {
+            self.by_id.push_new(c.conversation_id.clone(), c);
+        }
     }
 
     /// Take the server's state of one conversation (a deleted one leaves the list).
@@ -161,8 +169,7 @@ impl Conversations {
         let peer = if m.from == me { &m.to } else { &m.from };
         let c = self
             .by_id
-            .entry(c2c_id(peer))
-            .or_insert_with(|| empty_c2c(peer));
+            .get_or_insert_with(c2c_id(peer), || empty_c2c(peer));
         // messageControlInfo: some messages are not the last one, or not unread.
         if !m.excluded_from_last_message
             && c.last_message

@@ -9,6 +9,7 @@ pub mod error;
 mod message;
 mod output;
 mod session;
+pub mod vecmap;
 
 pub use client::{Config, Core, SendOptions, MESSAGE_LIST_COUNT};
 pub use conversation::{LastMessage, SdkConversation, UserProfile};

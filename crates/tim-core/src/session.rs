@@ -5,7 +5,7 @@
 use crate::conversation::Conversations;
 use crate::message::SdkMessage;
 use crate::output::{OpId, ReadReceipt};
-use std::collections::{HashMap, HashSet};
+use crate::vecmap::{VecMap, VecSet};
 use tim_proto::{InboxEvent, InboxItem, Request};
 
 /// Out messages kept per conversation, to report them when the peer reads them.
@@ -168,27 +168,25 @@ pub(crate) struct Session {
     pub convs_loaded: bool,
     pub conv_seq: u64,
     /// Messages this instance revoked itself: their `revoked` echo is no news to the app.
-    pub own_revokes: HashSet<String>,
+    pub own_revokes: VecSet<String>,
     /// Likewise for messages this instance modified.
-    pub own_modifies: HashSet<String>,
+    pub own_modifies: VecSet<String>,
     /// The total unread count last told to the app.
     pub told_unread: Option<u32>,
     /// The messages seen most recently, for `findMessage`: by ID, and in the order seen.
-    pub recent: HashMap<String, SdkMessage>,
+    pub recent: VecMap<String, SdkMessage>,
     pub recent_order: std::collections::VecDeque<String>,
     /// Recent out messages per conversation, for MESSAGE_READ_BY_PEER.
-    pub out_messages: HashMap<String, Vec<SdkMessage>>,
+    pub out_messages: VecMap<String, Vec<SdkMessage>>,
     /// By frame id.
-    pub pending: HashMap<u64, Pending>,
+    pub pending: VecMap<u64, Pending>,
     /// clientMsgIDs this instance sent whose inbox echo has not come yet.
-    pub own_sends: HashSet<String>,
-    /// conversationID → message ID → sequence, to turn nextReqMessageID into a history cursor.
-    pub sequences: HashMap<String, HashMap<String, u64>>,
+    pub own_sends: VecSet<String>,
 }
 
 /// Pending requests oldest first, so they fail in the order they were made. There are only a
 /// few at a time: picking the smallest each time beats pulling a sort into the wasm file.
-pub(crate) fn in_order(mut pending: HashMap<u64, Pending>) -> Vec<Pending> {
+pub(crate) fn in_order(mut pending: VecMap<u64, Pending>) -> Vec<Pending> {
     let mut out = Vec::with_capacity(pending.len());
     while let Some(id) = pending.keys().min().copied() {
         out.extend(pending.remove(&id));
@@ -226,15 +224,14 @@ impl Session {
             conversations: Conversations::default(),
             convs_loaded: false,
             conv_seq: 0,
-            own_revokes: HashSet::new(),
-            own_modifies: HashSet::new(),
+            own_revokes: VecSet::default(),
+            own_modifies: VecSet::default(),
             told_unread: None,
-            recent: HashMap::new(),
+            recent: VecMap::default(),
             recent_order: std::collections::VecDeque::new(),
-            out_messages: HashMap::new(),
-            pending: HashMap::new(),
-            own_sends: HashSet::new(),
-            sequences: HashMap::new(),
+            out_messages: VecMap::default(),
+            pending: VecMap::default(),
+            own_sends: VecSet::default(),
         }
     }
 
@@ -250,8 +247,8 @@ impl Session {
                 if fresh {
                     self.conversations.message(&self.user_id, &message);
                 }
-                let own =
-                    message.from == self.user_id && self.own_sends.remove(&message.client_msg_id);
+                let own = message.from == self.user_id
+                    && self.own_sends.remove(&message.client_msg_id).is_some();
                 let message = self.view(message);
                 if !own {
                     news.received.push(message);
@@ -266,7 +263,7 @@ impl Session {
                 if fresh {
                     self.conversations.revoked(&self.user_id, &message);
                 }
-                let own = self.own_revokes.remove(&message.id);
+                let own = self.own_revokes.remove(&message.id).is_some();
                 let message = self.view(message);
                 if !own {
                     news.revoked.push(message);
@@ -276,7 +273,7 @@ impl Session {
                 if fresh {
                     self.conversations.modified(&self.user_id, &message);
                 }
-                let own = self.own_modifies.remove(&message.id);
+                let own = self.own_modifies.remove(&message.id).is_some();
                 let message = self.view(message);
                 if !own {
                     news.modified.push(message);
@@ -329,10 +326,6 @@ impl Session {
     }
 
     pub(crate) fn remember(&mut self, m: &SdkMessage) {
-        self.sequences
-            .entry(m.conversation_id.clone())
-            .or_default()
-            .insert(m.id.clone(), m.sequence);
         if self.recent.insert(m.id.clone(), m.clone()).is_none() {
             self.recent_order.push_back(m.id.clone());
             if self.recent_order.len() > KEPT_MESSAGES {
@@ -344,8 +337,7 @@ impl Session {
         if m.flow == crate::message::FLOW_OUT && !m.is_peer_read {
             let out = self
                 .out_messages
-                .entry(m.conversation_id.clone())
-                .or_default();
+                .get_or_insert_with(m.conversation_id.clone(), Vec::new);
             if !out.iter().any(|o| o.id == m.id) {
                 out.push(m.clone());
                 if out.len() > KEPT_OUT_MESSAGES {
