@@ -37,13 +37,6 @@ impl<K: PartialEq, V> VecMap<K, V> {
         self.position(key).map(|i| &mut self.pairs[i].1)
     }
 
-    pub fn contains_key<Q: PartialEq + ?Sized>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-    {
-        self.position(key).is_some()
-    }
-
     /// Sets `key` to `value`; gives back the value it replaces.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.position(&key) {
@@ -127,7 +120,7 @@ mod tests {
         *m.get_or_insert_with("c".into(), || 0) += 5;
         assert_eq!(m.get("c"), Some(&10));
         assert_eq!(m.remove("b"), Some(2));
-        assert!(!m.contains_key("b"));
+        assert_eq!(m.get("b"), None);
         let mut keys: Vec<&String> = m.keys().collect();
         keys.sort();
         assert_eq!(keys, ["a", "c"]);
