@@ -508,10 +508,7 @@ impl Core {
         mark_type: u32,
         enable_mark: bool,
     ) -> Result<OpId, ApiError> {
-        let ids = ids
-            .iter()
-            .map(|id| self.known(id))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = self.all_known(&ids)?;
         let result = ChangeResult::SuccessList(ids.clone());
         let request = Request::MarkConversations(MarkConversations {
             conversation_ids: ids,
@@ -528,10 +525,7 @@ impl Core {
         ids: Vec<String>,
         custom_data: String,
     ) -> Result<OpId, ApiError> {
-        let ids = ids
-            .iter()
-            .map(|id| self.known(id))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = self.all_known(&ids)?;
         let result = ChangeResult::SuccessList(ids.clone());
         let request = Request::SetCustomData(SetCustomData {
             conversation_ids: ids,
@@ -587,6 +581,11 @@ impl Core {
             Some(_) => Ok(id.to_owned()),
             None => Err(ApiError::sdk(CONVERSATION_NOT_FOUND)),
         }
+    }
+
+    /// Every one of `ids` a conversation of this user's list, or the first failure.
+    fn all_known(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
+        ids.iter().map(|id| self.known(id)).collect()
     }
 
     fn change(
@@ -926,7 +925,7 @@ impl Core {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
-                s.conversations.modified(&s.user_id.clone(), &ok.message);
+                s.conversations.changed(&s.user_id.clone(), &ok.message);
                 let message = Box::new(s.view(ok.message));
                 self.complete(op, Ok(OpOk::Send(SendOk { message })));
                 self.conversations_changed();
@@ -935,7 +934,7 @@ impl Core {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
-                s.conversations.revoked(&s.user_id.clone(), &ok.message);
+                s.conversations.changed(&s.user_id.clone(), &ok.message);
                 let message = Box::new(s.view(ok.message));
                 self.complete(op, Ok(OpOk::Send(SendOk { message })));
                 self.conversations_changed();

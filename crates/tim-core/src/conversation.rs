@@ -184,21 +184,9 @@ impl Conversations {
         c.updated = c.updated.max(m.time);
     }
 
-    /// A revoked message: the last message shows it.
-    pub fn revoked(&mut self, me: &str, m: &Message) {
-        let peer = if m.from == me { &m.to } else { &m.from };
-        if let Some(last) = self
-            .by_id
-            .get_mut(&c2c_id(peer))
-            .and_then(|c| c.last_message.as_mut())
-            .filter(|l| l.id == m.id)
-        {
-            last.revoker = m.revoker.clone();
-        }
-    }
-
-    /// A modified message: the last message shows its new content.
-    pub fn modified(&mut self, me: &str, m: &Message) {
+    /// A message changed on the server (revoked or modified): if it is a last message, the
+    /// conversation shows it as it is now.
+    pub fn changed(&mut self, me: &str, m: &Message) {
         let peer = if m.from == me { &m.to } else { &m.from };
         if let Some(last) = self
             .by_id
@@ -301,7 +289,7 @@ mod tests {
         assert!(!cs.list()[0].last_message.as_ref().unwrap().is_peer_read);
         cs.peer_read("C2Cbob", 3);
         assert!(cs.list()[0].last_message.as_ref().unwrap().is_peer_read);
-        cs.revoked(
+        cs.changed(
             "me",
             &Message {
                 revoker: "me".into(),

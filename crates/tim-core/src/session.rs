@@ -261,7 +261,7 @@ impl Session {
             }
             InboxEvent::Revoked { message } => {
                 if fresh {
-                    self.conversations.revoked(&self.user_id, &message);
+                    self.conversations.changed(&self.user_id, &message);
                 }
                 let own = self.own_revokes.remove(&message.id).is_some();
                 let message = self.view(message);
@@ -271,7 +271,7 @@ impl Session {
             }
             InboxEvent::Modified { message } => {
                 if fresh {
-                    self.conversations.modified(&self.user_id, &message);
+                    self.conversations.changed(&self.user_id, &message);
                 }
                 let own = self.own_modifies.remove(&message.id).is_some();
                 let message = self.view(message);

@@ -402,6 +402,36 @@ fn push_inbox(
     Ok(())
 }
 
+/// An inbox item about message `id` (row number) for its sender and its recipient.
+fn push_to_both(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    message: &Message,
+    id: i64,
+    event: impl Fn(Message) -> InboxEvent,
+) -> StoreResult<()> {
+    push_inbox(
+        conn,
+        deliveries,
+        app,
+        &message.from,
+        Some(id),
+        event(message.clone()),
+    )?;
+    if message.to != message.from {
+        push_inbox(
+            conn,
+            deliveries,
+            app,
+            &message.to,
+            Some(id),
+            event(message.clone()),
+        )?;
+    }
+    Ok(())
+}
+
 fn load_message(conn: &Connection, app: u64, id: i64) -> StoreResult<Option<Message>> {
     Ok(conn
         .query_row(
@@ -756,16 +786,8 @@ fn modify(
         version: message.version + 1,
         ..message
     };
-    let mut owners = vec![message.from.clone()];
-    if message.to != message.from {
-        owners.push(message.to.clone());
-    }
-    for owner in owners {
-        let event = InboxEvent::Modified {
-            message: message.clone(),
-        };
-        push_inbox(conn, deliveries, app, &owner, Some(id), event)?;
-    }
+    let event = |message| InboxEvent::Modified { message };
+    push_to_both(conn, deliveries, app, &message, id, event)?;
     Ok(message)
 }
 
@@ -799,16 +821,8 @@ fn revoke(
         revoker: user.to_owned(),
         ..message
     };
-    let mut owners = vec![message.from.clone()];
-    if message.to != message.from {
-        owners.push(message.to.clone());
-    }
-    for owner in owners {
-        let event = InboxEvent::Revoked {
-            message: message.clone(),
-        };
-        push_inbox(conn, deliveries, app, &owner, Some(id), event)?;
-    }
+    let event = |message| InboxEvent::Revoked { message };
+    push_to_both(conn, deliveries, app, &message, id, event)?;
     Ok(message)
 }
 
