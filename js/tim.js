@@ -16,11 +16,11 @@ const NOT_YET = (
   'acceptFriendApplication addConversationsToGroup addFriend addGroupMember addToBlacklist ' +
   'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend ' +
   'createAudioMessage createConversationGroup createFileMessage ' +
-  'createFriendGroup createGroup createImageMessage createMergerMessage createTextAtMessage ' +
+  'createFriendGroup createGroup createImageMessage createTextAtMessage ' +
   'createTopicInCommunity createVideoMessage decreaseGroupCounter ' +
   'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
   'deleteFriendGroup deleteGroupAttributes deleteGroupMember ' +
-  'deleteMessageExtensions deleteTopicFromCommunity dismissGroup downloadMergerMessage ' +
+  'deleteMessageExtensions deleteTopicFromCommunity dismissGroup ' +
   'getBlacklist getConversationGroupList ' +
   'getFriendApplicationList getFriendGroupList getFriendList ' +
   'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
@@ -183,6 +183,19 @@ export function makeTIM(loadWasm) {
 
     createLocationMessage(options) {
       return this._create(TYPES.MSG_LOCATION, 'createLocationMessage', options);
+    }
+
+    /** A "chat history" message carrying `payload.messageList` (whole Message objects). */
+    createMergerMessage(options) {
+      return this._create(TYPES.MSG_MERGER, 'createMergerMessage', options);
+    }
+
+    /** The messages of a merger message (they travel inline: nothing to download). */
+    downloadMergerMessage(message) {
+      if (!this._sdk) return this._notReady('downloadMergerMessage');
+      const list = message && message.type === TYPES.MSG_MERGER ? message.payload.messageList : null;
+      if (!Array.isArray(list)) return Promise.reject(imError(2450, 'not a merger message'));
+      return Promise.resolve({ code: 0, data: list });
     }
 
     /** A new message to `to` with the content of `payload`, a received or sent Message. */

@@ -27,12 +27,17 @@ impl ser::Error for Error {
 
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     let mut out = String::with_capacity(256);
-    value.serialize(&mut Json { out: &mut out })?;
+    value.serialize(&mut Json {
+        out: &mut out,
+        raw: false,
+    })?;
     Ok(out)
 }
 
 struct Json<'a> {
     out: &'a mut String,
+    /// The next string is JSON text to inline (a `tim_core::RAW_JSON` newtype).
+    raw: bool,
 }
 
 fn push_uint(out: &mut String, mut n: u64) {
@@ -188,7 +193,11 @@ impl<'s, 'a> ser::Serializer for &'s mut Json<'a> {
         self.serialize_str(v.encode_utf8(&mut buf))
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        push_str(self.out, v);
+        if std::mem::take(&mut self.raw) {
+            self.out.push_str(v);
+        } else {
+            push_str(self.out, v);
+        }
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
@@ -221,9 +230,10 @@ impl<'s, 'a> ser::Serializer for &'s mut Json<'a> {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        self.raw = name == tim_core::RAW_JSON;
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

@@ -3,7 +3,7 @@
 //! wasm file (tens of kilobytes); the few frame shapes of docs/PROTOCOL.md are read here
 //! instead. A frame that does not match gives `None` and is dropped.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Reflect, JSON};
 use tim_proto::{
     Conversation, ConversationType, ConversationsOk, Element, ErrFrame, GetHistoryOk, HeartbeatOk,
     Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageOk, OkFrame, OnlineMessage,
@@ -230,6 +230,23 @@ pub(crate) fn element(type_: &str, c: &JsValue) -> Option<Element> {
             longitude: number(c, "longitude")?,
             latitude: number(c, "latitude")?,
         },
+        "TIMRelayElem" => {
+            // On the wire the list is JSON text; from the app (createMergerMessage) an array.
+            let messages = get(c, "messageList");
+            let message_list = match messages.as_string() {
+                Some(text) => text,
+                None if Array::is_array(&messages) => {
+                    JSON::stringify(&messages).ok()?.as_string()?
+                }
+                None => return None,
+            };
+            Element::Merger {
+                title: string_or_empty(c, "title"),
+                abstract_list: list(c, "abstractList", JsValue::as_string).unwrap_or_default(),
+                compatible_text: string_or_empty(c, "compatibleText"),
+                message_list,
+            }
+        }
         _ => return None,
     })
 }

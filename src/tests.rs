@@ -36,6 +36,12 @@ fn message() -> Message {
                 longitude: 113.934_5,
                 latitude: -22.5,
             },
+            Element::Merger {
+                title: "chat".into(),
+                abstract_list: vec!["a: hi".into()],
+                compatible_text: "upgrade".into(),
+                message_list: r#"[{"ID":"1-2-3","payload":{"text":"hi"}}]"#.into(),
+            },
         ],
         cloud_custom_data: "ccd".into(),
         revoker: "alice".into(),

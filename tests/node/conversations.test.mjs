@@ -281,3 +281,26 @@ test('sendMessage options: onlineUserOnly and messageControlInfo', async () => {
   const history = await wes.value(`return (await tim.getMessageList({conversationID: 'C2Co-vic'})).data.messageList.map((m) => m.type)`);
   assert.deepEqual(history, ['TIMTextElem', 'TIMTextElem'], 'the online-only message is not stored');
 });
+
+test('createMergerMessage carries whole messages; downloadMergerMessage gives them back', async () => {
+  const xia = await user('g-xia');
+  const yan = await user('g-yan');
+  await send(xia, 'g-yan', 'first');
+  await send(xia, 'g-yan', 'second');
+  await yan.take(TIM.EVENT.MESSAGE_RECEIVED);
+  await xia.value(`
+    const list = (await tim.getMessageList({conversationID: 'C2Cg-yan'})).data.messageList;
+    const m = tim.createMergerMessage({to: 'g-yan', conversationType: 'C2C', payload: {
+      messageList: list, title: 'Our chat', abstractList: list.map((m) => m.payload.text), compatibleText: 'please upgrade'}});
+    await tim.sendMessage(m);`);
+  const [merged] = await yan.take(TIM.EVENT.MESSAGE_RECEIVED, (l) => l.some((m) => m.type === TIM.TYPES.MSG_MERGER));
+  assert.equal(merged.type, 'TIMRelayElem');
+  assert.deepEqual([merged.payload.title, merged.payload.abstractList, merged.payload.compatibleText], ['Our chat', ['first', 'second'], 'please upgrade']);
+  assert.deepEqual(merged.payload.messageList.map((m) => m.payload.text), ['first', 'second']);
+  const r = await yan.value(`
+    const [m] = (await tim.getMessageList({conversationID: 'C2Cg-xia'})).data.messageList.slice(-1);
+    return (await tim.downloadMergerMessage(m)).data.map((x) => x.payload.text);`);
+  assert.deepEqual(r, ['first', 'second']);
+  const list = await listWhere(yan, (l) => l[0] && l[0].lastMessage.type === 'TIMRelayElem');
+  assert.equal(list[0].lastMessage.messageForShow, '[聊天记录]');
+});

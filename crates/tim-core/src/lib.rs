@@ -15,8 +15,8 @@ pub use client::{Config, Core, SendOptions, MESSAGE_LIST_COUNT};
 pub use conversation::{LastMessage, SdkConversation, UserProfile};
 pub use error::{ApiError, ErrorData};
 pub use message::{
-    MessageDraft, ReadReceiptInfo, SdkMessage, FLOW_IN, FLOW_OUT, STATUS_FAIL, STATUS_SUCCESS,
-    STATUS_UNSEND,
+    MessageDraft, ReadReceiptInfo, SdkMessage, FLOW_IN, FLOW_OUT, RAW_JSON, STATUS_FAIL,
+    STATUS_SUCCESS, STATUS_UNSEND,
 };
 pub use output::{
     ConversationList, Effect, Event, LoginOk, MessageList, OpId, OpOk, ReadReceipt, SendOk,

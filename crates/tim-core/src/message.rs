@@ -169,10 +169,10 @@ pub(crate) fn element_type(e: &Element) -> &'static str {
         Element::Custom { .. } => "TIMCustomElem",
         Element::Face { .. } => "TIMFaceElem",
         Element::Location { .. } => "TIMLocationElem",
+        Element::Merger { .. } => "TIMRelayElem",
     }
 }
 
-/// The official payload is the element's content without its type tag.
 /// What a conversation list shows for a last message of this kind (the official texts).
 pub(crate) fn message_for_show(e: &Element) -> String {
     match e {
@@ -180,9 +180,24 @@ pub(crate) fn message_for_show(e: &Element) -> String {
         Element::Custom { .. } => "[自定义消息]".into(),
         Element::Face { .. } => "[动画表情]".into(),
         Element::Location { .. } => "[位置]".into(),
+        Element::Merger { .. } => "[聊天记录]".into(),
     }
 }
 
+/// Text that is JSON already: the wasm layer's JSON writer inlines it instead of quoting it
+/// (other serializers see a string).
+struct RawJson<'a>(&'a str);
+
+/// The newtype name by which the JSON writer recognises [`RawJson`].
+pub const RAW_JSON: &str = "$tim::RawJson";
+
+impl Serialize for RawJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct(RAW_JSON, self.0)
+    }
+}
+
+/// The official payload is the element's content without its type tag.
 pub(crate) fn serialize_payload<S: Serializer>(e: &Element, s: S) -> Result<S::Ok, S::Error> {
     match e {
         Element::Text { text } => {
@@ -216,6 +231,19 @@ pub(crate) fn serialize_payload<S: Serializer>(e: &Element, s: S) -> Result<S::O
             p.serialize_field("description", description)?;
             p.serialize_field("longitude", longitude)?;
             p.serialize_field("latitude", latitude)?;
+            p.end()
+        }
+        Element::Merger {
+            title,
+            abstract_list,
+            compatible_text,
+            message_list,
+        } => {
+            let mut p = s.serialize_struct("Payload", 4)?;
+            p.serialize_field("title", title)?;
+            p.serialize_field("abstractList", abstract_list)?;
+            p.serialize_field("compatibleText", compatible_text)?;
+            p.serialize_field("messageList", &RawJson(message_list))?;
             p.end()
         }
     }

@@ -332,6 +332,18 @@ pub enum Element {
         longitude: f64,
         latitude: f64,
     },
+    /// A merged ("chat history") message: the official TIMRelayElem.
+    #[serde(rename = "TIMRelayElem", rename_all = "camelCase")]
+    Merger {
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        abstract_list: Vec<String>,
+        #[serde(default)]
+        compatible_text: String,
+        /// The merged messages as the app gave them, JSON text (an array of Message objects).
+        message_list: String,
+    },
 }
 
 impl Element {
@@ -346,6 +358,17 @@ impl Element {
             } => data.len() + description.len() + extension.len(),
             Element::Face { data, .. } => 8 + data.len(),
             Element::Location { description, .. } => 16 + description.len(),
+            Element::Merger {
+                title,
+                abstract_list,
+                compatible_text,
+                message_list,
+            } => {
+                title.len()
+                    + abstract_list.iter().map(String::len).sum::<usize>()
+                    + compatible_text.len()
+                    + message_list.len()
+            }
         }
     }
 }
