@@ -248,7 +248,8 @@ fn pump(shared: &Shared) {
                     Effect::Emit(event) => calls.push(Call::Emit(event)),
                     Effect::Complete(op, result) => {
                         if let Err(ApiError { data, .. }) = &result {
-                            if let Some(m) = &data.message {
+                            // A failed send can be sent again (resendMessage).
+                            if let Some(m) = data.message.as_ref().filter(|m| m.status == "fail") {
                                 d.drafts.insert(m.id.clone(), (**m).clone());
                             }
                         }

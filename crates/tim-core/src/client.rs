@@ -10,7 +10,7 @@ use crate::output::*;
 use crate::session::{in_order, ChangeResult, Kind, Link, News, Pending, Session};
 use std::collections::VecDeque;
 use tim_proto::codes::{
-    INTERNAL_ERROR, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
+    INTERNAL_ERROR, MODIFY_CONFLICT, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
     ClientFrame, ConversationRef, ConversationType, ConversationsOk, DeleteMessages, Element,
@@ -846,8 +846,13 @@ impl Core {
                 self.complete(op, Err(err))
             }
             Kind::Modify { op, id } => {
+                // As the official: a conflict reports the message as it is now.
+                let mut err = err;
                 if let Some(s) = self.session.as_mut() {
                     s.own_modifies.remove(&id);
+                    if err.code == MODIFY_CONFLICT {
+                        err.data.message = s.recent.get(&id).cloned().map(Box::new);
+                    }
                 }
                 self.complete(op, Err(err))
             }

@@ -1443,3 +1443,53 @@ fn conversation_changes_in_flight_or_made_while_reconnecting_go_out_after() {
     core.on_frame(retry + 1, ok(read.id, Response::SetRead(after)));
     assert!(drain(&mut core).contains(&Effect::Complete(op, Ok(OpOk::Empty {}))));
 }
+
+#[test]
+fn a_modify_conflict_reports_the_message_as_it_is_now() {
+    let (mut core, _) = ready_with(vec![], 0, 0, vec![item(1, stored(1, "bob", "alice", "b1"))]);
+    let id = stored(1, "bob", "alice", "b1").id;
+    // bob changed it meanwhile; alice's instance has seen that version.
+    let newer = Message {
+        version: 1,
+        elements: vec![Element::Text {
+            text: "bob's edit".into(),
+        }],
+        ..stored(1, "bob", "alice", "b1")
+    };
+    core.on_frame(
+        1,
+        ServerFrame::Inbox(InboxItem {
+            seq: 2,
+            event: proto::InboxEvent::Modified { message: newer },
+        }),
+    );
+    drain(&mut core);
+    let op = core
+        .modify_message(
+            2,
+            &id,
+            Element::Text {
+                text: "mine".into(),
+            },
+            String::new(),
+        )
+        .unwrap();
+    let f = single_send(drain(&mut core));
+    assert!(matches!(&f.request, Request::ModifyMessage(m) if m.version == 1));
+    core.on_frame(3, err(f.id, 2480, "modified since"));
+    let effects = drain(&mut core);
+    let [Effect::Complete(done, Err(e))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((*done, e.code), (op, 2480));
+    let latest = e.data.message.as_ref().expect("the latest message");
+    assert_eq!(
+        (latest.is_modified, &latest.payload),
+        (
+            true,
+            &Element::Text {
+                text: "bob's edit".into()
+            }
+        )
+    );
+}
