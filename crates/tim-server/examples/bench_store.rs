@@ -3,6 +3,8 @@
 //! conversations, on the SQLite store.
 //!
 //! `cargo run --release -p tim-server --example bench_store [messages] [conversations]`
+//! With `BENCH_KEEP=PATH` the database is written to PATH and kept (app 1: users alice, bob,
+//! and hub with its conversations), e.g. for bench/conversations-login.mjs.
 
 use rusqlite::params;
 use std::sync::Arc;
@@ -31,7 +33,9 @@ async fn main() {
         .map_or(1_000_000, |a| a.parse().expect("a count"));
     let conversations: i64 = args.next().map_or(10_000, |a| a.parse().expect("a count"));
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bench.db");
+    let path = std::env::var("BENCH_KEEP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("bench.db"));
     let store = SqliteStore::open(&path, Arc::new(Discard)).unwrap();
     for user in ["alice", "bob", "hub"] {
         store.login_user(APP, user).await.unwrap();
