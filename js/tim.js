@@ -16,7 +16,7 @@ const NOT_YET = (
   'acceptFriendApplication addConversationsToGroup addFriend addGroupMember addToBlacklist ' +
   'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend ' +
   'createAudioMessage createConversationGroup createFileMessage ' +
-  'createFriendGroup createGroup createImageMessage createTextAtMessage ' +
+  'createFriendGroup createGroup createImageMessage ' +
   'createTopicInCommunity createVideoMessage decreaseGroupCounter ' +
   'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
   'deleteFriendGroup deleteGroupAttributes deleteGroupMember ' +
@@ -183,6 +183,11 @@ export function makeTIM(loadWasm) {
 
     createLocationMessage(options) {
       return this._create(TYPES.MSG_LOCATION, 'createLocationMessage', options);
+    }
+
+    /** A text message mentioning `payload.atUserList` (userIDs, or TIM.TYPES.MSG_AT_ALL). */
+    createTextAtMessage(options) {
+      return this._create(TYPES.MSG_TEXT, 'createTextAtMessage', options);
     }
 
     /** A "chat history" message carrying `payload.messageList` (whole Message objects). */

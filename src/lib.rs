@@ -531,6 +531,8 @@ impl Sdk {
                 .as_string()
                 .unwrap_or_default(),
             need_read_receipt: get(&options, "needReadReceipt").as_bool() == Some(true),
+            at_user_list: strings(&get(&get(&options, "payload"), "atUserList"))
+                .unwrap_or_default(),
         };
         let created = self
             .shared

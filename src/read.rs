@@ -206,6 +206,7 @@ fn message(v: &JsValue) -> Option<Message> {
         version: uint(v, "version").unwrap_or(0),
         excluded_from_unread: flag(v, "excludedFromUnread").unwrap_or(false),
         excluded_from_last_message: flag(v, "excludedFromLastMessage").unwrap_or(false),
+        at_user_list: list(v, "atUserList", JsValue::as_string).unwrap_or_default(),
     })
 }
 

@@ -49,6 +49,7 @@ fn message() -> Message {
         version: 3,
         excluded_from_unread: true,
         excluded_from_last_message: false,
+        at_user_list: vec!["bob".into()],
     }
 }
 
@@ -219,6 +220,7 @@ fn client_frames_are_the_json_the_server_expects() {
             online_only: false,
             excluded_from_unread: false,
             excluded_from_last_message: false,
+            at_user_list: Vec::new(),
         }),
     };
     assert_eq!(

@@ -304,3 +304,16 @@ test('createMergerMessage carries whole messages; downloadMergerMessage gives th
   const list = await listWhere(yan, (l) => l[0] && l[0].lastMessage.type === 'TIMRelayElem');
   assert.equal(list[0].lastMessage.messageForShow, '[聊天记录]');
 });
+
+test('createTextAtMessage: the mentioned userIDs reach the other side', async () => {
+  const zed = await user('t-zed');
+  const amy = await user('t-amy');
+  const sent = await zed.value(`
+    const m = tim.createTextAtMessage({to: 't-amy', conversationType: 'C2C', payload: {text: '@t-amy look', atUserList: ['t-amy']}});
+    return (await tim.sendMessage(m)).data.message;`);
+  assert.deepEqual([sent.type, sent.atUserList, sent.payload], ['TIMTextElem', ['t-amy'], { text: '@t-amy look' }]);
+  const [got] = await amy.take(TIM.EVENT.MESSAGE_RECEIVED);
+  assert.deepEqual(got.atUserList, ['t-amy']);
+  const h = await amy.value(`return (await tim.getMessageList({conversationID: 'C2Ct-zed'})).data.messageList[0].atUserList`);
+  assert.deepEqual(h, ['t-amy']);
+});

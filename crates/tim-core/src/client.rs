@@ -292,6 +292,7 @@ impl Core {
             online_only: options.online_user_only,
             excluded_from_unread: options.excluded_from_unread_count,
             excluded_from_last_message: options.excluded_from_last_message,
+            at_user_list: message.at_user_list.clone(),
         });
         let op = self.id();
         let message = Box::new(message);

@@ -250,6 +250,7 @@ mod tests {
             version: 0,
             excluded_from_unread: false,
             excluded_from_last_message: false,
+            at_user_list: Vec::new(),
         }
     }
 

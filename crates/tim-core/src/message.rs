@@ -22,6 +22,8 @@ pub struct MessageDraft {
     pub cloud_custom_data: String,
     /// The official `needReadReceipt` create option.
     pub need_read_receipt: bool,
+    /// createTextAtMessage's `payload.atUserList`.
+    pub at_user_list: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,7 +116,7 @@ impl SdkMessage {
             nick: String::new(),
             avatar: String::new(),
             name_card: String::new(),
-            at_user_list: Vec::new(),
+            at_user_list: m.at_user_list,
             cloud_custom_data: m.cloud_custom_data,
             is_deleted: false,
             is_modified: m.version > 0,
@@ -155,6 +157,7 @@ impl SdkMessage {
             version: 0,
             excluded_from_unread: false,
             excluded_from_last_message: false,
+            at_user_list: draft.at_user_list,
         };
         let mut m = Self::stored(message, me);
         m.status = STATUS_UNSEND;
@@ -271,6 +274,7 @@ mod tests {
             version: 0,
             excluded_from_unread: false,
             excluded_from_last_message: false,
+            at_user_list: Vec::new(),
         }
     }
 
@@ -351,6 +355,7 @@ mod tests {
             payload: Element::Text { text: "yo".into() },
             cloud_custom_data: String::new(),
             need_read_receipt: false,
+            at_user_list: Vec::new(),
         };
         let m = SdkMessage::outgoing("c-7".into(), "alice", draft, 5, 7, 1_000);
         assert_eq!(

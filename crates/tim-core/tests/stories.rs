@@ -83,6 +83,7 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
         version: 0,
         excluded_from_unread: false,
         excluded_from_last_message: false,
+        at_user_list: Vec::new(),
     }
 }
 
@@ -104,6 +105,7 @@ fn text_to(to: &str, text: &str) -> MessageDraft {
         payload: Element::Text { text: text.into() },
         cloud_custom_data: String::new(),
         need_read_receipt: false,
+        at_user_list: Vec::new(),
     }
 }
 

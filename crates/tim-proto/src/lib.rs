@@ -143,6 +143,9 @@ pub struct SendMessage {
     /// The official messageControlInfo: does not become the conversation's last message.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub excluded_from_last_message: bool,
+    /// The userIDs a text message mentions (createTextAtMessage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_user_list: Vec<String>,
 }
 
 /// Ask for every inbox item with a sequence greater than `after`, oldest first.
@@ -411,6 +414,9 @@ pub struct Message {
     /// Sent with messageControlInfo.excludedFromLastMessage.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub excluded_from_last_message: bool,
+    /// The userIDs the message mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_user_list: Vec<String>,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -690,6 +696,7 @@ mod tests {
                     version: 0,
                     excluded_from_unread: false,
                     excluded_from_last_message: false,
+                    at_user_list: Vec::new(),
                 },
             },
         };

@@ -311,6 +311,7 @@ impl<S: Store> Conn<S> {
                     version: 0,
                     excluded_from_unread: true,
                     excluded_from_last_message: true,
+                    at_user_list: s.at_user_list,
                 };
                 let frame = encode(&ServerFrame::Online(OnlineMessage {
                     message: message.clone(),
@@ -337,6 +338,7 @@ impl<S: Store> Conn<S> {
                         need_read_receipt: s.need_read_receipt,
                         excluded_from_unread: s.excluded_from_unread,
                         excluded_from_last_message: s.excluded_from_last_message,
+                        at_user_list: s.at_user_list,
                     })
                     .await?;
                 Ok(Response::SendMessage(SendMessageOk { message }))

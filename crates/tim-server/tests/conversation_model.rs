@@ -139,6 +139,7 @@ async fn run(ops: Vec<Op>) {
                         need_read_receipt: false,
                         excluded_from_unread: false,
                         excluded_from_last_message: false,
+                        at_user_list: Vec::new(),
                     })
                     .await
                     .unwrap();

@@ -50,6 +50,7 @@ pub struct NewMessage {
     pub need_read_receipt: bool,
     pub excluded_from_unread: bool,
     pub excluded_from_last_message: bool,
+    pub at_user_list: Vec<String>,
 }
 
 /// Where a page of history is taken.

@@ -130,6 +130,16 @@ ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 const SCHEMA_V6: &str = r#"
 ALTER TABLE messages ADD COLUMN control INTEGER NOT NULL DEFAULT 0;
 "#;
+/// Version 7: the userIDs a message mentions, one per line.
+const SCHEMA_V7: &str = r#"
+ALTER TABLE messages ADD COLUMN at_users TEXT NOT NULL DEFAULT '';
+"#;
+
+/// The mentioned userIDs from the `at_users` column (userIDs hold no line breaks).
+fn at_users(column: String) -> Vec<String> {
+    column.lines().map(str::to_owned).collect()
+}
+
 const CONTROL_NOT_UNREAD: i64 = 1;
 const CONTROL_NOT_LAST: i64 = 2;
 
@@ -145,7 +155,7 @@ const MAX_BATCH: usize = 512;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
 
-const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt, m.version, m.control";
+const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.conv_type, m.sender, m.receiver, m.client_msg_id, m.random, m.time, m.elements, m.cloud_custom_data, m.revoker, m.need_receipt, m.version, m.control, m.at_users";
 const CONVERSATION_COLUMNS: &str = "c.peer, c.conv_type, c.unread, c.peer_read_seq, c.pinned, c.mark, c.custom_data, c.deleted, c.updated, c.last_msg";
 
 /// Inbox items to hand to the sessions once the transaction that made them commits.
@@ -213,7 +223,10 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     if version < 6 {
         tx.execute_batch(SCHEMA_V6)?;
     }
-    tx.pragma_update(None, "user_version", 6)?;
+    if version < 7 {
+        tx.execute_batch(SCHEMA_V7)?;
+    }
+    tx.pragma_update(None, "user_version", 7)?;
     tx.commit()
 }
 
@@ -476,9 +489,9 @@ fn send_c2c(
     let control = i64::from(msg.excluded_from_unread) * CONTROL_NOT_UNREAD
         + i64::from(msg.excluded_from_last_message) * CONTROL_NOT_LAST;
     conn.execute(
-        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![app, conv, seq, msg.from, msg.to, msg.client_msg_id, msg.random, time as i64, elements, msg.cloud_custom_data, msg.need_read_receipt, control],
+        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![app, conv, seq, msg.from, msg.to, msg.client_msg_id, msg.random, time as i64, elements, msg.cloud_custom_data, msg.need_read_receipt, control, msg.at_user_list.join("\n")],
     )?;
     let rowid = conn.last_insert_rowid();
     let message = Message {
@@ -497,6 +510,7 @@ fn send_c2c(
         version: 0,
         excluded_from_unread: msg.excluded_from_unread,
         excluded_from_last_message: msg.excluded_from_last_message,
+        at_user_list: msg.at_user_list,
     };
     let unread = i64::from(!message.excluded_from_unread);
     let mut owners = vec![(message.from.clone(), message.to.clone(), 0)];
@@ -552,6 +566,7 @@ fn message_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Message> {
         version: r.get::<_, i64>(o + 12)? as u64,
         excluded_from_unread: r.get::<_, i64>(o + 13)? & CONTROL_NOT_UNREAD != 0,
         excluded_from_last_message: r.get::<_, i64>(o + 13)? & CONTROL_NOT_LAST != 0,
+        at_user_list: at_users(r.get(o + 14)?),
     })
 }
 
