@@ -927,16 +927,9 @@ impl Core {
                     | Response::SetCustomData(page),
                 ),
             ) => self.conversations_answered(op, result, page),
-            (Kind::Modify { op, .. }, Ok(Response::ModifyMessage(ok))) => {
-                let Some(s) = self.session.as_mut() else {
-                    return;
-                };
-                s.conversations.changed(&s.user_id.clone(), &ok.message);
-                let message = Box::new(s.view(ok.message));
-                self.complete(op, Ok(OpOk::Send(SendOk { message })));
-                self.conversations_changed();
-            }
-            (Kind::Revoke { op, .. }, Ok(Response::RevokeMessage(ok))) => {
+            (Kind::Modify { op, .. }, Ok(Response::ModifyMessage(ok)))
+            | (Kind::Revoke { op, .. }, Ok(Response::RevokeMessage(ok))) => {
+                // The message as the server has it now: the app's promise and its list.
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
