@@ -155,7 +155,9 @@ impl Client {
         self.answer(id).await
     }
 
-    async fn answer(&mut self, id: Option<u64>) -> Value {
+    /// The answer frame with `id` (an `err` with a null id for `None`), keeping pushes that
+    /// arrive meanwhile.
+    pub async fn answer(&mut self, id: Option<u64>) -> Value {
         loop {
             let f = self
                 .read()
