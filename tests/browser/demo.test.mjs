@@ -367,6 +367,8 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     // History loaded later knows it too.
     await conv(alice2, 'bob').click();
     await alice2.getByTestId('revoked-text').filter({ hasText: 'bob revoked a message' }).waitFor();
+    // (The revocation seen live may show before the history has loaded: wait for all three.)
+    await messages(alice2).nth(2).waitFor();
     assert.equal(await messages(alice2).count(), 3);
 
     // Past the time limit the server refuses, and the page says why.
