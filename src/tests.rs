@@ -48,8 +48,8 @@ fn message() -> Message {
         need_read_receipt: true,
         version: 3,
         excluded_from_unread: true,
-        excluded_from_last_message: false,
         at_user_list: vec!["bob".into()],
+        ..Message::default()
     }
 }
 

@@ -245,12 +245,7 @@ mod tests {
                 extension: String::new(),
             }],
             cloud_custom_data: String::new(),
-            revoker: String::new(),
-            need_read_receipt: false,
-            version: 0,
-            excluded_from_unread: false,
-            excluded_from_last_message: false,
-            at_user_list: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -146,18 +146,14 @@ impl SdkMessage {
             conversation_type: draft.conversation_type,
             from: me.into(),
             to: draft.to,
-            sequence: 0,
             time: now_s,
             random,
             client_msg_id,
             elements: vec![draft.payload],
             cloud_custom_data: draft.cloud_custom_data,
-            revoker: String::new(),
             need_read_receipt: draft.need_read_receipt,
-            version: 0,
-            excluded_from_unread: false,
-            excluded_from_last_message: false,
             at_user_list: draft.at_user_list,
+            ..Message::default()
         };
         let mut m = Self::stored(message, me);
         m.status = STATUS_UNSEND;
@@ -269,12 +265,7 @@ mod tests {
             client_msg_id: "c-1".into(),
             elements: vec![element],
             cloud_custom_data: "ccd".into(),
-            revoker: String::new(),
-            need_read_receipt: false,
-            version: 0,
-            excluded_from_unread: false,
-            excluded_from_last_message: false,
-            at_user_list: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -78,12 +78,7 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
             text: format!("m{seq}"),
         }],
         cloud_custom_data: String::new(),
-        revoker: String::new(),
-        need_read_receipt: false,
-        version: 0,
-        excluded_from_unread: false,
-        excluded_from_last_message: false,
-        at_user_list: Vec::new(),
+        ..Default::default()
     }
 }
 

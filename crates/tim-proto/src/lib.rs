@@ -300,8 +300,9 @@ pub struct Conversation {
     pub deleted: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConversationType {
+    #[default]
     C2C,
     #[serde(rename = "GROUP")]
     Group,
@@ -379,8 +380,8 @@ impl Element {
 /// The official limit on a message body (elements plus cloudCustomData): 12 KB.
 pub const MAX_MESSAGE_BODY_BYTES: usize = 12 * 1024;
 
-/// A stored message as both sides see it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A stored message as both sides see it. (`Default` is for building one field by field.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Server-assigned, unique within the app.
@@ -691,12 +692,7 @@ mod tests {
                         data: "tt00".into(),
                     }],
                     cloud_custom_data: String::new(),
-                    revoker: String::new(),
-                    need_read_receipt: false,
-                    version: 0,
-                    excluded_from_unread: false,
-                    excluded_from_last_message: false,
-                    at_user_list: Vec::new(),
+                    ..Default::default()
                 },
             },
         };

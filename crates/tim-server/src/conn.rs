@@ -306,12 +306,10 @@ impl<S: Store> Conn<S> {
                     client_msg_id: s.client_msg_id,
                     elements: s.elements,
                     cloud_custom_data: s.cloud_custom_data,
-                    revoker: String::new(),
-                    need_read_receipt: false,
-                    version: 0,
                     excluded_from_unread: true,
                     excluded_from_last_message: true,
                     at_user_list: s.at_user_list,
+                    ..Message::default()
                 };
                 let frame = encode(&ServerFrame::Online(OnlineMessage {
                     message: message.clone(),
