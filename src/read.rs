@@ -5,9 +5,9 @@
 
 use js_sys::{Array, Reflect, JSON};
 use tim_proto::{
-    Conversation, ConversationType, ConversationsOk, Element, ErrFrame, GetHistoryOk, HeartbeatOk,
-    Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageOk, OkFrame, OnlineMessage,
-    Response, ResumeOk, SendMessageOk, ServerFrame, SyncOk,
+    Conversation, ConversationId, ConversationType, ConversationsOk, Element, ErrFrame,
+    GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageBody,
+    MessageOk, OkFrame, OnlineMessage, Response, ResumeOk, SendMessageOk, ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
 
@@ -32,6 +32,10 @@ fn uint(v: &JsValue, key: &str) -> Option<u64> {
     number(v, key)
         .filter(|n| *n >= 0.0 && n.fract() == 0.0)
         .map(|n| n as u64)
+}
+
+fn conversation_id(v: &JsValue, key: &str) -> Option<ConversationId> {
+    ConversationId::parse(&string(v, key)?)
 }
 
 fn flag(v: &JsValue, key: &str) -> Option<bool> {
@@ -135,9 +139,7 @@ fn conversations(data: &JsValue) -> Option<ConversationsOk> {
 fn conversation(v: &JsValue) -> Option<Conversation> {
     let last = get(v, "lastMessage");
     Some(Conversation {
-        conversation_id: string(v, "conversationID")?,
-        conversation_type: conversation_type(v)?,
-        peer: string(v, "peer")?,
+        id: conversation_id(v, "conversationID")?,
         unread_count: uint(v, "unreadCount")? as u32,
         is_pinned: flag(v, "isPinned")?,
         mark: uint(v, "mark")? as u32,
@@ -176,7 +178,7 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
             message: message(&get(v, "message"))?,
         },
         "peerRead" => InboxEvent::PeerRead {
-            conversation_id: string(v, "conversationID")?,
+            conversation_id: conversation_id(v, "conversationID")?,
             read_seq: uint(v, "readSeq")?,
         },
         _ => return None,
@@ -197,16 +199,18 @@ fn message(v: &JsValue) -> Option<Message> {
         time: uint(v, "time")?,
         random: uint(v, "random")? as u32,
         client_msg_id: string(v, "clientMsgID")?,
-        elements: list(v, "elements", |e| {
-            element(&string(e, "type")?, &get(e, "content"))
-        })?,
-        cloud_custom_data: string_or_empty(v, "cloudCustomData"),
+        body: MessageBody {
+            elements: list(v, "elements", |e| {
+                element(&string(e, "type")?, &get(e, "content"))
+            })?,
+            cloud_custom_data: string_or_empty(v, "cloudCustomData"),
+            need_read_receipt: flag(v, "needReadReceipt").unwrap_or(false),
+            excluded_from_unread: flag(v, "excludedFromUnread").unwrap_or(false),
+            excluded_from_last_message: flag(v, "excludedFromLastMessage").unwrap_or(false),
+            at_user_list: list(v, "atUserList", JsValue::as_string).unwrap_or_default(),
+        },
         revoker: string_or_empty(v, "revoker"),
-        need_read_receipt: flag(v, "needReadReceipt").unwrap_or(false),
         version: uint(v, "version").unwrap_or(0),
-        excluded_from_unread: flag(v, "excludedFromUnread").unwrap_or(false),
-        excluded_from_last_message: flag(v, "excludedFromLastMessage").unwrap_or(false),
-        at_user_list: list(v, "atUserList", JsValue::as_string).unwrap_or_default(),
     })
 }
 

@@ -20,38 +20,152 @@ fn message() -> Message {
         time: 1_700_000_000,
         random: 4_294_967_295,
         client_msg_id: "c-1".into(),
-        elements: vec![
-            Element::Text { text: "hi".into() },
-            Element::Custom {
-                data: "d".into(),
-                description: String::new(),
-                extension: "e".into(),
-            },
-            Element::Face {
-                index: -3,
-                data: "tt".into(),
-            },
-            Element::Location {
-                description: "here".into(),
-                longitude: 113.934_5,
-                latitude: -22.5,
-            },
-            Element::Merger {
-                title: "chat".into(),
-                abstract_list: vec!["a: hi".into()],
-                compatible_text: "upgrade".into(),
-                message_list: r#"[{"ID":"1-2-3","payload":{"text":"hi"}}]"#.into(),
-            },
-        ],
-        cloud_custom_data: "ccd".into(),
+        body: MessageBody {
+            elements: vec![
+                Element::Text { text: "hi".into() },
+                Element::Custom {
+                    data: "d".into(),
+                    description: String::new(),
+                    extension: "e".into(),
+                },
+                Element::Face {
+                    index: -3,
+                    data: "tt".into(),
+                },
+                Element::Location {
+                    description: "here".into(),
+                    longitude: 113.934_5,
+                    latitude: -22.5,
+                },
+                Element::Merger {
+                    title: "chat".into(),
+                    abstract_list: vec!["a: hi".into()],
+                    compatible_text: "upgrade".into(),
+                    message_list: r#"[{"ID":"1-2-3","payload":{"text":"hi"}}]"#.into(),
+                },
+            ],
+            cloud_custom_data: "ccd".into(),
+            need_read_receipt: true,
+            excluded_from_unread: true,
+            at_user_list: vec!["bob".into()],
+            ..MessageBody::default()
+        },
         revoker: "alice".into(),
-        need_read_receipt: true,
         version: 3,
-        excluded_from_unread: true,
-        at_user_list: vec!["bob".into()],
-        ..Message::default()
     }
 }
+
+fn conversations() -> ConversationsOk {
+    ConversationsOk {
+        conversations: vec![
+            Conversation {
+                id: ConversationId::C2C("bob".into()),
+                unread_count: 3,
+                is_pinned: true,
+                mark: 5,
+                custom_data: "draft".into(),
+                peer_read_seq: 2,
+                last_message: Some(message()),
+                updated: 9,
+                deleted: false,
+            },
+            Conversation {
+                deleted: true,
+                updated: 1,
+                ..Conversation::empty(ConversationId::C2C("carol".into()))
+            },
+        ],
+        inbox_seq: 12,
+        complete: true,
+    }
+}
+
+/// One answer of each op: a new op fails to compile here until it has its case.
+fn sample(op: Op) -> Response {
+    match op {
+        Op::Login => Response::Login(LoginOk {
+            user_id: "alice".into(),
+            repeat_login: true,
+            inbox_seq: 42,
+            server_time: 5,
+            resume_token: "0123abcd".into(),
+        }),
+        Op::Resume => Response::Resume(ResumeOk {
+            user_id: "alice".into(),
+            inbox_seq: 43,
+            server_time: 6,
+        }),
+        Op::Logout => Response::Logout,
+        Op::Heartbeat => Response::Heartbeat(HeartbeatOk { server_time: 6 }),
+        Op::Sync => Response::Sync(SyncOk {
+            items: inbox_items(),
+            inbox_seq: 7,
+            complete: false,
+        }),
+        Op::SendMessage => Response::SendMessage(SendMessageOk { message: message() }),
+        Op::GetHistory => Response::GetHistory(GetHistoryOk {
+            messages: vec![message(), message()],
+            complete: true,
+        }),
+        Op::RevokeMessage => Response::RevokeMessage(MessageOk { message: message() }),
+        Op::ModifyMessage => Response::ModifyMessage(MessageOk { message: message() }),
+        Op::DeleteMessages => Response::DeleteMessages(conversations()),
+        Op::GetConversations => Response::GetConversations(conversations()),
+        Op::SetRead => Response::SetRead(conversations()),
+        Op::SetAllRead => Response::SetAllRead(conversations()),
+        Op::DeleteConversation => Response::DeleteConversation(conversations()),
+        Op::ClearHistory => Response::ClearHistory(conversations()),
+        Op::PinConversation => Response::PinConversation(conversations()),
+        Op::MarkConversations => Response::MarkConversations(conversations()),
+        Op::SetCustomData => Response::SetCustomData(conversations()),
+    }
+}
+
+/// Which kind an inbox event is; a new kind fails to compile here until it has its number,
+/// and then [`inbox_items`] must show one of it.
+fn inbox_kind(event: &InboxEvent) -> usize {
+    match event {
+        InboxEvent::Message { .. } => 0,
+        InboxEvent::Conversation { .. } => 1,
+        InboxEvent::Revoked { .. } => 2,
+        InboxEvent::Modified { .. } => 3,
+        InboxEvent::PeerRead { .. } => 4,
+    }
+}
+const INBOX_KINDS: usize = 5;
+
+fn inbox_items() -> Vec<InboxItem> {
+    let events = [
+        InboxEvent::Message { message: message() },
+        InboxEvent::Conversation {
+            conversation: conversations().conversations.remove(0),
+        },
+        InboxEvent::Revoked { message: message() },
+        InboxEvent::Modified { message: message() },
+        InboxEvent::PeerRead {
+            conversation_id: ConversationId::C2C("bob".into()),
+            read_seq: 4,
+        },
+    ];
+    events
+        .into_iter()
+        .zip(1..)
+        .map(|(event, seq)| InboxItem { seq, event })
+        .collect()
+}
+
+/// Which `type` a frame is, likewise.
+fn frame_type(frame: &ServerFrame) -> usize {
+    match frame {
+        ServerFrame::Hello(_) => 0,
+        ServerFrame::Ok(_) => 1,
+        ServerFrame::Err(_) => 2,
+        ServerFrame::Inbox(_) => 3,
+        ServerFrame::Kicked(_) => 4,
+        ServerFrame::Online(_) => 5,
+    }
+}
+const FRAME_TYPES: usize = 6;
 
 /// Through our writer and the engine's JSON.parse, back through our reader.
 fn round_trip(frame: &ServerFrame) -> Option<ServerFrame> {
@@ -59,9 +173,19 @@ fn round_trip(frame: &ServerFrame) -> Option<ServerFrame> {
     read::frame(&JSON::parse(&text).expect("valid JSON"))
 }
 
+/// Every server frame the protocol has, each kind of each: every `type`, every op's answer,
+/// every inbox kind.
 #[wasm_bindgen_test]
 fn every_server_frame_reads_back() {
-    let frames = [
+    let items = inbox_items();
+    let mut kinds: Vec<usize> = items.iter().map(|i| inbox_kind(&i.event)).collect();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        (0..INBOX_KINDS).collect::<Vec<_>>(),
+        "one item of each kind"
+    );
+    let mut frames = vec![
         ServerFrame::Hello(Hello {
             protocol: 1,
             server: "tim-server/0.1.0".into(),
@@ -69,118 +193,35 @@ fn every_server_frame_reads_back() {
             idle_timeout_ms: 30_000,
             max_frame_bytes: 65_536,
         }),
-        ServerFrame::Ok(OkFrame {
-            id: 9,
-            response: Response::Login(LoginOk {
-                user_id: "alice".into(),
-                repeat_login: true,
-                inbox_seq: 42,
-                server_time: 5,
-                resume_token: "0123abcd".into(),
-            }),
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 15,
-            response: Response::Resume(ResumeOk {
-                user_id: "alice".into(),
-                inbox_seq: 43,
-                server_time: 6,
-            }),
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 10,
-            response: Response::Logout,
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 11,
-            response: Response::Heartbeat(HeartbeatOk { server_time: 6 }),
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 12,
-            response: Response::SendMessage(SendMessageOk { message: message() }),
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 13,
-            response: Response::Sync(SyncOk {
-                items: vec![InboxItem {
-                    seq: 7,
-                    event: InboxEvent::Message { message: message() },
-                }],
-                inbox_seq: 7,
-                complete: false,
-            }),
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 14,
-            response: Response::GetHistory(GetHistoryOk {
-                messages: vec![message(), message()],
-                complete: true,
-            }),
-        }),
         ServerFrame::Err(ErrFrame {
             id: None,
             code: 60003,
             message: "frame is not JSON".into(),
         }),
-        ServerFrame::Inbox(InboxItem {
-            seq: 8,
-            event: InboxEvent::Message { message: message() },
+        ServerFrame::Err(ErrFrame {
+            id: Some(3),
+            code: 80002,
+            message: String::new(),
         }),
         ServerFrame::Kicked(Kicked {
             reason: "multipleAccount".into(),
         }),
         ServerFrame::Online(OnlineMessage { message: message() }),
-        ServerFrame::Ok(OkFrame {
-            id: 16,
-            response: Response::GetConversations(ConversationsOk {
-                conversations: vec![
-                    Conversation {
-                        conversation_id: "C2Cbob".into(),
-                        conversation_type: ConversationType::C2C,
-                        peer: "bob".into(),
-                        unread_count: 3,
-                        is_pinned: true,
-                        mark: 5,
-                        custom_data: "draft".into(),
-                        peer_read_seq: 2,
-                        last_message: Some(message()),
-                        updated: 9,
-                        deleted: false,
-                    },
-                    Conversation {
-                        conversation_id: "C2Ccarol".into(),
-                        conversation_type: ConversationType::C2C,
-                        peer: "carol".into(),
-                        unread_count: 0,
-                        is_pinned: false,
-                        mark: 0,
-                        custom_data: String::new(),
-                        peer_read_seq: 0,
-                        last_message: None,
-                        updated: 1,
-                        deleted: true,
-                    },
-                ],
-                inbox_seq: 12,
-                complete: true,
-            }),
-        }),
-        ServerFrame::Ok(OkFrame {
-            id: 17,
-            response: Response::RevokeMessage(MessageOk { message: message() }),
-        }),
-        ServerFrame::Inbox(InboxItem {
-            seq: 9,
-            event: InboxEvent::Revoked { message: message() },
-        }),
-        ServerFrame::Inbox(InboxItem {
-            seq: 10,
-            event: InboxEvent::PeerRead {
-                conversation_id: "C2Cbob".into(),
-                read_seq: 4,
-            },
-        }),
     ];
+    frames.extend(items.into_iter().map(ServerFrame::Inbox));
+    for (id, op) in (1..).zip(Op::ALL) {
+        let response = sample(*op);
+        assert_eq!(response.op(), *op);
+        frames.push(ServerFrame::Ok(OkFrame { id, response }));
+    }
+    let mut types: Vec<usize> = frames.iter().map(frame_type).collect();
+    types.sort_unstable();
+    types.dedup();
+    assert_eq!(
+        types,
+        (0..FRAME_TYPES).collect::<Vec<_>>(),
+        "one frame of each type"
+    );
     for frame in frames {
         assert_eq!(round_trip(&frame).as_ref(), Some(&frame));
     }
@@ -210,17 +251,15 @@ fn client_frames_are_the_json_the_server_expects() {
             to: "bob".into(),
             client_msg_id: "c-1".into(),
             random: 7,
-            elements: vec![Element::Location {
-                description: "a\tb".into(),
-                longitude: 0.1,
-                latitude: 1e21,
-            }],
-            cloud_custom_data: String::new(),
-            need_read_receipt: false,
+            body: MessageBody {
+                elements: vec![Element::Location {
+                    description: "a\tb".into(),
+                    longitude: 0.1,
+                    latitude: 1e21,
+                }],
+                ..MessageBody::default()
+            },
             online_only: false,
-            excluded_from_unread: false,
-            excluded_from_last_message: false,
-            at_user_list: Vec::new(),
         }),
     };
     assert_eq!(

@@ -3,7 +3,7 @@
 //! [`Effect`]s. One login lives in a [`Session`]; without one, `reason` is why the SDK is not
 //! ready, which is what every API call needing SDK_READY rejects with.
 
-use crate::conversation::{empty_c2c, SdkConversation};
+use crate::conversation::SdkConversation;
 use crate::error::*;
 use crate::message::{MessageDraft, SdkMessage, STATUS_FAIL, STATUS_UNSEND};
 use crate::output::*;
@@ -13,10 +13,11 @@ use tim_proto::codes::{
     INTERNAL_ERROR, MODIFY_CONFLICT, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED, USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
-    ClientFrame, ConversationRef, ConversationType, ConversationsOk, DeleteMessages, Element,
-    GetConversations, GetHistory, GetHistoryOk, Login, MarkConversations, Message, ModifyMessage,
-    PinConversation, Request, Response, Resume, RevokeMessage, SendMessage, ServerFrame,
-    SetCustomData, Sync, SyncOk, MAX_CONVERSATIONS_PAGE, PROTOCOL_VERSION,
+    ClientFrame, Conversation, ConversationId, ConversationRef, ConversationType, ConversationsOk,
+    DeleteMessages, Element, GetConversations, GetHistory, GetHistoryOk, Login, MarkConversations,
+    Message, MessageBody, ModifyMessage, PinConversation, Request, Response, Resume, RevokeMessage,
+    SendMessage, ServerFrame, SetCustomData, Sync, SyncOk, MAX_CONVERSATIONS_PAGE,
+    PROTOCOL_VERSION,
 };
 
 /// The official `sendMessage` options.
@@ -30,10 +31,10 @@ pub struct SendOptions {
     pub excluded_from_last_message: bool,
 }
 
-/// The peer of a `C2C<userID>` conversationID, or the official 2503.
-fn c2c_peer(id: &str) -> Result<&str, ApiError> {
-    id.strip_prefix("C2C")
-        .filter(|p| !p.is_empty())
+/// A `C2C<userID>` conversationID, or the official 2503.
+fn c2c(id: &str) -> Result<ConversationId, ApiError> {
+    ConversationId::parse(id)
+        .filter(|c| c.c2c_peer().is_some())
         .ok_or_else(|| ApiError::sdk(INVALID_CONVERSATION_ID))
 }
 
@@ -286,13 +287,15 @@ impl Core {
             to: message.to.clone(),
             client_msg_id: message.id.clone(),
             random: message.random,
-            elements: vec![message.payload.clone()],
-            cloud_custom_data: message.cloud_custom_data.clone(),
-            need_read_receipt: message.need_read_receipt,
+            body: MessageBody {
+                elements: vec![message.payload.clone()],
+                cloud_custom_data: message.cloud_custom_data.clone(),
+                need_read_receipt: message.need_read_receipt,
+                excluded_from_unread: options.excluded_from_unread_count,
+                excluded_from_last_message: options.excluded_from_last_message,
+                at_user_list: message.at_user_list.clone(),
+            },
             online_only: options.online_user_only,
-            excluded_from_unread: options.excluded_from_unread_count,
-            excluded_from_last_message: options.excluded_from_last_message,
-            at_user_list: message.at_user_list.clone(),
         });
         let op = self.id();
         let message = Box::new(message);
@@ -310,7 +313,7 @@ impl Core {
         count: u32,
     ) -> Result<OpId, ApiError> {
         let s = self.ready_session()?;
-        c2c_peer(conversation_id)?;
+        let id = c2c(conversation_id)?;
         let before_seq = match next_req_message_id.filter(|id| !id.is_empty()) {
             None => None,
             Some(id) => Some(
@@ -322,7 +325,7 @@ impl Core {
             ),
         };
         let request = Request::GetHistory(GetHistory {
-            conversation_id: conversation_id.into(),
+            conversation_id: id,
             before_seq,
             after_seq: None,
             before_time: None,
@@ -346,7 +349,7 @@ impl Core {
         count: u32,
     ) -> Result<OpId, ApiError> {
         self.ready_session()?;
-        c2c_peer(conversation_id)?;
+        let id = c2c(conversation_id)?;
         // The message itself is part of the page: bounds are exclusive on the wire.
         let (before_seq, after_seq, before_time, after_time) = match (sequence, time, newer) {
             (Some(s), _, false) => (Some(s.saturating_add(1)), None, None, None),
@@ -356,7 +359,7 @@ impl Core {
             (None, None, _) => (None, None, None, None),
         };
         let request = Request::GetHistory(GetHistory {
-            conversation_id: conversation_id.into(),
+            conversation_id: id,
             before_seq,
             after_seq,
             before_time,
@@ -387,9 +390,10 @@ impl Core {
     /// `getConversationProfile`: a known conversation, or an empty one with a C2C peer.
     pub fn get_conversation_profile(&mut self, id: &str) -> Result<OpId, ApiError> {
         let s = self.ready_session()?;
-        let conversation = match s.conversations.get(id) {
+        let id = c2c(id)?;
+        let conversation = match s.conversations.get(&id) {
             Some(c) => SdkConversation::of(c),
-            None => SdkConversation::of(&empty_c2c(c2c_peer(id)?)),
+            None => SdkConversation::of(&Conversation::empty(id)),
         };
         let op = self.id();
         let conversation = Box::new(conversation);
@@ -418,8 +422,9 @@ impl Core {
     /// `getMessageReadReceiptList`.
     pub fn peer_read_seq(&self, conversation_id: &str) -> Result<u64, ApiError> {
         let s = self.ready_session()?;
-        Ok(s.conversations
-            .get(conversation_id)
+        let id = ConversationId::parse(conversation_id);
+        Ok(id
+            .and_then(|id| s.conversations.get(&id))
             .map_or(0, |c| c.peer_read_seq))
     }
 
@@ -493,7 +498,7 @@ impl Core {
         pinned: bool,
     ) -> Result<OpId, ApiError> {
         let conversation_id = self.known(id)?;
-        let result = ChangeResult::ConversationID(conversation_id.clone());
+        let result = ChangeResult::ConversationID(id.to_owned());
         let request = Request::PinConversation(PinConversation {
             conversation_id,
             is_pinned: pinned,
@@ -509,10 +514,10 @@ impl Core {
         mark_type: u32,
         enable_mark: bool,
     ) -> Result<OpId, ApiError> {
-        let ids = self.all_known(&ids)?;
-        let result = ChangeResult::SuccessList(ids.clone());
+        let known = self.all_known(&ids)?;
+        let result = ChangeResult::SuccessList(ids);
         let request = Request::MarkConversations(MarkConversations {
-            conversation_ids: ids,
+            conversation_ids: known,
             mark_type,
             enable_mark,
         });
@@ -526,10 +531,10 @@ impl Core {
         ids: Vec<String>,
         custom_data: String,
     ) -> Result<OpId, ApiError> {
-        let ids = self.all_known(&ids)?;
-        let result = ChangeResult::SuccessList(ids.clone());
+        let known = self.all_known(&ids)?;
+        let result = ChangeResult::SuccessList(ids);
         let request = Request::SetCustomData(SetCustomData {
-            conversation_ids: ids,
+            conversation_ids: known,
             custom_data,
         });
         self.change(now_ms, request, result)
@@ -574,18 +579,18 @@ impl Core {
         Ok(op)
     }
 
-    /// A conversation of this user's list (as an owned ID), or the official 2500.
-    fn known(&self, id: &str) -> Result<String, ApiError> {
+    /// A conversation of this user's list, or the official 2500.
+    fn known(&self, id: &str) -> Result<ConversationId, ApiError> {
         let s = self.ready_session()?;
-        c2c_peer(id)?;
-        match s.conversations.get(id) {
-            Some(_) => Ok(id.to_owned()),
+        let id = c2c(id)?;
+        match s.conversations.get(&id) {
+            Some(_) => Ok(id),
             None => Err(ApiError::sdk(CONVERSATION_NOT_FOUND)),
         }
     }
 
     /// Every one of `ids` a conversation of this user's list, or the first failure.
-    fn all_known(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
+    fn all_known(&self, ids: &[String]) -> Result<Vec<ConversationId>, ApiError> {
         ids.iter().map(|id| self.known(id)).collect()
     }
 
@@ -1078,7 +1083,7 @@ impl Core {
         }
     }
 
-    fn load_conversations(&mut self, now_ms: u64, after: Option<String>) {
+    fn load_conversations(&mut self, now_ms: u64, after: Option<ConversationId>) {
         let request = Request::GetConversations(GetConversations {
             after,
             limit: MAX_CONVERSATIONS_PAGE,
@@ -1095,7 +1100,7 @@ impl Core {
         if s.conv_seq == 0 {
             s.conv_seq = page.inbox_seq;
         }
-        let next = page.conversations.last().map(|c| c.conversation_id.clone());
+        let next = page.conversations.last().map(|c| c.id.clone());
         for c in page.conversations {
             s.conversations.load(c);
         }

@@ -7,7 +7,7 @@
 use crate::message::{element_type, message_for_show, serialize_payload};
 use crate::vecmap::VecMap;
 use serde::Serialize;
-use tim_proto::{Conversation, ConversationType, Element, Message};
+use tim_proto::{Conversation, ConversationId, Element, Message};
 
 /// `conversation.lastMessage` as the official SDK shapes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,7 +65,7 @@ pub struct SdkConversation {
 impl SdkConversation {
     pub(crate) fn of(c: &Conversation) -> Self {
         let last_message = c.last_message.as_ref().map(|m| {
-            let payload = m.elements.first().cloned().unwrap_or(Element::Text {
+            let payload = m.body.elements.first().cloned().unwrap_or(Element::Text {
                 text: String::new(),
             });
             LastMessage {
@@ -77,24 +77,22 @@ impl SdkConversation {
                 type_: element_type(&payload),
                 payload,
                 is_revoked: !m.revoker.is_empty(),
-                is_peer_read: m.to == c.peer && m.sequence <= c.peer_read_seq,
+                is_peer_read: c.id.c2c_peer() == Some(m.to.as_str())
+                    && m.sequence <= c.peer_read_seq,
                 revoker: m.revoker.clone(),
                 nick: String::new(),
                 name_card: String::new(),
-                cloud_custom_data: m.cloud_custom_data.clone(),
+                cloud_custom_data: m.body.cloud_custom_data.clone(),
             }
         });
         SdkConversation {
-            conversation_id: c.conversation_id.clone(),
-            type_: match c.conversation_type {
-                ConversationType::C2C => "C2C",
-                ConversationType::Group => "GROUP",
-            },
+            conversation_id: c.id.to_id_string(),
+            type_: c.id.type_name(),
             unread_count: c.unread_count,
             last_message,
             group_profile: None,
             user_profile: UserProfile {
-                user_id: c.peer.clone(),
+                user_id: c.id.c2c_peer().unwrap_or_default().to_owned(),
                 nick: String::new(),
                 avatar: String::new(),
             },
@@ -111,39 +109,14 @@ impl SdkConversation {
     }
 }
 
-/// `C2C<peer>`, without the formatting machinery in the wasm file.
-pub(crate) fn c2c_id(peer: &str) -> String {
-    let mut id = String::with_capacity(3 + peer.len());
-    id.push_str("C2C");
-    id.push_str(peer);
-    id
-}
-
-/// An empty C2C conversation with `peer` (one that has no state on the server yet).
-pub(crate) fn empty_c2c(peer: &str) -> Conversation {
-    Conversation {
-        conversation_id: c2c_id(peer),
-        conversation_type: ConversationType::C2C,
-        peer: peer.into(),
-        unread_count: 0,
-        is_pinned: false,
-        mark: 0,
-        custom_data: String::new(),
-        peer_read_seq: 0,
-        last_message: None,
-        updated: 0,
-        deleted: false,
-    }
-}
-
 /// A user's conversations, as the server keeps them.
 #[derive(Debug, Default)]
 pub(crate) struct Conversations {
-    by_id: VecMap<String, Conversation>,
+    by_id: VecMap<ConversationId, Conversation>,
 }
 
 impl Conversations {
-    pub fn get(&self, id: &str) -> Option<&Conversation> {
+    pub fn get(&self, id: &ConversationId) -> Option<&Conversation> {
         self.by_id.get(id)
     }
 
@@ -151,34 +124,34 @@ impl Conversations {
     /// list that had none of them, so no lookup is needed (10,000 stay a linear load).
     pub fn load(&mut self, c: Conversation) {
         if !c.deleted {
-            self.by_id.push_new(c.conversation_id.clone(), c);
+            self.by_id.push_new(c.id.clone(), c);
         }
     }
 
     /// Take the server's state of one conversation (a deleted one leaves the list).
     pub fn replace(&mut self, c: Conversation) {
         if c.deleted {
-            self.by_id.remove(&c.conversation_id);
+            self.by_id.remove(&c.id);
         } else {
-            self.by_id.insert(c.conversation_id.clone(), c);
+            self.by_id.insert(c.id.clone(), c);
         }
     }
 
     /// A message of `me`'s: the last message of its conversation, unread if received.
     pub fn message(&mut self, me: &str, m: &Message) {
-        let peer = if m.from == me { &m.to } else { &m.from };
+        let id = m.conversation_of(me);
         let c = self
             .by_id
-            .get_or_insert_with(c2c_id(peer), || empty_c2c(peer));
+            .get_or_insert_with(id.clone(), || Conversation::empty(id));
         // messageControlInfo: some messages are not the last one, or not unread.
-        if !m.excluded_from_last_message
+        if !m.body.excluded_from_last_message
             && c.last_message
                 .as_ref()
                 .is_none_or(|l| l.sequence <= m.sequence)
         {
             c.last_message = Some(m.clone());
         }
-        if m.from != me && !m.excluded_from_unread {
+        if m.from != me && !m.body.excluded_from_unread {
             c.unread_count += 1;
         }
         c.updated = c.updated.max(m.time);
@@ -187,10 +160,9 @@ impl Conversations {
     /// A message changed on the server (revoked or modified): if it is a last message, the
     /// conversation shows it as it is now.
     pub fn changed(&mut self, me: &str, m: &Message) {
-        let peer = if m.from == me { &m.to } else { &m.from };
         if let Some(last) = self
             .by_id
-            .get_mut(&c2c_id(peer))
+            .get_mut(&m.conversation_of(me))
             .and_then(|c| c.last_message.as_mut())
             .filter(|l| l.id == m.id)
         {
@@ -199,7 +171,7 @@ impl Conversations {
     }
 
     /// The peer read up to `read_seq`.
-    pub fn peer_read(&mut self, conversation_id: &str, read_seq: u64) {
+    pub fn peer_read(&mut self, conversation_id: &ConversationId, read_seq: u64) {
         if let Some(c) = self.by_id.get_mut(conversation_id) {
             c.peer_read_seq = c.peer_read_seq.max(read_seq);
         }
@@ -214,11 +186,7 @@ impl Conversations {
         let mut all: Vec<&Conversation> = self.by_id.values().collect();
         let active = |c: &Conversation| c.last_message.as_ref().map_or(c.updated, |m| m.time);
         all.sort_unstable_by(|a, b| {
-            (b.is_pinned, active(b), &a.conversation_id).cmp(&(
-                a.is_pinned,
-                active(a),
-                &b.conversation_id,
-            ))
+            (b.is_pinned, active(b), &a.id).cmp(&(a.is_pinned, active(a), &b.id))
         });
         all.into_iter().map(SdkConversation::of).collect()
     }
@@ -229,22 +197,27 @@ mod tests {
     use super::*;
     use serde_json::{json, to_value};
 
+    fn bob_id() -> ConversationId {
+        ConversationId::C2C("bob".into())
+    }
+
     fn msg(seq: u64, from: &str, to: &str, time: u64) -> Message {
         Message {
             id: format!("{seq}-{time}-1"),
-            conversation_type: ConversationType::C2C,
             from: from.into(),
             to: to.into(),
             sequence: seq,
             time,
             random: 1,
             client_msg_id: format!("c{seq}"),
-            elements: vec![Element::Custom {
-                data: "d".into(),
-                description: String::new(),
-                extension: String::new(),
-            }],
-            cloud_custom_data: String::new(),
+            body: tim_proto::MessageBody {
+                elements: vec![Element::Custom {
+                    data: "d".into(),
+                    description: String::new(),
+                    extension: String::new(),
+                }],
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -268,7 +241,7 @@ mod tests {
         );
         assert_eq!(v["type"], "C2C");
         // A pinned conversation leads whatever its age.
-        let mut bob = cs.get("C2Cbob").unwrap().clone();
+        let mut bob = cs.get(&bob_id()).unwrap().clone();
         bob.is_pinned = true;
         bob.mark = 5;
         cs.replace(bob);
@@ -283,7 +256,7 @@ mod tests {
         let mine = msg(3, "me", "bob", 10);
         cs.message("me", &mine);
         assert!(!cs.list()[0].last_message.as_ref().unwrap().is_peer_read);
-        cs.peer_read("C2Cbob", 3);
+        cs.peer_read(&bob_id(), 3);
         assert!(cs.list()[0].last_message.as_ref().unwrap().is_peer_read);
         cs.changed(
             "me",
@@ -295,7 +268,7 @@ mod tests {
         let last = cs.list()[0].last_message.clone().unwrap();
         assert!(last.is_revoked);
         assert_eq!(last.revoker, "me");
-        let mut gone = cs.get("C2Cbob").unwrap().clone();
+        let mut gone = cs.get(&bob_id()).unwrap().clone();
         gone.deleted = true;
         cs.replace(gone);
         assert!(cs.list().is_empty());

@@ -5,7 +5,7 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use tim_proto::{ConversationType, Element, Message};
+use tim_proto::{ConversationType, Element, Message, MessageBody};
 
 pub const STATUS_UNSEND: &str = "unSend";
 pub const STATUS_SUCCESS: &str = "success";
@@ -84,24 +84,18 @@ impl SdkMessage {
     /// A stored message as `me` sees it.
     pub(crate) fn stored(m: Message, me: &str) -> Self {
         let out = m.from == me;
-        let conversation_type = match m.conversation_type {
-            ConversationType::C2C => "C2C",
-            ConversationType::Group => "GROUP",
-        };
-        let peer = if out { &m.to } else { &m.from };
-        let mut conversation_id = String::with_capacity(conversation_type.len() + peer.len());
-        conversation_id.push_str(conversation_type);
-        conversation_id.push_str(peer);
+        let conversation = m.conversation_of(me);
+        let body = m.body;
         // The server refuses messages without elements, so the fallback is never shown.
-        let payload = m.elements.into_iter().next().unwrap_or(Element::Text {
+        let payload = body.elements.into_iter().next().unwrap_or(Element::Text {
             text: String::new(),
         });
         SdkMessage {
             id: m.id,
             type_: element_type(&payload),
             payload,
-            conversation_id,
-            conversation_type,
+            conversation_id: conversation.to_id_string(),
+            conversation_type: conversation.type_name(),
             to: m.to,
             from: m.from,
             flow: if out { FLOW_OUT } else { FLOW_IN },
@@ -116,11 +110,11 @@ impl SdkMessage {
             nick: String::new(),
             avatar: String::new(),
             name_card: String::new(),
-            at_user_list: m.at_user_list,
-            cloud_custom_data: m.cloud_custom_data,
+            at_user_list: body.at_user_list,
+            cloud_custom_data: body.cloud_custom_data,
             is_deleted: false,
             is_modified: m.version > 0,
-            need_read_receipt: m.need_read_receipt,
+            need_read_receipt: body.need_read_receipt,
             read_receipt_info: ReadReceiptInfo::default(),
             sequence: m.sequence,
             random: m.random,
@@ -149,10 +143,13 @@ impl SdkMessage {
             time: now_s,
             random,
             client_msg_id,
-            elements: vec![draft.payload],
-            cloud_custom_data: draft.cloud_custom_data,
-            need_read_receipt: draft.need_read_receipt,
-            at_user_list: draft.at_user_list,
+            body: MessageBody {
+                elements: vec![draft.payload],
+                cloud_custom_data: draft.cloud_custom_data,
+                need_read_receipt: draft.need_read_receipt,
+                at_user_list: draft.at_user_list,
+                ..MessageBody::default()
+            },
             ..Message::default()
         };
         let mut m = Self::stored(message, me);
@@ -263,8 +260,11 @@ mod tests {
             time: 1_700_000_000,
             random: 9,
             client_msg_id: "c-1".into(),
-            elements: vec![element],
-            cloud_custom_data: "ccd".into(),
+            body: MessageBody {
+                elements: vec![element],
+                cloud_custom_data: "ccd".into(),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

@@ -286,7 +286,7 @@ impl Session {
                 if fresh {
                     self.conversations.peer_read(&conversation_id, read_seq);
                 }
-                if let Some(out) = self.out_messages.get_mut(&conversation_id) {
+                if let Some(out) = self.out_messages.get_mut(&conversation_id.to_id_string()) {
                     for m in out.iter_mut() {
                         if !m.is_peer_read && m.sequence <= read_seq {
                             m.is_peer_read = true;
@@ -313,12 +313,12 @@ impl Session {
 
     /// A stored message as this user sees it, remembered for history paging and peer reads.
     pub(crate) fn view(&mut self, message: tim_proto::Message) -> SdkMessage {
+        let peer_read = self
+            .conversations
+            .get(&message.conversation_of(&self.user_id))
+            .map_or(0, |c| c.peer_read_seq);
         let mut m = SdkMessage::stored(message, &self.user_id);
         if m.flow == crate::message::FLOW_OUT {
-            let peer_read = self
-                .conversations
-                .get(&m.conversation_id)
-                .map_or(0, |c| c.peer_read_seq);
             m.is_peer_read = m.sequence <= peer_read;
         }
         self.remember(&m);

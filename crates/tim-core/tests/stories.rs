@@ -74,12 +74,18 @@ fn stored(seq: u64, from: &str, to: &str, client_msg_id: &str) -> Message {
         time: 1_700_000_000 + seq,
         random: 7,
         client_msg_id: client_msg_id.into(),
-        elements: vec![Element::Text {
-            text: format!("m{seq}"),
-        }],
-        cloud_custom_data: String::new(),
+        body: proto::MessageBody {
+            elements: vec![Element::Text {
+                text: format!("m{seq}"),
+            }],
+            ..Default::default()
+        },
         ..Default::default()
     }
+}
+
+fn c2c(peer: &str) -> proto::ConversationId {
+    proto::ConversationId::C2C(peer.into())
 }
 
 fn item(seq: u64, message: Message) -> InboxItem {
@@ -524,10 +530,10 @@ fn send_resolves_with_the_stored_message() {
     assert_eq!(send.to, "bob");
     assert_eq!(send.client_msg_id, draft.id);
     assert_eq!(send.random, draft.random);
-    assert_eq!(send.elements, [Element::Text { text: "hi".into() }]);
+    assert_eq!(send.body.elements, [Element::Text { text: "hi".into() }]);
 
     let mut stored_msg = stored(1, "alice", "bob", &draft.id);
-    stored_msg.elements = send.elements.clone();
+    stored_msg.body.elements = send.body.elements.clone();
     stored_msg.random = send.random;
     let answer = Response::SendMessage(proto::SendMessageOk {
         message: stored_msg,
@@ -775,7 +781,7 @@ fn message_list_pages_backwards_through_history() {
     assert_eq!(
         frame.request,
         Request::GetHistory(proto::GetHistory {
-            conversation_id: "C2Cbob".into(),
+            conversation_id: c2c("bob"),
             before_seq: None,
             after_seq: None,
             before_time: None,
@@ -805,7 +811,7 @@ fn message_list_pages_backwards_through_history() {
     assert_eq!(
         frame.request,
         Request::GetHistory(proto::GetHistory {
-            conversation_id: "C2Cbob".into(),
+            conversation_id: c2c("bob"),
             before_seq: Some(16),
             after_seq: None,
             before_time: None,
@@ -1162,9 +1168,7 @@ fn a_visible_page_reconnects_without_waiting_for_the_backoff() {
 
 fn conversation(peer: &str, unread: u32, last: Option<Message>) -> proto::Conversation {
     proto::Conversation {
-        conversation_id: format!("C2C{peer}"),
-        conversation_type: ConversationType::C2C,
-        peer: peer.into(),
+        id: c2c(peer),
         unread_count: unread,
         is_pinned: false,
         mark: 0,
@@ -1254,7 +1258,7 @@ fn the_list_is_loaded_at_login_and_items_it_already_had_count_once() {
     assert_eq!(
         read.request,
         Request::SetRead(proto::ConversationRef {
-            conversation_id: "C2Cbob".into()
+            conversation_id: c2c("bob")
         })
     );
     let after = proto::ConversationsOk {
@@ -1310,7 +1314,7 @@ fn revocations_and_peer_reads_reach_the_app() {
     let read = ServerFrame::Inbox(InboxItem {
         seq: 3,
         event: proto::InboxEvent::PeerRead {
-            conversation_id: "C2Cbob".into(),
+            conversation_id: c2c("bob"),
             read_seq: 2,
         },
     });
@@ -1446,13 +1450,13 @@ fn a_modify_conflict_reports_the_message_as_it_is_now() {
     let (mut core, _) = ready_with(vec![], 0, 0, vec![item(1, stored(1, "bob", "alice", "b1"))]);
     let id = stored(1, "bob", "alice", "b1").id;
     // bob changed it meanwhile; alice's instance has seen that version.
-    let newer = Message {
+    let mut newer = Message {
         version: 1,
-        elements: vec![Element::Text {
-            text: "bob's edit".into(),
-        }],
         ..stored(1, "bob", "alice", "b1")
     };
+    newer.body.elements = vec![Element::Text {
+        text: "bob's edit".into(),
+    }];
     core.on_frame(
         1,
         ServerFrame::Inbox(InboxItem {

@@ -53,3 +53,30 @@ pub const CONVERSATION_NOT_FOUND: u32 = 2500;
 
 /// The message body (or the frame) is larger than allowed.
 pub const BODY_SIZE_LIMIT: u32 = 80002;
+
+/// An official API this SDK does not implement yet.
+pub const NOT_IMPLEMENTED: u32 = 2998;
+
+/// Why the SDK is not ready: what an API that needs SDK_READY rejects with (the official codes).
+/// Before any login (or after the session ended without one of the reasons below).
+pub const NOT_READY_NOT_LOGGED_IN: u32 = USER_NOT_LOGGED_IN;
+/// A login is in progress.
+pub const LOGGING_IN: u32 = 3000;
+/// The last login failed.
+pub const LOGIN_FAILED: u32 = 3001;
+/// Kicked out by a login on another platform.
+pub const KICKED_OUT_MULT_DEVICE: u32 = 3002;
+/// Kicked out by a login on the same platform (the web-instance limit).
+pub const KICKED_OUT_MULT_ACCOUNT: u32 = 3003;
+/// Kicked out because the UserSig expired.
+pub const KICKED_OUT_USERSIG_EXPIRED: u32 = 3004;
+/// Logged out.
+pub const LOGGED_OUT: u32 = 3005;
+/// Kicked out by the server REST API.
+pub const KICKED_OUT_REST_API: u32 = 3006;
+
+/// Whether `code` is one of the not-ready reasons above (the official SDK then also fires
+/// EVENT.ERROR).
+pub fn is_not_ready(code: u32) -> bool {
+    code == NOT_READY_NOT_LOGGED_IN || (LOGGING_IN..=KICKED_OUT_REST_API).contains(&code)
+}

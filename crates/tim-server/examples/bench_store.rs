@@ -9,15 +9,16 @@
 use rusqlite::params;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tim_proto::InboxItem;
+use tim_server::bus::{Bus, Push, Target};
+use tim_server::store::rules::c2c_key;
 use tim_server::store::sqlite::SqliteStore;
-use tim_server::store::{c2c_key, DeliverySink, HistoryRange, Store};
+use tim_server::store::{ConversationStore, HistoryRange, MessageStore, UserStore};
 
 const APP: u64 = 1;
 
 struct Discard;
-impl DeliverySink for Discard {
-    fn deliver(&self, _: u64, _: &str, _: &InboxItem) {}
+impl Bus for Discard {
+    fn publish(&self, _: Target<'_>, _: Push) {}
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -156,7 +157,10 @@ async fn main() {
         loop {
             let page = store.conversations(APP, "hub", after, 1000).await.unwrap();
             total += page.conversations.len();
-            after = page.conversations.last().map(|c| c.peer.clone());
+            after = page
+                .conversations
+                .last()
+                .and_then(|c| c.id.c2c_peer().map(str::to_owned));
             if page.complete {
                 break;
             }

@@ -1,61 +1,25 @@
-//! Who is online: the sessions of every user in login order, each attached to a connection
-//! (its outbound queue and kill switch) or detached for a grace period after its connection
-//! dropped, so a reconnecting client can `resume` it. Pushes are serialized once per user and
-//! the bytes shared by all of that user's sessions.
+//! The in-process [`Bus`] and [`SessionRegistry`]: the sessions of every user of this process
+//! in login order, each attached to a connection (its outbound queue and kill switch) or
+//! detached for a grace period after its connection dropped, so a reconnecting client can
+//! `resume` it. A push is serialized once, before the lock is taken, and the bytes are shared
+//! by all of the user's sessions.
 
-use crate::store::DeliverySink;
+use crate::bus::{Bus, Push, Target};
+use crate::now_secs;
+use crate::registry::{EndReason, Link, Registered, ResumeRefused, Resumed, SessionRegistry};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tim_proto::{InboxItem, ServerFrame, KICK_MULTIPLE_ACCOUNT, KICK_USERSIG_EXPIRED};
-use tokio::sync::{mpsc, Notify};
+use tim_proto::{OnlineMessage, ServerFrame, KICK_MULTIPLE_ACCOUNT, KICK_USERSIG_EXPIRED};
+use tokio::sync::mpsc;
 
 /// Frames queued for one connection. A session whose queue is full is detached from its
 /// connection: the client resumes and catches up from its inbox sequence, memory stays bounded.
 pub const OUTBOUND_QUEUE: usize = 256;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndReason {
-    /// Ended by the server; the official KICKED_OUT type.
-    Kicked(&'static str),
-    /// Its outbound queue overflowed.
-    TooSlow,
-}
-
-/// How the hub ends a connection's session: the connection task waits on this.
-#[derive(Default)]
-pub struct Kill {
-    notify: Notify,
-    reason: Mutex<Option<EndReason>>,
-}
-
-impl Kill {
-    fn fire(&self, reason: EndReason) {
-        self.reason.lock().expect("kill lock").get_or_insert(reason);
-        self.notify.notify_one();
-    }
-
-    /// Resolves once the session has been ended, with the first reason given.
-    pub async fn fired(&self) -> EndReason {
-        loop {
-            if let Some(r) = *self.reason.lock().expect("kill lock") {
-                return r;
-            }
-            self.notify.notified().await;
-        }
-    }
-}
-
-/// A connection's side of a session: where its frames go and how to end it.
-#[derive(Clone)]
-pub struct Link {
-    pub tx: mpsc::Sender<Utf8Bytes>,
-    pub kill: Arc<Kill>,
-}
 
 struct Session {
     id: u64,
@@ -81,24 +45,6 @@ enum Token {
     },
 }
 
-/// Why a `resume` did not take a session over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResumeRefused {
-    /// Unknown, expired or logged out: log in again.
-    Gone,
-    /// Kicked while away: tell the client, with this KICKED_OUT type.
-    Kicked(&'static str),
-}
-
-/// A resumed session.
-pub struct Resumed {
-    pub app: u64,
-    pub user: String,
-    pub id: u64,
-    pub token: String,
-    pub sig_expires_at: u64,
-}
-
 type UserKey = (u64, String);
 
 #[derive(Default)]
@@ -115,14 +61,11 @@ pub struct Hub {
     token_keys: (RandomState, RandomState),
 }
 
+/// A server frame as the bytes of one WebSocket text message.
 pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
     serde_json::to_string(frame)
         .expect("server frames always serialize")
         .into()
-}
-
-fn now_secs() -> u64 {
-    crate::now_secs()
 }
 
 impl State {
@@ -184,17 +127,17 @@ impl Hub {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().expect("hub lock")
     }
+}
 
-    /// Add a logged-in session; returns its id and resume token. When the user now has more
-    /// than `limit` sessions, the oldest are kicked (`multipleAccount`).
-    pub fn register(
+impl SessionRegistry for Hub {
+    fn register(
         &self,
         app: u64,
         user: &str,
         link: Link,
         sig_expires_at: u64,
         limit: usize,
-    ) -> (u64, String) {
+    ) -> Registered {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let token = {
             let (a, b) = (
@@ -215,19 +158,16 @@ impl Hub {
         });
         let excess = list.len().saturating_sub(limit.max(1));
         let kicked: Vec<Session> = list.drain(..excess).collect();
-        state.tokens.insert(
-            token.clone(),
-            Token::Live {
-                app,
-                user: user.to_owned(),
-            },
-        );
+        let live = Token::Live {
+            app,
+            user: user.to_owned(),
+        };
+        state.tokens.insert(token.clone(), live);
         state.kick(kicked, KICK_MULTIPLE_ACCOUNT, self.grace);
-        (id, token)
+        Registered { id, token }
     }
 
-    /// The session's connection is gone; keep the session for `grace` so it can be resumed.
-    pub fn detach(&self, app: u64, user: &str, id: u64) {
+    fn detach(&self, app: u64, user: &str, id: u64) {
         let until = Instant::now() + self.grace;
         let mut state = self.state();
         if let Some(s) = state.find(app, user, id) {
@@ -236,8 +176,7 @@ impl Hub {
         }
     }
 
-    /// The session is over (logout, or kicked by its own connection): forget it.
-    pub fn remove(&self, app: u64, user: &str, id: u64) {
+    fn remove(&self, app: u64, user: &str, id: u64) {
         let mut state = self.state();
         let key = (app, user.to_owned());
         let Some(list) = state.sessions.get_mut(&key) else {
@@ -253,8 +192,7 @@ impl Hub {
         state.tokens.remove(&s.token);
     }
 
-    /// Attach a detached session to a new connection.
-    pub fn resume(&self, token: &str, link: Link) -> Result<Resumed, ResumeRefused> {
+    fn resume(&self, token: &str, link: Link) -> Result<Resumed, ResumeRefused> {
         let mut state = self.state();
         state.sweep(Instant::now());
         let (app, user) = match state.tokens.get(token) {
@@ -293,39 +231,47 @@ impl Hub {
             sig_expires_at: s.sig_expires_at,
         })
     }
-
-    /// Hand a frame that is not an inbox item to the user's attached sessions, but `except`
-    /// (a session id); a full queue just misses it (online-only means best effort).
-    pub fn push_online(&self, app: u64, user: &str, frame: &Utf8Bytes, except: u64) {
-        let state = self.state();
-        if let Some(list) = state.sessions.get(&(app, user.to_owned())) {
-            for s in list.iter().filter(|s| s.id != except) {
-                if let Some(link) = &s.link {
-                    let _ = link.tx.try_send(frame.clone());
-                }
-            }
-        }
-    }
-
-    /// End every session of a user with a kick of type `reason`.
-    pub fn kick_user(&self, app: u64, user: &str, reason: &'static str) {
-        let mut state = self.state();
-        if let Some(list) = state.sessions.remove(&(app, user.to_owned())) {
-            state.kick(list, reason, self.grace);
-        }
-    }
 }
 
-impl DeliverySink for Hub {
-    fn deliver(&self, app: u64, user: &str, item: &InboxItem) {
+impl Bus for Hub {
+    fn publish(&self, target: Target<'_>, push: Push) {
+        let (app, user, except) = match target {
+            Target::User { app, user } => (app, user, None),
+            Target::Others { app, user, except } => (app, user, Some(except)),
+        };
+        let key = (app, user.to_owned());
+        let (frame, must_arrive) = match push {
+            Push::Kick(reason) => {
+                let mut state = self.state();
+                if let Some(list) = state.sessions.remove(&key) {
+                    let (kept, kicked): (Vec<_>, Vec<_>) =
+                        list.into_iter().partition(|s| Some(s.id) == except);
+                    if !kept.is_empty() {
+                        state.sessions.insert(key, kept);
+                    }
+                    state.kick(kicked, reason, self.grace);
+                }
+                return;
+            }
+            Push::Inbox(item) => (encode(&ServerFrame::Inbox(item)), true),
+            Push::Online(message) => (
+                encode(&ServerFrame::Online(OnlineMessage { message })),
+                false,
+            ),
+        };
         let mut state = self.state();
-        let Some(list) = state.sessions.get_mut(&(app, user.to_owned())) else {
+        let Some(list) = state.sessions.get_mut(&key) else {
             return;
         };
-        let frame = encode(&ServerFrame::Inbox(item.clone()));
-        for s in list.iter_mut() {
+        for s in list.iter_mut().filter(|s| Some(s.id) != except) {
             let Some(link) = &s.link else { continue };
-            if let Err(mpsc::error::TrySendError::Full(_)) = link.tx.try_send(frame.clone()) {
+            let full = matches!(
+                link.tx.try_send(frame.clone()),
+                Err(mpsc::error::TrySendError::Full(_))
+            );
+            // An inbox item that cannot be queued ends the session's link: the client resumes
+            // and syncs. An online-only message is best effort: a full queue just misses it.
+            if full && must_arrive {
                 link.kill.fire(EndReason::TooSlow);
                 s.link = None;
                 s.detached_until = Some(Instant::now() + self.grace);

@@ -1,13 +1,19 @@
 //! tim-server: the open IM server the tim-wasm SDK talks to.
 //!
-//! Layers, one per module: [`config`] (settings) → [`conn`] (one WebSocket: frames in,
-//! answers and pushes out) → [`store`] (storage behind a trait) with [`hub`] (online sessions
-//! and fan-out) and [`usersig`] (TLSSigAPIv2 auth). docs/ARCHITECTURE.md has the picture.
+//! [`conn`] carries frames of one WebSocket; [`session`] logs it in and makes the caller that
+//! [`ops`] (one file per domain) answers for; ops reach storage through the per-domain traits
+//! of [`store`], and users' sessions only through the [`bus`] and [`registry`] seams, which
+//! [`hub`] implements in process. [`rest`] is the API for app back ends, [`usersig`] the
+//! TLSSigAPIv2 check, [`config`] the settings. docs/ARCHITECTURE.md has the picture.
 
+pub mod bus;
 pub mod config;
 pub mod conn;
 pub mod hub;
+pub mod ops;
+pub mod registry;
 pub mod rest;
+pub mod session;
 pub mod store;
 pub mod usersig;
 
@@ -18,8 +24,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::{Json, Router};
+use bus::Bus;
 use config::{Config, DEV_SDKAPPID};
 use hub::Hub;
+use registry::SessionRegistry;
 use serde::Deserialize;
 use std::io::Write;
 use std::sync::Arc;
@@ -33,9 +41,12 @@ const TRANSPORT_MAX_MESSAGE: usize = 1 << 20;
 pub struct Shared<S: Store> {
     pub cfg: Config,
     pub store: S,
-    pub hub: Arc<Hub>,
+    /// Where pushes to users go.
+    pub bus: Arc<dyn Bus>,
+    pub sessions: Arc<dyn SessionRegistry>,
 }
 
+/// The server's clock, Unix seconds.
 pub fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -46,12 +57,17 @@ pub fn now_secs() -> u64 {
 /// Bind, print `listening on http://IP:PORT`, and serve until Ctrl-C or SIGTERM.
 pub async fn run(cfg: Config) -> Result<(), String> {
     let hub = Arc::new(Hub::new(cfg.resume_grace));
-    let store = store::open_sqlite(&cfg.db, hub.clone())?;
+    let store = store::open(&cfg.db, hub.clone())?;
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
         .map_err(|e| format!("binding {}: {e}", cfg.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = router(Arc::new(Shared { cfg, store, hub }));
+    let app = router(Arc::new(Shared {
+        cfg,
+        store,
+        bus: hub.clone(),
+        sessions: hub,
+    }));
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on http://{addr}");
@@ -122,7 +138,7 @@ async fn dev_usersig<S: Store>(
     State(shared): State<Arc<Shared<S>>>,
     Query(q): Query<SigQuery>,
 ) -> Response {
-    if !conn::valid_user_id(&q.user_id) {
+    if !session::valid_user_id(&q.user_id) {
         return (StatusCode::BAD_REQUEST, "userID must be 1-32 bytes").into_response();
     }
     let app = &shared.cfg.apps[&DEV_SDKAPPID];

@@ -3,8 +3,10 @@
 //! caller is the app's administrator identifier with a UserSig for it. Answers are
 //! `{"ActionStatus":"OK"|"FAIL","ErrorCode":0|code,"ErrorInfo":"..."}`.
 
+use crate::bus::{Push, Target};
+use crate::session::valid_user_id;
 use crate::store::Store;
-use crate::{conn::valid_user_id, now_secs, usersig, Shared};
+use crate::{now_secs, usersig, Shared};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -96,9 +98,12 @@ async fn run<S: Store>(
             Ok(())
         }
         ("im_open_login_svc", "kick") => {
-            shared
-                .hub
-                .kick_user(app.sdkappid, &user(body)?, KICK_REST_API);
+            let user = user(body)?;
+            let target = Target::User {
+                app: app.sdkappid,
+                user: &user,
+            };
+            shared.bus.publish(target, Push::Kick(KICK_REST_API));
             Ok(())
         }
         _ => Err((BAD_REQUEST, format!("unknown API {service}/{command}"))),

@@ -134,3 +134,28 @@ async fn nobody_sends_as_someone_else() {
     assert_eq!(r["data"]["message"]["from"], "mallory");
     assert_eq!(bob.next_push().await["message"]["from"], "mallory");
 }
+
+#[tokio::test]
+async fn every_op_of_the_table_is_routed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut c = server.login("alice").await;
+    // Each op without its data: refused for the data (or answered), never an unknown op and
+    // never a request that falls through the dispatcher.
+    for (i, op) in tim_proto::Op::ALL.iter().enumerate() {
+        if *op == tim_proto::Op::Logout {
+            continue;
+        }
+        let id = 1000 + i as u64;
+        let r = c
+            .raw(json!({"id": id, "op": op.name()}).to_string(), Some(id))
+            .await;
+        assert!(
+            ![60009, 70500].contains(&r["code"].as_u64().unwrap_or(0)),
+            "{}: {r}",
+            op.name()
+        );
+    }
+    let r = c.call("logout", serde_json::Value::Null).await;
+    assert_eq!(r["type"], "ok", "{r}");
+}

@@ -37,7 +37,11 @@ async fn unread_counts_and_read_state_follow_every_session() {
     let convs = list(&mut bob).await;
     assert_eq!(convs.len(), 1);
     assert_eq!(convs[0]["conversationID"], "C2Calice");
-    assert_eq!(convs[0]["peer"], "alice");
+    assert_eq!(
+        convs[0]["peer"],
+        Value::Null,
+        "the conversationID names the peer"
+    );
     assert_eq!(convs[0]["unreadCount"], 3);
     assert_eq!(text_of(&convs[0]["lastMessage"]), "hi 3");
     let mine = list(&mut alice).await;
@@ -272,6 +276,39 @@ async fn only_the_sender_revokes_and_both_sides_learn_it() {
         .map(|i| i["kind"].clone())
         .collect();
     assert_eq!(kinds, vec![json!("message"), json!("revoked")]);
+}
+
+#[tokio::test]
+async fn a_revoke_with_the_right_row_but_a_wrong_id_revokes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let sent = alice.send_text("bob", "a1", "keep me").await;
+    let id = sent["data"]["message"]["ID"].as_str().unwrap().to_owned();
+    let row = id.split('-').next().unwrap();
+    let r = alice
+        .call("revokeMessage", json!({"messageID": format!("{row}-1-1")}))
+        .await;
+    assert_eq!(r["code"], 2500, "{r}");
+    // The answer and the store agree: nothing was revoked, seen from both sides.
+    for (c, peer) in [(&mut alice, "C2Cbob"), (&mut bob, "C2Calice")] {
+        let h = c
+            .call("getHistory", json!({"conversationID": peer, "count": 10}))
+            .await;
+        assert_eq!(h["data"]["messages"][0]["ID"], id.as_str());
+        assert_eq!(h["data"]["messages"][0].get("revoker"), None, "{h}");
+        assert_eq!(list(c).await[0]["lastMessage"].get("revoker"), None);
+        let r = c.call("sync", json!({"after": 0})).await;
+        let kinds: Vec<_> = r["data"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].clone())
+            .collect();
+        assert_eq!(kinds, vec![json!("message")], "no revoked item");
+        assert!(c.pushes.iter().all(|p| p["kind"] != "revoked"));
+    }
 }
 
 #[tokio::test]

@@ -1,26 +1,16 @@
-//! Property test of the server's conversation state: random interleavings of send, read,
-//! delete, clear and revoke between users always leave unread counts, last messages and
-//! histories as a simple model says.
+//! The property part of the suite: random interleavings of send, read, delete, clear, revoke
+//! and delete-message between users always leave unread counts, last messages and histories
+//! as a simple model says.
 
+use super::{send, text, APP};
 use proptest::prelude::*;
 use std::collections::HashMap;
-use std::sync::Arc;
-use tim_proto::{Element, InboxItem};
-use tim_server::store::sqlite::SqliteStore;
-use tim_server::store::{
-    ConversationChange, DeliverySink, HistoryRange, NewMessage, Store, StoreError,
-};
+use tim_server::store::{ConversationChange, HistoryRange, Store, StoreError};
 
-const APP: u64 = 1;
 const USERS: [&str; 3] = ["ann", "ben", "cat"];
 
-struct Discard;
-impl DeliverySink for Discard {
-    fn deliver(&self, _: u64, _: &str, _: &InboxItem) {}
-}
-
 #[derive(Debug, Clone)]
-enum Op {
+pub enum Op {
     Send(usize, usize),
     Read(usize, usize),
     Delete(usize, usize),
@@ -31,7 +21,7 @@ enum Op {
     DeleteMessage(usize, usize),
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub fn op() -> impl Strategy<Value = Op> {
     let pair = (0..USERS.len(), 0..USERS.len()).prop_filter("two users", |(a, b)| a != b);
     prop_oneof![
         4 => pair.clone().prop_map(|(a, b)| Op::Send(a, b)),
@@ -60,7 +50,7 @@ struct Model {
     messages: Vec<(usize, usize, bool, String)>,
 }
 
-async fn check(store: &SqliteStore, model: &Model) {
+async fn check<S: Store>(store: &S, model: &Model) {
     for (u, user) in USERS.iter().enumerate() {
         let page = store.conversations(APP, user, None, 100).await.unwrap();
         let mut expected: Vec<(String, u32, Option<String>, bool)> = model
@@ -80,7 +70,7 @@ async fn check(store: &SqliteStore, model: &Model) {
             .map(|c| {
                 let last = c.last_message.as_ref();
                 (
-                    c.conversation_id.clone(),
+                    c.id.to_id_string(),
                     c.unread_count,
                     last.map(|m| m.id.clone()),
                     last.is_some_and(|m| !m.revoker.is_empty()),
@@ -115,9 +105,7 @@ async fn check(store: &SqliteStore, model: &Model) {
     }
 }
 
-async fn run(ops: Vec<Op>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("m.db"), Arc::new(Discard)).unwrap();
+pub async fn run<S: Store>(store: S, ops: Vec<Op>) {
     for user in USERS {
         store.login_user(APP, user).await.unwrap();
     }
@@ -125,24 +113,14 @@ async fn run(ops: Vec<Op>) {
     for (i, op) in ops.into_iter().enumerate() {
         match op {
             Op::Send(a, b) => {
-                let m = store
-                    .send_c2c(NewMessage {
-                        app: APP,
-                        from: USERS[a].into(),
-                        to: USERS[b].into(),
-                        client_msg_id: format!("m{i}"),
-                        random: 1,
-                        elements: vec![Element::Text {
-                            text: format!("t{i}"),
-                        }],
-                        cloud_custom_data: String::new(),
-                        need_read_receipt: false,
-                        excluded_from_unread: false,
-                        excluded_from_last_message: false,
-                        at_user_list: Vec::new(),
-                    })
-                    .await
-                    .unwrap();
+                let m = send(
+                    &store,
+                    USERS[a],
+                    USERS[b],
+                    &format!("m{i}"),
+                    text(&format!("t{i}")),
+                )
+                .await;
                 let n = model.messages.len();
                 model.messages.push((a, b, false, m.id));
                 let mine = model.views.entry((a, b)).or_default();
@@ -180,8 +158,7 @@ async fn run(ops: Vec<Op>) {
                 }
                 let n = n % model.messages.len();
                 let (from, to, _, id) = model.messages[n].clone();
-                let rowid = tim_server::store::message_rowid(&id).unwrap();
-                let r = store.revoke(APP, USERS[u], rowid, 3600).await;
+                let r = store.revoke(APP, USERS[u], &id, 3600).await;
                 if u == from {
                     r.unwrap();
                     model.messages[n].2 = true;
@@ -210,18 +187,5 @@ async fn run(ops: Vec<Op>) {
             }
         }
         check(&store, &model).await;
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
-
-    #[test]
-    fn conversation_state_matches_the_model(ops in proptest::collection::vec(op(), 1..40)) {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(run(ops));
     }
 }

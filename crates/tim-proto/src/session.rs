@@ -1,0 +1,74 @@
+//! The connection's session: logging in with a UserSig, taking a dropped connection's session
+//! over, logging out, and heartbeats.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Login {
+    /// Must equal [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION).
+    pub protocol: u32,
+    #[serde(rename = "SDKAppID")]
+    pub sdk_app_id: u64,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub user_sig: String,
+}
+
+/// Take over a session of an earlier connection without a new UserSig check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resume {
+    /// The `resumeToken` of that session's login.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginOk {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    /// True when this connection was already logged in as this user.
+    pub repeat_login: bool,
+    /// The highest sequence in the user's inbox right now.
+    pub inbox_seq: u64,
+    pub server_time: u64,
+    /// Lets a later connection take this session over with `resume` (for a while after this
+    /// connection drops), keeping its place among the user's web instances.
+    pub resume_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumeOk {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub inbox_seq: u64,
+    pub server_time: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeartbeatOk {
+    pub server_time: u64,
+}
+
+/// The official KICKED_OUT type for a kick by the web-instance limit.
+pub const KICK_MULTIPLE_ACCOUNT: &str = "multipleAccount";
+/// The official KICKED_OUT type for a kick by a login on another platform.
+pub const KICK_MULTIPLE_DEVICE: &str = "multipleDevice";
+/// The official KICKED_OUT type for a session whose UserSig expired.
+pub const KICK_USERSIG_EXPIRED: &str = "userSigExpired";
+/// The official KICKED_OUT type for a kick by the server REST API.
+pub const KICK_REST_API: &str = "REST_API_Kick";
+
+/// The not-ready reason after a kick of the KICKED_OUT type `reason`.
+pub fn kicked_out_code(reason: &str) -> u32 {
+    use crate::codes::*;
+    match reason {
+        KICK_MULTIPLE_DEVICE => KICKED_OUT_MULT_DEVICE,
+        KICK_USERSIG_EXPIRED => KICKED_OUT_USERSIG_EXPIRED,
+        KICK_REST_API => KICKED_OUT_REST_API,
+        _ => KICKED_OUT_MULT_ACCOUNT,
+    }
+}

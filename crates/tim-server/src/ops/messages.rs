@@ -1,0 +1,151 @@
+//! Message ops: send (stored, or online only), history pages, revoke, modify, delete for me.
+
+use super::{c2c_peer, fail, Ctx, Failure};
+use crate::bus::{Push, Target};
+use crate::config::DEFAULT_REVOKE_LIMIT_SECS;
+use crate::now_secs;
+use crate::session::valid_user_id;
+use crate::store::rules::message_id;
+use crate::store::{HistoryRange, NewMessage, Store};
+use tim_proto::*;
+
+/// The official body limit, for a send and a modification alike.
+fn check_body_size(bytes: usize) -> Result<(), Failure> {
+    if bytes > MAX_MESSAGE_BODY_BYTES {
+        return fail(
+            codes::BODY_SIZE_LIMIT,
+            format!("message body of {bytes} bytes exceeds {MAX_MESSAGE_BODY_BYTES}"),
+        );
+    }
+    Ok(())
+}
+
+fn check_send(s: &SendMessage) -> Result<(), Failure> {
+    if s.conversation_type != ConversationType::C2C {
+        return fail(codes::INVALID_REQUEST, "only C2C messages are supported");
+    }
+    if !valid_user_id(&s.to) {
+        return fail(
+            codes::INVALID_USER_ID,
+            format!("invalid recipient {:?}", s.to),
+        );
+    }
+    if s.client_msg_id.is_empty() || s.client_msg_id.len() > 64 {
+        return fail(codes::INVALID_REQUEST, "clientMsgID must be 1-64 bytes");
+    }
+    if s.body.elements.is_empty() {
+        return fail(
+            codes::INVALID_REQUEST,
+            "a message needs at least one element",
+        );
+    }
+    check_body_size(s.body.bytes())
+}
+
+pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMessageOk, Failure> {
+    check_send(&s)?;
+    let Ctx { shared, caller } = ctx;
+    if s.online_only {
+        return Ok(send_online(ctx, s));
+    }
+    let message = shared
+        .store
+        .send_c2c(NewMessage {
+            app: caller.app,
+            from: caller.user.clone(),
+            to: s.to,
+            client_msg_id: s.client_msg_id,
+            random: s.random,
+            body: s.body,
+        })
+        .await?;
+    Ok(SendMessageOk { message })
+}
+
+/// An online-only message: not stored (an ID of row 0, which no stored message has), pushed
+/// to the recipient's sessions and the sender's other ones, never unread nor a last message.
+fn send_online<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> SendMessageOk {
+    let Ctx { shared, caller } = ctx;
+    let time = now_secs();
+    let mut body = s.body;
+    body.excluded_from_unread = true;
+    body.excluded_from_last_message = true;
+    let message = Message {
+        id: message_id(0, time, s.random),
+        conversation_type: ConversationType::C2C,
+        from: caller.user.clone(),
+        to: s.to,
+        time,
+        random: s.random,
+        client_msg_id: s.client_msg_id,
+        body,
+        ..Message::default()
+    };
+    let (app, except) = (caller.app, caller.session);
+    for user in crate::store::rules::parties(&message) {
+        let target = Target::Others { app, user, except };
+        shared.bus.publish(target, Push::Online(message.clone()));
+    }
+    SendMessageOk { message }
+}
+
+pub async fn history<S: Store>(ctx: &Ctx<'_, S>, h: GetHistory) -> Result<GetHistoryOk, Failure> {
+    let peer = c2c_peer(&h.conversation_id)?;
+    if h.count == 0 || h.count > MAX_HISTORY_COUNT {
+        return fail(
+            codes::INVALID_REQUEST,
+            format!("count must be 1..={MAX_HISTORY_COUNT}"),
+        );
+    }
+    let range = match (h.before_seq, h.after_seq, h.before_time, h.after_time) {
+        (b, None, None, None) => HistoryRange::BeforeSeq(b),
+        (None, Some(a), None, None) => HistoryRange::AfterSeq(a),
+        (None, None, Some(t), None) => HistoryRange::BeforeTime(t),
+        (None, None, None, Some(t)) => HistoryRange::AfterTime(t),
+        _ => return fail(codes::INVALID_REQUEST, "give at most one bound of history"),
+    };
+    let Ctx { shared, caller } = ctx;
+    let (messages, complete) = shared
+        .store
+        .history_c2c(caller.app, &caller.user, peer, range, h.count)
+        .await?;
+    Ok(GetHistoryOk { messages, complete })
+}
+
+pub async fn revoke<S: Store>(ctx: &Ctx<'_, S>, r: RevokeMessage) -> Result<MessageOk, Failure> {
+    let Ctx { shared, caller } = ctx;
+    let limit = shared
+        .cfg
+        .apps
+        .get(&caller.app)
+        .map_or(DEFAULT_REVOKE_LIMIT_SECS, |a| a.revoke_limit_secs);
+    let message = shared
+        .store
+        .revoke(caller.app, &caller.user, &r.message_id, limit)
+        .await?;
+    Ok(MessageOk { message })
+}
+
+pub async fn modify<S: Store>(ctx: &Ctx<'_, S>, m: ModifyMessage) -> Result<MessageOk, Failure> {
+    check_body_size(body_bytes(&m.elements, &m.cloud_custom_data))?;
+    let Ctx { shared, caller } = ctx;
+    let message = shared.store.modify(caller.app, &caller.user, m).await?;
+    Ok(MessageOk { message })
+}
+
+pub async fn delete<S: Store>(
+    ctx: &Ctx<'_, S>,
+    d: DeleteMessages,
+) -> Result<ConversationsOk, Failure> {
+    if d.message_ids.is_empty() || d.message_ids.len() > MAX_DELETE_MESSAGES {
+        return fail(
+            codes::INVALID_REQUEST,
+            format!("name 1..={MAX_DELETE_MESSAGES} messages"),
+        );
+    }
+    let Ctx { shared, caller } = ctx;
+    let page = shared
+        .store
+        .delete_messages(caller.app, &caller.user, d.message_ids);
+    Ok(page.await?)
+}

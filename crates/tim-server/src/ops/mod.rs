@@ -1,0 +1,133 @@
+//! Every op of a connection, one dispatch line each: the session ops work on the connection's
+//! own [`Session`]; every other op is answered for a [`Caller`], which only a logged-in session
+//! can give, so no op is reachable without an authenticated caller. Each domain's ops live in
+//! the file named after it.
+
+mod conversations;
+mod inbox;
+mod messages;
+
+use crate::session::{heartbeat, Session};
+use crate::store::{Store, StoreError};
+use crate::Shared;
+use tim_proto::{codes, Request, Response};
+
+/// Who asks: the app, user and session of a logged-in connection. Made only by the session
+/// module at login or resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub app: u64,
+    pub user: String,
+    pub session: u64,
+}
+
+/// What an op works with: the server's shared parts and the caller it acts for.
+pub struct Ctx<'a, S: Store> {
+    pub shared: &'a Shared<S>,
+    pub caller: &'a Caller,
+}
+
+/// A failed request: an official code and a message for the developer.
+#[derive(Debug)]
+pub struct Failure(pub u32, pub String);
+
+pub type Outcome = Result<Response, Failure>;
+
+pub fn fail<T>(code: u32, message: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure(code, message.into()))
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UnknownUser(u) => Failure(
+                codes::INVALID_USER_ID,
+                format!("user {u:?} does not exist (it exists once it has logged in)"),
+            ),
+            StoreError::NotFound(what) => Failure(
+                codes::CONVERSATION_NOT_FOUND,
+                format!("{what} not found among your conversations"),
+            ),
+            StoreError::NotSender => Failure(
+                codes::REVOKE_FAILED,
+                "only the sender may revoke a message".into(),
+            ),
+            StoreError::RevokeTooLate => Failure(
+                codes::REVOKE_TIME_LIMIT,
+                "the message is older than the revoke time limit".into(),
+            ),
+            StoreError::ModifyConflict => Failure(
+                codes::MODIFY_CONFLICT,
+                "the message was modified since you saw it".into(),
+            ),
+            StoreError::Invalid(why) => Failure(codes::INVALID_REQUEST, why),
+            StoreError::Internal(e) => {
+                tracing::error!("storage: {e}");
+                Failure(codes::INTERNAL_ERROR, "internal server error; retry".into())
+            }
+        }
+    }
+}
+
+/// Answers one request of the connection whose session is `session`.
+pub async fn handle<S: Store>(
+    shared: &Shared<S>,
+    session: &mut Session,
+    request: Request,
+) -> Outcome {
+    use Request as R;
+    match request {
+        R::Login(r) => session.login(shared, r).await,
+        R::Resume(r) => session.resume(shared, r).await,
+        R::Logout => session.logout(shared),
+        R::Heartbeat => Ok(heartbeat()),
+        request => {
+            let ctx = Ctx {
+                shared,
+                caller: session.caller()?,
+            };
+            dispatch(&ctx, request).await
+        }
+    }
+}
+
+/// The op of a request, for its caller.
+async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
+    use Request as R;
+    use Response as A;
+    Ok(match request {
+        R::Sync(r) => A::Sync(inbox::sync(ctx, r).await?),
+        R::SendMessage(r) => A::SendMessage(messages::send(ctx, r).await?),
+        R::GetHistory(r) => A::GetHistory(messages::history(ctx, r).await?),
+        R::RevokeMessage(r) => A::RevokeMessage(messages::revoke(ctx, r).await?),
+        R::ModifyMessage(r) => A::ModifyMessage(messages::modify(ctx, r).await?),
+        R::DeleteMessages(r) => A::DeleteMessages(messages::delete(ctx, r).await?),
+        R::GetConversations(r) => A::GetConversations(conversations::list(ctx, r).await?),
+        R::SetRead(r) => A::SetRead(conversations::set_read(ctx, r).await?),
+        R::SetAllRead => A::SetAllRead(conversations::set_all_read(ctx).await?),
+        R::DeleteConversation(r) => A::DeleteConversation(conversations::delete(ctx, r).await?),
+        R::ClearHistory(r) => A::ClearHistory(conversations::clear_history(ctx, r).await?),
+        R::PinConversation(r) => A::PinConversation(conversations::pin(ctx, r).await?),
+        R::MarkConversations(r) => A::MarkConversations(conversations::mark(ctx, r).await?),
+        R::SetCustomData(r) => A::SetCustomData(conversations::set_custom_data(ctx, r).await?),
+        // Answered by `handle` on the connection's session.
+        R::Login(_) | R::Resume(_) | R::Logout | R::Heartbeat => {
+            return fail(codes::INTERNAL_ERROR, "session op outside the session")
+        }
+    })
+}
+
+/// The peer of a C2C conversation, as a valid userID (20003 otherwise); other kinds are not
+/// supported yet (20001).
+fn c2c_peer(id: &tim_proto::ConversationId) -> Result<&str, Failure> {
+    let Some(peer) = id.c2c_peer() else {
+        return fail(
+            codes::INVALID_REQUEST,
+            format!("unsupported conversationID {:?}", id.to_id_string()),
+        );
+    };
+    if !crate::session::valid_user_id(peer) {
+        return fail(codes::INVALID_USER_ID, format!("invalid userID {peer:?}"));
+    }
+    Ok(peer)
+}

@@ -1,0 +1,223 @@
+//! A connection's session: `login` (UserSig check, registration with the web-instance limit),
+//! `resume` of a dropped connection's session, `logout`, `heartbeat`. It is the only place a
+//! [`Caller`] is made, so every other op acts for the user this connection logged in as.
+
+use crate::ops::{fail, Caller, Failure, Outcome};
+use crate::registry::{Kill, Link, ResumeRefused};
+use crate::store::Store;
+use crate::{now_secs, usersig, Shared};
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+use tim_proto::codes;
+use tim_proto::{HeartbeatOk, Login, LoginOk, Response, Resume, ResumeOk, PROTOCOL_VERSION};
+use tokio::sync::mpsc;
+
+/// A userID the server accepts: 1–32 bytes, no control characters.
+pub fn valid_user_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 32 && !id.chars().any(char::is_control)
+}
+
+struct LoggedIn {
+    caller: Caller,
+    /// The resume token of the session, repeated in a repeat login's answer.
+    token: String,
+    kill: Arc<Kill>,
+    /// Unix seconds: the session is kicked (`userSigExpired`) then.
+    sig_expires_at: u64,
+}
+
+/// How a connection's session ends when the connection does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The connection dropped: keep the session for a `resume`.
+    Detach,
+    /// The session is over: logout, or kicked (the registry already forgot it).
+    Remove,
+}
+
+/// The session state of one connection.
+pub struct Session {
+    /// The connection's outbound queue, which pushes to this session go into.
+    tx: mpsc::Sender<Utf8Bytes>,
+    login: Option<LoggedIn>,
+    /// Set when a request showed this connection must be kicked (a `resume` of a session that
+    /// was kicked while away): the kicked frame goes out instead of an answer.
+    pub kick_now: Option<&'static str>,
+}
+
+impl Session {
+    pub fn new(tx: mpsc::Sender<Utf8Bytes>) -> Session {
+        Session {
+            tx,
+            login: None,
+            kick_now: None,
+        }
+    }
+
+    /// Who this connection acts for, or the official not-logged-in failure.
+    pub fn caller(&self) -> Result<&Caller, Failure> {
+        match &self.login {
+            Some(l) => Ok(&l.caller),
+            None => fail(codes::USER_NOT_LOGGED_IN, "not logged in: send login first"),
+        }
+    }
+
+    /// The kill switch of the logged-in session, for the connection to wait on.
+    pub fn kill(&self) -> Option<Arc<Kill>> {
+        self.login.as_ref().map(|l| l.kill.clone())
+    }
+
+    /// When the logged-in session's UserSig expires (Unix seconds).
+    pub fn sig_expires_at(&self) -> Option<u64> {
+        self.login.as_ref().map(|l| l.sig_expires_at)
+    }
+
+    /// The connection is over: tell the registry how the session ends.
+    pub fn end<S: Store>(&mut self, shared: &Shared<S>, end: SessionEnd) {
+        if let Some(l) = self.login.take() {
+            let Caller { app, user, session } = l.caller;
+            match end {
+                SessionEnd::Detach => shared.sessions.detach(app, &user, session),
+                SessionEnd::Remove => shared.sessions.remove(app, &user, session),
+            }
+        }
+    }
+
+    fn link(&self) -> (Link, Arc<Kill>) {
+        let kill = Arc::new(Kill::default());
+        let link = Link {
+            tx: self.tx.clone(),
+            kill: kill.clone(),
+        };
+        (link, kill)
+    }
+
+    pub async fn login<S: Store>(&mut self, shared: &Shared<S>, l: Login) -> Outcome {
+        if l.protocol != PROTOCOL_VERSION {
+            return fail(
+                codes::INVALID_PARAMETER,
+                format!(
+                    "protocol {} is not supported; this server speaks {PROTOCOL_VERSION}",
+                    l.protocol
+                ),
+            );
+        }
+        if let Some(me) = &self.login {
+            if me.caller.app == l.sdk_app_id && me.caller.user == l.user_id {
+                let inbox_seq = shared
+                    .store
+                    .login_user(me.caller.app, &me.caller.user)
+                    .await?;
+                return Ok(Response::Login(LoginOk {
+                    user_id: l.user_id,
+                    repeat_login: true,
+                    inbox_seq,
+                    server_time: now_secs(),
+                    resume_token: me.token.clone(),
+                }));
+            }
+            return fail(
+                codes::REPEAT_LOGIN,
+                format!(
+                    "this connection is logged in as {:?}; log out first",
+                    me.caller.user
+                ),
+            );
+        }
+        let Some(app) = shared.cfg.apps.get(&l.sdk_app_id) else {
+            return fail(
+                codes::SDKAPPID_NOT_FOUND,
+                format!("SDKAppID {} is not configured on this server", l.sdk_app_id),
+            );
+        };
+        if !valid_user_id(&l.user_id) {
+            return fail(
+                codes::INVALID_PARAMETER,
+                "userID must be 1-32 bytes without control characters",
+            );
+        }
+        let sig_expires_at =
+            usersig::verify(&l.user_sig, app.sdkappid, &app.key, &l.user_id, now_secs())
+                .map_err(|e| Failure(e.code(), e.to_string()))?;
+        let inbox_seq = shared.store.login_user(app.sdkappid, &l.user_id).await?;
+        let (link, kill) = self.link();
+        let registered = shared.sessions.register(
+            app.sdkappid,
+            &l.user_id,
+            link,
+            sig_expires_at,
+            app.web_instances,
+        );
+        self.login = Some(LoggedIn {
+            caller: Caller {
+                app: app.sdkappid,
+                user: l.user_id.clone(),
+                session: registered.id,
+            },
+            token: registered.token.clone(),
+            kill,
+            sig_expires_at,
+        });
+        Ok(Response::Login(LoginOk {
+            user_id: l.user_id,
+            repeat_login: false,
+            inbox_seq,
+            server_time: now_secs(),
+            resume_token: registered.token,
+        }))
+    }
+
+    pub async fn resume<S: Store>(&mut self, shared: &Shared<S>, r: Resume) -> Outcome {
+        if self.login.is_some() {
+            return fail(
+                codes::REPEAT_LOGIN,
+                "this connection is logged in; log out first",
+            );
+        }
+        let (link, kill) = self.link();
+        let resumed = match shared.sessions.resume(&r.token, link) {
+            Ok(resumed) => resumed,
+            Err(ResumeRefused::Gone) => {
+                return fail(
+                    codes::SESSION_GONE,
+                    "no such session (any more): log in again",
+                )
+            }
+            Err(ResumeRefused::Kicked(reason)) => {
+                self.kick_now = Some(reason);
+                return fail(codes::SESSION_GONE, reason);
+            }
+        };
+        let inbox_seq = shared.store.login_user(resumed.app, &resumed.user).await?;
+        let user_id = resumed.user.clone();
+        self.login = Some(LoggedIn {
+            caller: Caller {
+                app: resumed.app,
+                user: resumed.user,
+                session: resumed.id,
+            },
+            token: resumed.token,
+            kill,
+            sig_expires_at: resumed.sig_expires_at,
+        });
+        Ok(Response::Resume(ResumeOk {
+            user_id,
+            inbox_seq,
+            server_time: now_secs(),
+        }))
+    }
+
+    /// Ends this session only; the connection stays and may log in again.
+    pub fn logout<S: Store>(&mut self, shared: &Shared<S>) -> Outcome {
+        self.caller()?;
+        self.end(shared, SessionEnd::Remove);
+        Ok(Response::Logout)
+    }
+}
+
+/// Works before login too; the answer doubles as the client's liveness check of the socket.
+pub fn heartbeat() -> Response {
+    Response::Heartbeat(HeartbeatOk {
+        server_time: now_secs(),
+    })
+}

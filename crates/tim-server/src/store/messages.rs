@@ -1,0 +1,78 @@
+//! Message storage: sending (idempotent by clientMsgID), history pages, revoking, modifying and
+//! per-user deletion. Each write also appends the inbox items it causes.
+
+use super::StoreResult;
+use std::future::Future;
+use tim_proto::{ConversationsOk, Message, MessageBody, ModifyMessage};
+
+/// A one-to-one message as the sender asked for it; the store adds ID, sequence and time.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub app: u64,
+    pub from: String,
+    pub to: String,
+    pub client_msg_id: String,
+    pub random: u32,
+    pub body: MessageBody,
+}
+
+/// Where a page of history is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryRange {
+    /// The newest messages with a sequence below this (the newest of all when `None`).
+    BeforeSeq(Option<u64>),
+    /// The oldest messages with a sequence above this.
+    AfterSeq(u64),
+    /// The newest messages sent before this time.
+    BeforeTime(u64),
+    /// The oldest messages sent after this time.
+    AfterTime(u64),
+}
+
+pub trait MessageStore: Send + Sync + 'static {
+    /// Store a one-to-one message durably. A retry (same sender and client message ID)
+    /// returns the message stored first and creates nothing. The recipient must exist.
+    fn send_c2c(&self, msg: NewMessage) -> impl Future<Output = StoreResult<Message>> + Send;
+
+    /// Up to `count` messages of the conversation of `me` and `peer` next to the bound of
+    /// `range`, oldest first, and whether no more exist in that direction. Messages `me`
+    /// cleared or deleted (or whose conversation `me` deleted) are not shown.
+    fn history_c2c(
+        &self,
+        app: u64,
+        me: &str,
+        peer: &str,
+        range: HistoryRange,
+        count: u32,
+    ) -> impl Future<Output = StoreResult<(Vec<Message>, bool)>> + Send;
+
+    /// Revoke the message with ID `message_id` if `user` sent it at most `limit_secs` ago
+    /// ([`rules::revoke`](super::rules::revoke)); both sides get a `revoked` inbox item.
+    /// Revoking it again changes nothing.
+    fn revoke(
+        &self,
+        app: u64,
+        user: &str,
+        message_id: &str,
+        limit_secs: u64,
+    ) -> impl Future<Output = StoreResult<Message>> + Send;
+
+    /// Replace the content of a message of `user`'s conversations if
+    /// [`rules::modify`](super::rules::modify) allows it; both sides get a `modified` item.
+    fn modify(
+        &self,
+        app: u64,
+        user: &str,
+        change: ModifyMessage,
+    ) -> impl Future<Output = StoreResult<Message>> + Send;
+
+    /// Hide the messages with these IDs from `user`'s history; each must be in one of `user`'s
+    /// conversations, else nothing changes. Returns the conversations whose last message
+    /// changed (each also an inbox item of `user`).
+    fn delete_messages(
+        &self,
+        app: u64,
+        user: &str,
+        messages: Vec<String>,
+    ) -> impl Future<Output = StoreResult<ConversationsOk>> + Send;
+}

@@ -1,0 +1,106 @@
+//! The inbox on SQLite: appending items (a message kind names its message row, the others
+//! carry their JSON) and reading them back in order.
+
+use super::rows::{json_column, message, message_at};
+use super::users::inbox_seq;
+use super::{internal, Deliveries, SqliteStore};
+use crate::store::{InboxStore, StoreResult};
+use rusqlite::{params, Connection, Row};
+use tim_proto::{InboxEvent, InboxItem, SyncOk};
+
+/// Item kinds: 1, 3 and 5 name their message (`msg`); 2 and 4 hold their JSON (`body`).
+const KIND_MESSAGE: i64 = 1;
+const KIND_CONVERSATION: i64 = 2;
+const KIND_REVOKED: i64 = 3;
+const KIND_PEER_READ: i64 = 4;
+const KIND_MODIFIED: i64 = 5;
+
+/// Append an item to `owner`'s inbox; `msg` is the row of the message a message kind is about.
+pub(super) fn push(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    owner: &str,
+    msg: Option<i64>,
+    event: InboxEvent,
+) -> StoreResult<()> {
+    let kind = match &event {
+        InboxEvent::Message { .. } => KIND_MESSAGE,
+        InboxEvent::Conversation { .. } => KIND_CONVERSATION,
+        InboxEvent::Revoked { .. } => KIND_REVOKED,
+        InboxEvent::PeerRead { .. } => KIND_PEER_READ,
+        InboxEvent::Modified { .. } => KIND_MODIFIED,
+    };
+    let body = match kind {
+        KIND_CONVERSATION | KIND_PEER_READ => {
+            Some(serde_json::to_string(&event).map_err(internal)?)
+        }
+        _ => None,
+    };
+    let seq: i64 = conn
+        .prepare_cached(
+            "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = ?1 AND user_id = ?2 RETURNING inbox_seq",
+        )?
+        .query_row(params![app as i64, owner], |r| r.get(0))?;
+    conn.prepare_cached(
+        "INSERT INTO inbox (app, user_id, seq, kind, msg, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![app as i64, owner, seq, kind, msg, body])?;
+    let item = InboxItem {
+        seq: seq as u64,
+        event,
+    };
+    deliveries.push((app, owner.to_owned(), item));
+    Ok(())
+}
+
+/// An inbox item from its row: `seq, kind, body`, then the message columns (NULL for kinds
+/// that carry a body).
+fn item_row(r: &Row<'_>) -> rusqlite::Result<InboxItem> {
+    let seq = r.get::<_, i64>(0)? as u64;
+    let event = match r.get::<_, i64>(1)? {
+        KIND_MESSAGE => InboxEvent::Message {
+            message: message_at(r, 3)?,
+        },
+        KIND_REVOKED => InboxEvent::Revoked {
+            message: message_at(r, 3)?,
+        },
+        KIND_MODIFIED => InboxEvent::Modified {
+            message: message_at(r, 3)?,
+        },
+        _ => json_column(r, 2)?,
+    };
+    Ok(InboxItem { seq, event })
+}
+
+impl InboxStore for SqliteStore {
+    async fn inbox_after(
+        &self,
+        app: u64,
+        user: &str,
+        after: u64,
+        limit: u32,
+    ) -> StoreResult<SyncOk> {
+        let user = user.to_owned();
+        self.read(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let inbox_seq = inbox_seq(&tx, app, &user)?;
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT i.seq, i.kind, i.body, {} FROM inbox i LEFT JOIN messages m ON m.id = i.msg
+                 WHERE i.app = ?1 AND i.user_id = ?2 AND i.seq > ?3 ORDER BY i.seq LIMIT ?4",
+                message::LIST
+            ))?;
+            let after = after.min(i64::MAX as u64) as i64;
+            let items = stmt
+                .query_map(params![app as i64, user, after, limit], item_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let complete = items.last().is_none_or(|i| i.seq >= inbox_seq);
+            Ok(SyncOk {
+                items,
+                inbox_seq,
+                complete,
+            })
+        })
+        .await
+    }
+}

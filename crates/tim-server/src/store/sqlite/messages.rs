@@ -1,0 +1,338 @@
+//! Messages on SQLite: `messages` rows (unique per conversation sequence and per sender's
+//! clientMsgID), `hidden_messages` for per-user deletion, and the inbox items and conversation
+//! changes each write causes, decided by [`rules`].
+
+use super::conversations::load as load_conversation;
+use super::rows::{
+    at_users_column, control_bits, conv_type_code, message, message_row, CONTROL_NOT_LAST,
+};
+use super::users::{inbox_seq, user_exists};
+use super::{inbox, internal, Deliveries, SqliteStore};
+use crate::now_secs;
+use crate::store::rules::{self, c2c_key, message_id, message_rowid};
+use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use tim_proto::{ConversationType, ConversationsOk, InboxEvent, Message, ModifyMessage};
+
+pub(super) fn load(conn: &Connection, app: u64, rowid: i64) -> StoreResult<Option<Message>> {
+    let sql = format!(
+        "SELECT {} FROM messages m WHERE m.app = ?1 AND m.id = ?2",
+        message::LIST
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![app as i64, rowid], message_row)
+        .optional()?)
+}
+
+/// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number.
+pub(super) fn named(
+    conn: &Connection,
+    app: u64,
+    user: &str,
+    id: &str,
+) -> StoreResult<(i64, Message)> {
+    let rowid = message_rowid(id).unwrap_or(0);
+    let stored = if rowid > 0 {
+        load(conn, app, rowid)?
+    } else {
+        None
+    };
+    Ok((rowid, rules::named(stored, id, user)?))
+}
+
+/// An inbox item about message row `rowid` for its sender and its recipient.
+fn push_to_parties(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    message: &Message,
+    rowid: i64,
+    event: impl Fn(Message) -> InboxEvent,
+) -> StoreResult<()> {
+    for party in rules::parties(message) {
+        inbox::push(
+            conn,
+            deliveries,
+            app,
+            party,
+            Some(rowid),
+            event(message.clone()),
+        )?;
+    }
+    Ok(())
+}
+
+fn send_c2c(
+    conn: &Connection,
+    msg: NewMessage,
+    deliveries: &mut Deliveries,
+) -> StoreResult<Message> {
+    let app = msg.app as i64;
+    let sql = format!(
+        "SELECT {} FROM messages m WHERE m.app = ?1 AND m.sender = ?2 AND m.client_msg_id = ?3",
+        message::LIST
+    );
+    let original = conn
+        .prepare_cached(&sql)?
+        .query_row(params![app, msg.from, msg.client_msg_id], message_row)
+        .optional()?;
+    if let Some(original) = original {
+        return Ok(original);
+    }
+    if !user_exists(conn, msg.app, &msg.to)? {
+        return Err(StoreError::UnknownUser(msg.to));
+    }
+    let conv = c2c_key(&msg.from, &msg.to);
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO conversations (app, conv, last_seq) VALUES (?1, ?2, 1)
+             ON CONFLICT DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+        )?
+        .query_row(params![app, conv], |r| r.get(0))?;
+    let time = now_secs();
+    let body = msg.body;
+    let elements = serde_json::to_string(&body.elements).map_err(internal)?;
+    conn.prepare_cached(
+        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        app,
+        conv,
+        seq,
+        conv_type_code(ConversationType::C2C),
+        msg.from,
+        msg.to,
+        msg.client_msg_id,
+        msg.random,
+        time as i64,
+        elements,
+        body.cloud_custom_data,
+        body.need_read_receipt,
+        control_bits(&body),
+        at_users_column(&body.at_user_list)
+    ])?;
+    let rowid = conn.last_insert_rowid();
+    let message = Message {
+        id: message_id(rowid, time, msg.random),
+        conversation_type: ConversationType::C2C,
+        from: msg.from,
+        to: msg.to,
+        sequence: seq as u64,
+        time,
+        random: msg.random,
+        client_msg_id: msg.client_msg_id,
+        body,
+        ..Message::default()
+    };
+    let last = rules::becomes_last(&message).then_some(rowid);
+    for owner in rules::owners(&message) {
+        // The message becomes the owner's last one; a received one is unread; a conversation
+        // the owner deleted comes back.
+        conn.prepare_cached(
+            "INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, unread, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT DO UPDATE SET last_msg = COALESCE(excluded.last_msg, last_msg),
+                                       unread = unread + excluded.unread,
+                                       deleted = 0, updated = excluded.updated",
+        )?
+        .execute(params![
+            app,
+            owner.owner,
+            owner.peer,
+            conv,
+            conv_type_code(ConversationType::C2C),
+            last,
+            owner.unread,
+            time as i64
+        ])?;
+        let event = InboxEvent::Message {
+            message: message.clone(),
+        };
+        inbox::push(conn, deliveries, msg.app, owner.owner, Some(rowid), event)?;
+    }
+    Ok(message)
+}
+
+fn revoke(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    id: &str,
+    limit_secs: u64,
+) -> StoreResult<Message> {
+    let (rowid, message) = named(conn, app, user, id)?;
+    if !rules::revoke(&message, user, now_secs(), limit_secs)? {
+        return Ok(message);
+    }
+    conn.prepare_cached("UPDATE messages SET revoker = ?3 WHERE app = ?1 AND id = ?2")?
+        .execute(params![app as i64, rowid, user])?;
+    let message = Message {
+        revoker: user.to_owned(),
+        ..message
+    };
+    let event = |message| InboxEvent::Revoked { message };
+    push_to_parties(conn, deliveries, app, &message, rowid, event)?;
+    Ok(message)
+}
+
+fn modify(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    change: ModifyMessage,
+) -> StoreResult<Message> {
+    let (rowid, message) = named(conn, app, user, &change.message_id)?;
+    rules::modify(&message, &change)?;
+    let elements = serde_json::to_string(&change.elements).map_err(internal)?;
+    conn.prepare_cached(
+        "UPDATE messages SET elements = ?3, cloud_custom_data = ?4, version = version + 1 WHERE app = ?1 AND id = ?2",
+    )?
+    .execute(params![app as i64, rowid, elements, change.cloud_custom_data])?;
+    let mut message = message;
+    message.body.elements = change.elements;
+    message.body.cloud_custom_data = change.cloud_custom_data;
+    message.version += 1;
+    let event = |message| InboxEvent::Modified { message };
+    push_to_parties(conn, deliveries, app, &message, rowid, event)?;
+    Ok(message)
+}
+
+fn delete_messages(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    user: &str,
+    ids: &[String],
+) -> StoreResult<ConversationsOk> {
+    let a = app as i64;
+    let mut peers: Vec<String> = Vec::new();
+    for id in ids {
+        let (rowid, message) = named(conn, app, user, id)?;
+        conn.prepare_cached(
+            "INSERT INTO hidden_messages (app, user_id, msg) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![a, user, rowid])?;
+        let peer = message.peer_of(user);
+        if !peers.iter().any(|p| p == peer) {
+            peers.push(peer.to_owned());
+        }
+    }
+    let mut conversations = Vec::new();
+    for peer in peers {
+        // The last message is the newest one still visible to the user.
+        let last: Option<i64> = conn
+            .prepare_cached(&format!(
+                "SELECT MAX(m.id) FROM messages m, user_conversations c
+                 WHERE c.app = ?1 AND c.user_id = ?2 AND c.peer = ?3 AND m.app = ?1 AND m.conv = c.conv
+                   AND m.seq > c.cleared_seq AND m.control & {CONTROL_NOT_LAST} = 0
+                   AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.app = ?1 AND h.user_id = ?2 AND h.msg = m.id)"
+            ))?
+            .query_row(params![a, user, peer], |r| r.get(0))?;
+        let changed = conn
+            .prepare_cached(
+                "UPDATE user_conversations SET last_msg = ?4 WHERE app = ?1 AND user_id = ?2 AND peer = ?3
+                   AND last_msg IS NOT ?4",
+            )?
+            .execute(params![a, user, peer, last])?;
+        if changed == 0 {
+            continue;
+        }
+        if let Some(c) = load_conversation(conn, app, user, &peer)? {
+            let event = InboxEvent::Conversation {
+                conversation: c.clone(),
+            };
+            inbox::push(conn, deliveries, app, user, None, event)?;
+            conversations.push(c);
+        }
+    }
+    Ok(ConversationsOk {
+        conversations,
+        inbox_seq: inbox_seq(conn, app, user)?,
+        complete: true,
+    })
+}
+
+impl MessageStore for SqliteStore {
+    async fn send_c2c(&self, msg: NewMessage) -> StoreResult<Message> {
+        self.write(move |conn, deliveries| send_c2c(conn, msg, deliveries))
+            .await
+    }
+
+    async fn history_c2c(
+        &self,
+        app: u64,
+        me: &str,
+        peer: &str,
+        range: HistoryRange,
+        count: u32,
+    ) -> StoreResult<(Vec<Message>, bool)> {
+        let conv = c2c_key(me, peer);
+        let (me, peer) = (me.to_owned(), peer.to_owned());
+        let clamp = |v: u64| v.min(i64::MAX as u64) as i64;
+        let (bound, column, newer) = match range {
+            HistoryRange::BeforeSeq(b) => (clamp(b.unwrap_or(u64::MAX)), "m.seq <", false),
+            HistoryRange::AfterSeq(a) => (clamp(a), "m.seq >", true),
+            HistoryRange::BeforeTime(t) => (clamp(t), "m.time <", false),
+            HistoryRange::AfterTime(t) => (clamp(t), "m.time >", true),
+        };
+        let order = if newer { "ASC" } else { "DESC" };
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {} FROM messages m
+                 WHERE m.app = ?1 AND m.conv = ?2 AND {column} ?3
+                   AND m.seq > COALESCE((SELECT cleared_seq FROM user_conversations
+                                         WHERE app = ?1 AND user_id = ?5 AND peer = ?6), 0)
+                   AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                                   WHERE h.app = ?1 AND h.user_id = ?5 AND h.msg = m.id)
+                 ORDER BY m.seq {order} LIMIT ?4",
+                message::LIST
+            ))?;
+            let mut messages = stmt
+                .query_map(
+                    params![app as i64, conv, bound, count + 1, me, peer],
+                    message_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let complete = messages.len() <= count as usize;
+            messages.truncate(count as usize);
+            if !newer {
+                messages.reverse();
+            }
+            Ok((messages, complete))
+        })
+        .await
+    }
+
+    async fn revoke(
+        &self,
+        app: u64,
+        user: &str,
+        message_id: &str,
+        limit_secs: u64,
+    ) -> StoreResult<Message> {
+        let (user, id) = (user.to_owned(), message_id.to_owned());
+        self.write(move |conn, deliveries| revoke(conn, deliveries, app, &user, &id, limit_secs))
+            .await
+    }
+
+    async fn modify(&self, app: u64, user: &str, change: ModifyMessage) -> StoreResult<Message> {
+        let user = user.to_owned();
+        self.write(move |conn, deliveries| modify(conn, deliveries, app, &user, change))
+            .await
+    }
+
+    async fn delete_messages(
+        &self,
+        app: u64,
+        user: &str,
+        messages: Vec<String>,
+    ) -> StoreResult<ConversationsOk> {
+        let user = user.to_owned();
+        self.write(move |conn, deliveries| delete_messages(conn, deliveries, app, &user, &messages))
+            .await
+    }
+}

@@ -1,0 +1,124 @@
+//! Reading rows back into protocol types. Each SELECT list is declared once with [`columns!`],
+//! which also names every column's offset in it, so row readers never count columns by hand.
+
+use super::super::rules::message_id;
+use rusqlite::{Result, Row};
+use tim_proto::{Conversation, ConversationId, ConversationType, Message, MessageBody};
+
+/// `columns!(name, "alias": a, b, c)` makes `name::LIST` ("alias.a, alias.b, alias.c"),
+/// `name::COUNT` and `name::a` … the offset of each column in that list.
+macro_rules! columns {
+    ($name:ident, $alias:literal: $first:ident $(, $col:ident)*) => {
+        #[allow(non_upper_case_globals, dead_code)]
+        pub(super) mod $name {
+            #[allow(non_camel_case_types)]
+            enum Offset {
+                $first,
+                $($col,)*
+                End,
+            }
+            pub const $first: usize = Offset::$first as usize;
+            $(pub const $col: usize = Offset::$col as usize;)*
+            pub const COUNT: usize = Offset::End as usize;
+            pub const LIST: &str =
+                concat!($alias, ".", stringify!($first), $(", ", $alias, ".", stringify!($col),)*);
+        }
+    };
+}
+
+columns!(message, "m": id, seq, conv_type, sender, receiver, client_msg_id, random, time,
+    elements, cloud_custom_data, revoker, need_receipt, version, control, at_users);
+columns!(conversation, "c": peer, unread, peer_read_seq, pinned, mark, custom_data,
+    deleted, updated, last_msg);
+
+/// `messages.control` bits: the official messageControlInfo.
+pub(super) const CONTROL_NOT_UNREAD: i64 = 1;
+pub(super) const CONTROL_NOT_LAST: i64 = 2;
+
+/// `conv_type` values.
+const CONV_C2C: i64 = 1;
+const CONV_GROUP: i64 = 2;
+
+pub(super) fn conv_type_code(t: ConversationType) -> i64 {
+    match t {
+        ConversationType::C2C => CONV_C2C,
+        ConversationType::Group => CONV_GROUP,
+    }
+}
+
+fn conversation_type(code: i64) -> ConversationType {
+    if code == CONV_GROUP {
+        ConversationType::Group
+    } else {
+        ConversationType::C2C
+    }
+}
+
+pub(super) fn control_bits(body: &MessageBody) -> i64 {
+    i64::from(body.excluded_from_unread) * CONTROL_NOT_UNREAD
+        + i64::from(body.excluded_from_last_message) * CONTROL_NOT_LAST
+}
+
+/// The `at_users` column: the mentioned userIDs one per line (userIDs hold no line breaks).
+pub(super) fn at_users_column(users: &[String]) -> String {
+    users.join("\n")
+}
+
+pub(super) fn json_column<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> Result<T> {
+    let text: String = r.get(i)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// The [`message::LIST`] columns of a row, starting at column `o`.
+pub(super) fn message_at(r: &Row<'_>, o: usize) -> Result<Message> {
+    use message as c;
+    let rowid: i64 = r.get(o + c::id)?;
+    let time = r.get::<_, i64>(o + c::time)? as u64;
+    let random: u32 = r.get(o + c::random)?;
+    let control: i64 = r.get(o + c::control)?;
+    let at_users: String = r.get(o + c::at_users)?;
+    Ok(Message {
+        id: message_id(rowid, time, random),
+        conversation_type: conversation_type(r.get(o + c::conv_type)?),
+        sequence: r.get::<_, i64>(o + c::seq)? as u64,
+        from: r.get(o + c::sender)?,
+        to: r.get(o + c::receiver)?,
+        client_msg_id: r.get(o + c::client_msg_id)?,
+        random,
+        time,
+        body: MessageBody {
+            elements: json_column(r, o + c::elements)?,
+            cloud_custom_data: r.get(o + c::cloud_custom_data)?,
+            need_read_receipt: r.get(o + c::need_receipt)?,
+            excluded_from_unread: control & CONTROL_NOT_UNREAD != 0,
+            excluded_from_last_message: control & CONTROL_NOT_LAST != 0,
+            at_user_list: at_users.lines().map(str::to_owned).collect(),
+        },
+        revoker: r.get(o + c::revoker)?,
+        version: r.get::<_, i64>(o + c::version)? as u64,
+    })
+}
+
+pub(super) fn message_row(r: &Row<'_>) -> Result<Message> {
+    message_at(r, 0)
+}
+
+/// A user's conversation from the [`conversation::LIST`] columns at the start of a row, and
+/// the row number of its last message (loaded separately, or from columns that follow).
+pub(super) fn conversation_row(r: &Row<'_>) -> Result<(Conversation, Option<i64>)> {
+    use conversation as c;
+    let conversation = Conversation {
+        id: ConversationId::C2C(r.get(c::peer)?),
+        unread_count: r.get(c::unread)?,
+        peer_read_seq: r.get::<_, i64>(c::peer_read_seq)? as u64,
+        is_pinned: r.get::<_, i64>(c::pinned)? != 0,
+        mark: r.get(c::mark)?,
+        custom_data: r.get(c::custom_data)?,
+        deleted: r.get::<_, i64>(c::deleted)? != 0,
+        updated: r.get::<_, i64>(c::updated)? as u64,
+        last_message: None,
+    };
+    Ok((conversation, r.get(c::last_msg)?))
+}

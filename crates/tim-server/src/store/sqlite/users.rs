@@ -1,0 +1,37 @@
+//! Accounts on SQLite: the `users` table, which also holds each user's inbox counter.
+
+use super::SqliteStore;
+use crate::now_secs;
+use crate::store::{StoreResult, UserStore};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The user's newest inbox item (0 for no items or no such user).
+pub(super) fn inbox_seq(conn: &Connection, app: u64, user: &str) -> StoreResult<u64> {
+    let seq = conn
+        .prepare_cached("SELECT inbox_seq FROM users WHERE app = ?1 AND user_id = ?2")?
+        .query_row(params![app as i64, user], |r| r.get::<_, i64>(0))
+        .optional()?;
+    Ok(seq.unwrap_or(0) as u64)
+}
+
+pub(super) fn user_exists(conn: &Connection, app: u64, user: &str) -> StoreResult<bool> {
+    let found = conn
+        .prepare_cached("SELECT 1 FROM users WHERE app = ?1 AND user_id = ?2")?
+        .query_row(params![app as i64, user], |_| Ok(()))
+        .optional()?;
+    Ok(found.is_some())
+}
+
+impl UserStore for SqliteStore {
+    async fn login_user(&self, app: u64, user: &str) -> StoreResult<u64> {
+        let user = user.to_owned();
+        self.write(move |conn, _| {
+            conn.prepare_cached(
+                "INSERT INTO users (app, user_id, created) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![app as i64, user, now_secs() as i64])?;
+            inbox_seq(conn, app, &user)
+        })
+        .await
+    }
+}

@@ -1,0 +1,642 @@
+//! The conformance suite every store backend must pass: the storage contract of each domain
+//! trait, seen through the trait only. A backend's test file runs it with
+//! `conformance_suite!(open)`, where `open(dir, bus)` makes a fresh store in `dir` that
+//! publishes its committed inbox items on `bus`.
+#![allow(dead_code)] // each backend's test file instantiates the whole suite
+
+pub mod model;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tim_proto::{Element, InboxEvent, InboxItem, Message, MessageBody, ModifyMessage};
+use tim_server::bus::{Bus, Push, Target};
+use tim_server::store::{ConversationChange, HistoryRange, NewMessage, Store, StoreError};
+
+pub const APP: u64 = 1;
+
+/// A bus that records every inbox item published, in order.
+#[derive(Default)]
+pub struct Recorder(Mutex<Vec<(u64, String, InboxItem)>>);
+
+impl Bus for Recorder {
+    fn publish(&self, target: Target<'_>, push: Push) {
+        if let (Target::User { app, user }, Push::Inbox(item)) = (target, push) {
+            self.0.lock().unwrap().push((app, user.to_owned(), item));
+        }
+    }
+}
+
+impl Recorder {
+    /// The items published for `user`, in order.
+    pub fn of(&self, user: &str) -> Vec<InboxItem> {
+        let all = self.0.lock().unwrap();
+        all.iter()
+            .filter(|(app, u, _)| *app == APP && u == user)
+            .map(|(_, _, i)| i.clone())
+            .collect()
+    }
+}
+
+/// Run one case on a fresh store.
+pub fn run<S, F, Fut>(open: impl Fn(&Path, Arc<dyn Bus>) -> S, case: F)
+where
+    S: Store,
+    F: FnOnce(S, Arc<Recorder>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let bus = Arc::new(Recorder::default());
+    let store = open(dir.path(), bus.clone());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(case(store, bus));
+}
+
+/// Instantiates every case of the suite as a test for the backend `open`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($open:expr) => {
+        $crate::conformance_suite!(@cases $open;
+            sends_are_idempotent_and_numbered,
+            a_send_to_an_unknown_user_stores_nothing,
+            deliveries_follow_the_inbox,
+            inbox_pages_are_exact,
+            history_pages_in_every_direction,
+            revoke_rules,
+            modify_rules,
+            delete_messages_is_per_user_and_all_or_nothing,
+            conversation_changes_are_all_or_nothing,
+            a_read_tells_the_peer,
+            set_all_read_reads_every_unread_conversation,
+            message_control_info,
+        );
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+            #[test]
+            fn conversation_state_matches_the_model(ops in proptest::collection::vec(conformance::model::op(), 1..40)) {
+                conformance::run($open, |store, _| conformance::model::run(store, ops));
+            }
+        }
+    };
+    (@cases $open:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                conformance::run($open, conformance::$case);
+            }
+        )*
+    };
+}
+
+pub fn text(t: &str) -> MessageBody {
+    MessageBody {
+        elements: vec![Element::Text { text: t.into() }],
+        ..MessageBody::default()
+    }
+}
+
+pub async fn login_all<S: Store>(store: &S, users: &[&str]) {
+    for u in users {
+        store.login_user(APP, u).await.unwrap();
+    }
+}
+
+pub async fn send<S: Store>(
+    store: &S,
+    from: &str,
+    to: &str,
+    cmid: &str,
+    body: MessageBody,
+) -> Message {
+    store
+        .send_c2c(NewMessage {
+            app: APP,
+            from: from.into(),
+            to: to.into(),
+            client_msg_id: cmid.into(),
+            random: 7,
+            body,
+        })
+        .await
+        .unwrap()
+}
+
+async fn history<S: Store>(store: &S, me: &str, peer: &str) -> Vec<Message> {
+    let range = HistoryRange::BeforeSeq(None);
+    store
+        .history_c2c(APP, me, peer, range, 100)
+        .await
+        .unwrap()
+        .0
+}
+
+fn ids(messages: &[Message]) -> Vec<&str> {
+    messages.iter().map(|m| m.id.as_str()).collect()
+}
+
+async fn list<S: Store>(store: &S, user: &str) -> Vec<tim_proto::Conversation> {
+    store
+        .conversations(APP, user, None, 100)
+        .await
+        .unwrap()
+        .conversations
+}
+
+async fn inbox<S: Store>(store: &S, user: &str) -> Vec<InboxItem> {
+    store.inbox_after(APP, user, 0, 500).await.unwrap().items
+}
+
+pub async fn sends_are_idempotent_and_numbered<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    let first = send(&store, "ann", "ben", "c1", text("hi")).await;
+    let again = send(&store, "ann", "ben", "c1", text("something else")).await;
+    assert_eq!(again, first, "a retry answers the message stored first");
+    let second = send(&store, "ben", "ann", "c1", text("yo")).await;
+    assert_eq!(
+        (first.sequence, second.sequence),
+        (1, 2),
+        "one sequence per conversation"
+    );
+    assert_ne!(first.id, second.id);
+    assert_eq!(first.body, text("hi"));
+    assert_eq!(
+        (first.from.as_str(), first.to.as_str(), first.random),
+        ("ann", "ben", 7)
+    );
+    for user in ["ann", "ben"] {
+        let items = inbox(&store, user).await;
+        assert_eq!(items.len(), 2, "{user}: the retry made no item");
+        assert_eq!(items.iter().map(|i| i.seq).collect::<Vec<_>>(), [1, 2]);
+    }
+}
+
+pub async fn a_send_to_an_unknown_user_stores_nothing<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann"]).await;
+    let r = store
+        .send_c2c(NewMessage {
+            app: APP,
+            from: "ann".into(),
+            to: "nobody".into(),
+            client_msg_id: "c".into(),
+            random: 1,
+            body: text("x"),
+        })
+        .await;
+    assert!(matches!(r, Err(StoreError::UnknownUser(u)) if u == "nobody"));
+    assert!(inbox(&store, "ann").await.is_empty());
+    assert!(bus.of("ann").is_empty());
+    // Another app's user of the same name is not this app's.
+    store.login_user(APP + 1, "ben").await.unwrap();
+    let r = store
+        .send_c2c(NewMessage {
+            app: APP,
+            from: "ann".into(),
+            to: "ben".into(),
+            client_msg_id: "c".into(),
+            random: 1,
+            body: text("x"),
+        })
+        .await;
+    assert!(matches!(r, Err(StoreError::UnknownUser(_))), "{r:?}");
+}
+
+pub async fn deliveries_follow_the_inbox<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat"]).await;
+    for i in 0..10 {
+        let (from, to) = [("ann", "ben"), ("ben", "cat"), ("cat", "ann")][i % 3];
+        send(&store, from, to, &format!("c{i}"), text("m")).await;
+    }
+    let m = send(&store, "ann", "ben", "last", text("x")).await;
+    store
+        .change_conversations(APP, "ben", vec!["ann".into()], ConversationChange::Read)
+        .await
+        .unwrap();
+    store.revoke(APP, "ann", &m.id, 3600).await.unwrap();
+    // A message item reads back with the message as it is now (here: revoked), so items are
+    // compared by sequence and kind.
+    let shape = |items: Vec<InboxItem>| -> Vec<(u64, std::mem::Discriminant<InboxEvent>)> {
+        items
+            .iter()
+            .map(|i| (i.seq, std::mem::discriminant(&i.event)))
+            .collect()
+    };
+    for user in ["ann", "ben", "cat"] {
+        let stored = inbox(&store, user).await;
+        assert_eq!(
+            shape(bus.of(user)),
+            shape(stored.clone()),
+            "{user}: every committed item, in inbox order"
+        );
+        let seqs: Vec<u64> = stored.iter().map(|i| i.seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as u64).collect::<Vec<_>>(),
+            "{user}: no gaps"
+        );
+    }
+}
+
+pub async fn inbox_pages_are_exact<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    for i in 0..7 {
+        send(&store, "ann", "ben", &format!("c{i}"), text("m")).await;
+    }
+    assert_eq!(
+        store.login_user(APP, "ben").await.unwrap(),
+        7,
+        "login tells the inbox's end"
+    );
+    let mut after = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = store.inbox_after(APP, "ben", after, 3).await.unwrap();
+        assert!(page.items.len() <= 3);
+        assert_eq!(page.inbox_seq, 7);
+        seen.extend(page.items.iter().map(|i| i.seq));
+        after = page.items.last().map_or(after, |i| i.seq);
+        if page.complete {
+            break;
+        }
+    }
+    assert_eq!(seen, (1..=7).collect::<Vec<_>>());
+    let end = store.inbox_after(APP, "ben", 7, 3).await.unwrap();
+    assert!(end.items.is_empty() && end.complete);
+    let huge = store.inbox_after(APP, "ben", u64::MAX, 3).await.unwrap();
+    assert!(huge.items.is_empty());
+}
+
+pub async fn history_pages_in_every_direction<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat"]).await;
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let (from, to) = if i % 2 == 0 {
+            ("ann", "ben")
+        } else {
+            ("ben", "ann")
+        };
+        sent.push(send(&store, from, to, &format!("c{i}"), text(&format!("m{i}"))).await);
+    }
+    send(&store, "ann", "cat", "other", text("elsewhere")).await;
+    let page = |range| store.history_c2c(APP, "ben", "ann", range, 2);
+    let (newest, done) = page(HistoryRange::BeforeSeq(None)).await.unwrap();
+    assert_eq!(
+        (ids(&newest), done),
+        (ids(&sent[3..5]), false),
+        "newest page, oldest first"
+    );
+    let (older, done) = page(HistoryRange::BeforeSeq(Some(4))).await.unwrap();
+    assert_eq!((ids(&older), done), (ids(&sent[1..3]), false));
+    let (oldest, done) = page(HistoryRange::BeforeSeq(Some(2))).await.unwrap();
+    assert_eq!((ids(&oldest), done), (ids(&sent[0..1]), true));
+    let (newer, done) = page(HistoryRange::AfterSeq(1)).await.unwrap();
+    assert_eq!((ids(&newer), done), (ids(&sent[1..3]), false));
+    let (end, done) = page(HistoryRange::AfterSeq(4)).await.unwrap();
+    assert_eq!((ids(&end), done), (ids(&sent[4..5]), true));
+    let t = sent[0].time;
+    let (before, _) = page(HistoryRange::BeforeTime(t + 1)).await.unwrap();
+    assert!(before.iter().all(|m| m.time <= t) && !before.is_empty());
+    let (after, _) = page(HistoryRange::AfterTime(t - 1)).await.unwrap();
+    assert_eq!(after[0].id, sent[0].id);
+    assert_eq!(
+        history(&store, "ann", "ben").await,
+        history(&store, "ben", "ann").await
+    );
+    // Only "me and the peer": cat sees none of ann and ben's conversation.
+    assert!(history(&store, "cat", "ben").await.is_empty());
+    let theirs = history(&store, "cat", "ann").await;
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].body, text("elsewhere"));
+}
+
+/// The row number of a message ID with its tail replaced: names no message.
+fn wrong_tail(id: &str) -> String {
+    format!("{}-1-1", id.split('-').next().unwrap())
+}
+
+pub async fn revoke_rules<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat"]).await;
+    let m = send(&store, "ann", "ben", "c1", text("oops")).await;
+    let items = |user| bus.of(user).len();
+    let before = (items("ann"), items("ben"));
+    let refused = [
+        ("ben", m.id.clone(), "the recipient"),
+        ("cat", m.id.clone(), "a stranger"),
+        ("ann", wrong_tail(&m.id), "a wrong ID with the right row"),
+        ("ann", "not-an-id".into(), "garbage"),
+    ];
+    for (user, id, who) in refused {
+        let r = store.revoke(APP, user, &id, 3600).await;
+        match who {
+            "the recipient" => assert!(matches!(r, Err(StoreError::NotSender)), "{who}: {r:?}"),
+            _ => assert!(matches!(r, Err(StoreError::NotFound(_))), "{who}: {r:?}"),
+        }
+    }
+    assert_eq!(
+        (items("ann"), items("ben")),
+        before,
+        "a refused revoke changes nothing"
+    );
+    assert!(history(&store, "ben", "ann").await[0].revoker.is_empty());
+    let revoked = store.revoke(APP, "ann", &m.id, 3600).await.unwrap();
+    assert_eq!(revoked.revoker, "ann");
+    for user in ["ann", "ben"] {
+        let last = bus.of(user).pop().unwrap();
+        assert_eq!(
+            last.event,
+            InboxEvent::Revoked {
+                message: revoked.clone()
+            },
+            "{user}"
+        );
+        assert_eq!(
+            history(&store, user, if user == "ann" { "ben" } else { "ann" }).await[0].revoker,
+            "ann"
+        );
+    }
+    let again = store.revoke(APP, "ann", &m.id, 3600).await.unwrap();
+    assert_eq!(again, revoked);
+    assert_eq!(
+        (items("ann"), items("ben")),
+        (before.0 + 1, before.1 + 1),
+        "once"
+    );
+}
+
+pub async fn modify_rules<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat"]).await;
+    let m = send(&store, "ann", "ben", "c1", text("draft")).await;
+    let change = |id: &str, elements, version| ModifyMessage {
+        message_id: id.into(),
+        elements,
+        cloud_custom_data: "ccd".into(),
+        version,
+    };
+    let t = |s: &str| vec![Element::Text { text: s.into() }];
+    let changed = store
+        .modify(APP, "ben", change(&m.id, t("final"), 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.version, changed.body.elements.clone()),
+        (1, t("final"))
+    );
+    assert_eq!(changed.body.cloud_custom_data, "ccd");
+    for user in ["ann", "ben"] {
+        let last = bus.of(user).pop().unwrap();
+        assert_eq!(
+            last.event,
+            InboxEvent::Modified {
+                message: changed.clone()
+            },
+            "{user}"
+        );
+    }
+    let stale = store.modify(APP, "ann", change(&m.id, t("mine"), 0)).await;
+    assert!(
+        matches!(stale, Err(StoreError::ModifyConflict)),
+        "{stale:?}"
+    );
+    let custom = vec![Element::Custom {
+        data: "d".into(),
+        description: String::new(),
+        extension: String::new(),
+    }];
+    let retyped = store.modify(APP, "ann", change(&m.id, custom, 1)).await;
+    assert!(
+        matches!(retyped, Err(StoreError::Invalid(_))),
+        "{retyped:?}"
+    );
+    for (user, id) in [("cat", m.id.clone()), ("ann", wrong_tail(&m.id))] {
+        let r = store.modify(APP, user, change(&id, t("x"), 1)).await;
+        assert!(
+            matches!(r, Err(StoreError::NotFound(_))),
+            "{user} {id}: {r:?}"
+        );
+    }
+    store.revoke(APP, "ann", &m.id, 3600).await.unwrap();
+    let r = store.modify(APP, "ann", change(&m.id, t("x"), 1)).await;
+    assert!(
+        matches!(r, Err(StoreError::Invalid(_))),
+        "a revoked message stays: {r:?}"
+    );
+    assert_eq!(
+        history(&store, "ann", "ben").await[0].body.elements,
+        t("final")
+    );
+}
+
+pub async fn delete_messages_is_per_user_and_all_or_nothing<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat"]).await;
+    let a = send(&store, "ann", "ben", "a", text("one")).await;
+    let b = send(&store, "ben", "ann", "b", text("two")).await;
+    let c = send(&store, "cat", "ann", "c", text("three")).await;
+    let r = store
+        .delete_messages(APP, "ann", vec![b.id.clone(), wrong_tail(&a.id)])
+        .await;
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+    assert_eq!(
+        history(&store, "ann", "ben").await.len(),
+        2,
+        "nothing was hidden"
+    );
+    let r = store.delete_messages(APP, "cat", vec![a.id.clone()]).await;
+    assert!(
+        matches!(r, Err(StoreError::NotFound(_))),
+        "not cat's: {r:?}"
+    );
+    let changed = store
+        .delete_messages(APP, "ann", vec![b.id.clone(), c.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(ids(&history(&store, "ann", "ben").await), [a.id.as_str()]);
+    assert_eq!(
+        history(&store, "ben", "ann").await.len(),
+        2,
+        "the peer keeps them"
+    );
+    let lasts: Vec<(String, Option<String>)> = changed
+        .conversations
+        .iter()
+        .map(|c| {
+            (
+                c.id.to_id_string(),
+                c.last_message.as_ref().map(|m| m.id.clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lasts,
+        [
+            ("C2Cben".into(), Some(a.id.clone())),
+            ("C2Ccat".into(), None)
+        ]
+    );
+}
+
+pub async fn conversation_changes_are_all_or_nothing<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat"]).await;
+    send(&store, "ben", "ann", "b", text("hi")).await;
+    send(&store, "cat", "ann", "c", text("hey")).await;
+    let r = store
+        .change_conversations(
+            APP,
+            "ann",
+            vec!["ben".into(), "nobody".into()],
+            ConversationChange::Pin(true),
+        )
+        .await;
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+    assert!(
+        list(&store, "ann").await.iter().all(|c| !c.is_pinned),
+        "nothing changed"
+    );
+    for change in [
+        ConversationChange::Pin(true),
+        ConversationChange::Mark(5, true),
+        ConversationChange::Mark(1, false),
+        ConversationChange::CustomData("draft".into()),
+    ] {
+        let page = store
+            .change_conversations(APP, "ann", vec!["ben".into()], change)
+            .await
+            .unwrap();
+        assert_eq!(page.conversations.len(), 1);
+    }
+    let ben = list(&store, "ann")
+        .await
+        .into_iter()
+        .find(|c| c.id.to_id_string() == "C2Cben")
+        .unwrap();
+    assert_eq!(
+        (
+            ben.is_pinned,
+            ben.mark,
+            ben.custom_data.as_str(),
+            ben.unread_count
+        ),
+        (true, 4, "draft", 1)
+    );
+    store
+        .change_conversations(APP, "ann", vec!["cat".into()], ConversationChange::Delete)
+        .await
+        .unwrap();
+    assert_eq!(
+        list(&store, "ann").await.len(),
+        1,
+        "a deleted conversation leaves the list"
+    );
+    assert!(history(&store, "ann", "cat").await.is_empty());
+    send(&store, "cat", "ann", "c2", text("back")).await;
+    let back = list(&store, "ann").await;
+    assert_eq!(back.len(), 2, "until a new message comes");
+    store
+        .change_conversations(
+            APP,
+            "ann",
+            vec!["ben".into()],
+            ConversationChange::ClearHistory,
+        )
+        .await
+        .unwrap();
+    assert!(history(&store, "ann", "ben").await.is_empty());
+    assert_eq!(
+        history(&store, "ben", "ann").await.len(),
+        1,
+        "the peer keeps theirs"
+    );
+    let page = store
+        .conversations(APP, "ann", Some("ben".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(page.conversations.len(), 1, "a page after a peer");
+    assert!(page.complete);
+}
+
+pub async fn a_read_tells_the_peer<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    send(&store, "ann", "ben", "1", text("a")).await;
+    let second = send(&store, "ann", "ben", "2", text("b")).await;
+    let page = store
+        .change_conversations(APP, "ben", vec!["ann".into()], ConversationChange::Read)
+        .await
+        .unwrap();
+    assert_eq!(page.conversations[0].unread_count, 0);
+    let told = bus.of("ann").pop().unwrap();
+    let want = InboxEvent::PeerRead {
+        conversation_id: tim_proto::ConversationId::C2C("ben".into()),
+        read_seq: second.sequence,
+    };
+    assert_eq!(told.event, want);
+    let anns = store.conversations(APP, "ann", None, 10).await.unwrap();
+    assert_eq!(anns.conversations[0].peer_read_seq, second.sequence);
+    assert_eq!(
+        page.inbox_seq,
+        inbox(&store, "ben").await.last().unwrap().seq
+    );
+}
+
+pub async fn set_all_read_reads_every_unread_conversation<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cat", "dan"]).await;
+    send(&store, "ben", "ann", "b", text("1")).await;
+    send(&store, "cat", "ann", "c", text("2")).await;
+    send(&store, "ann", "dan", "d", text("3")).await;
+    let page = store.set_all_read(APP, "ann").await.unwrap();
+    let read: Vec<String> = page
+        .conversations
+        .iter()
+        .map(|c| c.id.to_id_string())
+        .collect();
+    assert_eq!(
+        read,
+        ["C2Cben", "C2Ccat"],
+        "only those with unread messages"
+    );
+    let all = store.conversations(APP, "ann", None, 10).await.unwrap();
+    assert!(all.conversations.iter().all(|c| c.unread_count == 0));
+    for peer in ["ben", "cat"] {
+        assert!(
+            matches!(
+                bus.of(peer).pop().unwrap().event,
+                InboxEvent::PeerRead { .. }
+            ),
+            "{peer}"
+        );
+    }
+    assert!(store
+        .set_all_read(APP, "ann")
+        .await
+        .unwrap()
+        .conversations
+        .is_empty());
+}
+
+pub async fn message_control_info<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    let shown = send(&store, "ann", "ben", "1", text("shown")).await;
+    let quiet = MessageBody {
+        excluded_from_unread: true,
+        excluded_from_last_message: true,
+        need_read_receipt: true,
+        at_user_list: vec!["ben".into(), "cat".into()],
+        cloud_custom_data: "ccd".into(),
+        ..text("quiet")
+    };
+    let q = send(&store, "ann", "ben", "2", quiet.clone()).await;
+    assert_eq!(q.body, quiet, "the body comes back as sent");
+    assert_eq!(
+        history(&store, "ben", "ann").await[1].body,
+        quiet,
+        "and as stored"
+    );
+    let bens = store.conversations(APP, "ben", None, 10).await.unwrap();
+    let c = &bens.conversations[0];
+    assert_eq!(c.unread_count, 1, "not counted as unread");
+    assert_eq!(
+        c.last_message.as_ref().map(|m| &m.id),
+        Some(&shown.id),
+        "not the last message"
+    );
+}
