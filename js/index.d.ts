@@ -14,8 +14,8 @@
 // (e.g. a string `longitude`), or a result promise returned where `Promise<void>` is declared.
 //
 // All 114 methods of the official instance exist at runtime. Those tim-wasm does not implement
-// yet return a promise rejected with an IMError (code 2998), the synchronous ones (findMessage,
-// getTotalUnreadMessageCount) included until they are implemented.
+// yet return a promise rejected with an IMError: the not-ready reason (2024, 3000, …) before
+// SDK_READY, as every method that needs it, and code 2998 after.
 
 // ---------------------------------------------------------------------------------------------
 // Module object

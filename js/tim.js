@@ -1,49 +1,10 @@
 // The TIM face: the official tim-js-sdk API on top of the wasm core. This file holds only what
 // must be JavaScript: the synchronous create() that queues calls until the wasm module is
-// ready, the event emitter, and the names of the official methods. Every rule lives in Rust.
+// ready, the event emitter, and the official method names (from surface.js, which the build
+// makes from the official API's fixture), each forwarded to the one entry point of the wasm
+// module. Every rule, and what an official method not implemented yet does, lives in Rust.
 
-import { EVENT, TYPES } from './constants.js';
-
-/** The official SDK version whose API this package reproduces. */
-const VERSION = '2.27.6';
-
-/** The official error code for an API this package does not implement yet. */
-const NOT_IMPLEMENTED = 2998;
-
-// Official instance methods that tim-wasm does not implement yet: they exist (so apps do not
-// crash on a missing function) and reject with a clear IMError.
-const NOT_YET = (
-  'acceptFriendApplication addConversationsToGroup addFriend addGroupMember addToBlacklist ' +
-  'addToFriendGroup callExperimentalAPI changeGroupOwner checkFriend ' +
-  'createAudioMessage createConversationGroup createFileMessage ' +
-  'createFriendGroup createGroup createImageMessage ' +
-  'createTopicInCommunity createVideoMessage decreaseGroupCounter ' +
-  'deleteConversationGroup deleteConversationsFromGroup deleteFriend deleteFriendApplication ' +
-  'deleteFriendGroup deleteGroupAttributes deleteGroupMember ' +
-  'deleteMessageExtensions deleteTopicFromCommunity dismissGroup ' +
-  'getBlacklist getConversationGroupList ' +
-  'getFriendApplicationList getFriendGroupList getFriendList ' +
-  'getFriendProfile getGroupApplicationList getGroupAttributes getGroupCounters getGroupList ' +
-  'getGroupMemberList getGroupMemberProfile getGroupMessageReadMemberList ' +
-  'getGroupOnlineMemberCount getGroupProfile getJoinedCommunityList getMessageExtensions ' +
-  'getMyProfile getTopicList ' +
-  'getUserProfile getUserStatus handleGroupApplication ' +
-  'increaseGroupCounter initGroupAttributes joinGroup markGroupMemberList ' +
-  'quitGroup refuseFriendApplication removeFromBlacklist ' +
-  'removeFromFriendGroup renameConversationGroup renameFriendGroup ' +
-  'searchGroupByID ' +
-  'setFriendApplicationRead setGroupAttributes setGroupCounters setGroupMemberCustomField ' +
-  'setGroupMemberMuteTime setGroupMemberNameCard setGroupMemberRole setMessageExtensions ' +
-  'setMessageRemindType setSelfStatus subscribeUserStatus translateText ' +
-  'unsubscribeUserStatus updateFriend updateGroupProfile updateMyProfile updateTopicProfile'
-).split(' ');
-
-function imError(code, message, data = {}) {
-  const e = new Error(message);
-  e.code = code;
-  e.data = data;
-  return e;
-}
+import { EVENT, TYPES, VERSION, METHODS } from './surface.js';
 
 /** Tell the SDK what the browser knows of the network: reconnect at once when it comes back. */
 function watchNetwork(sdk) {
@@ -131,11 +92,10 @@ export function makeTIM(loadWasm) {
       }
     }
 
-    /** Rejects like the official SDK when the wasm core is not even loaded (not logged in). */
-    _notReady(api) {
-      const err = imError(2024, 'not logged in | ' + api);
-      this._emit(EVENT.ERROR, { code: err.code, message: err.message });
-      return Promise.reject(err);
+    /** An official method: in the wasm module, once it is loaded (until then, nobody is logged in). */
+    _call(api, a, b) {
+      if (this._sdk) return this._sdk.call(api, a, b);
+      return this._ready.then((sdk) => sdk.call(api, a, b));
     }
 
     setLogLevel(level) {
@@ -148,180 +108,26 @@ export function makeTIM(loadWasm) {
     }
 
     login(options) {
+      // Checked here: the official throws at once, and the wasm module may not be loaded yet.
       if (!options || !options.userID || !options.userSig) throw new Error('Params validate failed.');
-      return this._ready.then((sdk) => sdk.call('login', String(options.userID), String(options.userSig)));
-    }
-
-    logout() {
-      return this._ready.then((sdk) => sdk.call('logout'));
+      return this._call('login', String(options.userID), String(options.userSig));
     }
 
     destroy() {
       instances.delete(this._options.SDKAppID);
-      return this._ready.then((sdk) => sdk.call('destroy')).then((res) => {
+      return this._call('destroy').then((res) => {
         this._emit(EVENT.SDK_DESTROY, {});
         return res;
       });
     }
-
-    _create(type, api, options) {
-      if (!this._sdk) return this._notReady(api);
-      return this._sdk.call('createMessage', type, options || {});
-    }
-
-    createTextMessage(options) {
-      return this._create(TYPES.MSG_TEXT, 'createTextMessage', options);
-    }
-
-    createCustomMessage(options) {
-      return this._create(TYPES.MSG_CUSTOM, 'createCustomMessage', options);
-    }
-
-    createFaceMessage(options) {
-      return this._create(TYPES.MSG_FACE, 'createFaceMessage', options);
-    }
-
-    createLocationMessage(options) {
-      return this._create(TYPES.MSG_LOCATION, 'createLocationMessage', options);
-    }
-
-    /** A text message mentioning `payload.atUserList` (userIDs, or TIM.TYPES.MSG_AT_ALL). */
-    createTextAtMessage(options) {
-      return this._create(TYPES.MSG_TEXT, 'createTextAtMessage', options);
-    }
-
-    /** A "chat history" message carrying `payload.messageList` (whole Message objects). */
-    createMergerMessage(options) {
-      return this._create(TYPES.MSG_MERGER, 'createMergerMessage', options);
-    }
-
-    /** The messages of a merger message (they travel inline: nothing to download). */
-    downloadMergerMessage(message) {
-      if (!this._sdk) return this._notReady('downloadMergerMessage');
-      const list = message && message.type === TYPES.MSG_MERGER ? message.payload.messageList : null;
-      if (!Array.isArray(list)) return Promise.reject(imError(2450, 'not a merger message'));
-      return Promise.resolve({ code: 0, data: list });
-    }
-
-    /** A new message to `to` with the content of `payload`, a received or sent Message. */
-    createForwardMessage(options) {
-      const m = (options && options.payload) || {};
-      return this._create(m.type, 'createForwardMessage', {
-        to: options && options.to,
-        conversationType: options && options.conversationType,
-        payload: m.payload,
-        cloudCustomData: m.cloudCustomData,
-      });
-    }
-
-    /** Sends a message whose sendMessage failed, once more (the server stores it once). */
-    resendMessage(message) {
-      return this.sendMessage(message);
-    }
-
-    sendMessage(message, options) {
-      if (!this._sdk) return this._notReady('sendMessage');
-      // The official SDK updates the app's own message object in place (status, ID, time…).
-      const update = (m) => (message && m && typeof message === 'object' ? Object.assign(message, m) : m);
-      return this._sdk.call('sendMessage', message, options || {}).then(
-        (res) => {
-          res.data.message = update(res.data.message);
-          return res;
-        },
-        (err) => {
-          if (err && err.data && err.data.message) err.data.message = update(err.data.message);
-          throw err;
-        },
-      );
-    }
-
-    getMessageList(options) {
-      if (!this._sdk) return this._notReady('getMessageList');
-      return this._sdk.call('getMessageList', options || {});
-    }
-
-    revokeMessage(message) {
-      if (!this._sdk) return this._notReady('revokeMessage');
-      // As sendMessage: the app's own message object shows the revocation.
-      return this._sdk.call('revokeMessage', message).then((res) => {
-        if (message && typeof message === 'object') res.data.message = Object.assign(message, res.data.message);
-        return res;
-      });
-    }
-
-    /** Deletes messages from this user's history; resolves `{messageList}` marked isDeleted. */
-    deleteMessage(messageList) {
-      if (!this._sdk) return this._notReady('deleteMessage');
-      return this._sdk.call('deleteMessage', messageList).then(() => {
-        for (const m of messageList) m.isDeleted = true;
-        return { code: 0, data: { messageList } };
-      });
-    }
-
-    /** A message this instance has seen lately, by ID; null when unknown (synchronous). */
-    findMessage(messageID) {
-      return this._sdk ? this._sdk.call('findMessage', messageID) : null;
-    }
-
-    /** Tells the sender(s) these received messages were read (C2C: the conversation is read). */
-    sendMessageReadReceipt(messageList) {
-      if (!this._sdk) return this._notReady('sendMessageReadReceipt');
-      return this._sdk.call('sendMessageReadReceipt', messageList || []);
-    }
-
-    /** Each message with `readReceiptInfo` {readCount, unreadCount}: for C2C, 1/0 once read. */
-    getMessageReadReceiptList(messageList) {
-      if (!this._sdk) return this._notReady('getMessageReadReceiptList');
-      const list = messageList || [];
-      const conversationID = list.length ? list[0].conversationID : '';
-      const seq = this._sdk.call('peerReadSeq', conversationID);
-      if (typeof seq !== 'number') return seq;
-      for (const m of list) {
-        const read = m.flow === 'out' && m.sequence > 0 && m.sequence <= seq ? 1 : 0;
-        m.readReceiptInfo = { readCount: read, unreadCount: 1 - read };
-      }
-      return Promise.resolve({ code: 0, data: { messageList: list } });
-    }
-
-    /** Saves the app's changes to a message's payload or cloudCustomData; 2480 on a conflict. */
-    modifyMessage(message) {
-      if (!this._sdk) return this._notReady('modifyMessage');
-      return this._sdk.call('modifyMessage', message).then((res) => {
-        res.data.message = Object.assign(message, res.data.message);
-        return res;
-      });
-    }
-
-    getTotalUnreadMessageCount() {
-      if (!this._sdk) return this._notReady('getTotalUnreadMessageCount');
-      return this._sdk.call('getTotalUnreadMessageCount');
-    }
   }
 
-  // Conversation APIs: straight to the core (which checks readiness and arguments).
-  for (const api of [
-    'getConversationList',
-    'getConversationProfile',
-    'getMessageListHopping',
-    'setMessageRead',
-    'setAllMessageRead',
-    'deleteConversation',
-    'clearHistoryMessage',
-    'pinConversation',
-    'markConversation',
-    'setConversationCustomData',
-  ]) {
-    ChatSDK.prototype[api] = function conversationApi(options) {
-      if (!this._sdk) return this._notReady(api);
-      return this._sdk.call(api, options);
-    };
-  }
-
-  for (const api of NOT_YET) {
-    ChatSDK.prototype[api] = function notYet() {
-      if (!this._sdk || !this._sdk.call('isReady')) return this._sdk ? this._sdk.call('notReady', api) : this._notReady(api);
-      return Promise.reject(imError(NOT_IMPLEMENTED, api + ' is not implemented by tim-wasm yet'));
-    };
+  for (const api of METHODS) {
+    if (!(api in ChatSDK.prototype)) {
+      ChatSDK.prototype[api] = function official(a, b) {
+        return this._call(api, a, b);
+      };
+    }
   }
 
   return {

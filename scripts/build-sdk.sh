@@ -16,6 +16,7 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   pkg/tim_wasm_bg.wasm -o pkg/tim_wasm_bg.wasm
 rm -f pkg/.gitignore pkg/README.md
 cp js/*.js js/index.d.ts pkg/
+node scripts/surface.mjs pkg/surface.js
 cp -r pkg-template/. pkg/
 node scripts/size.mjs pkg
 # Tests and the demo import the package by its name.

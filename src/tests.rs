@@ -317,7 +317,8 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
         JsValue::UNDEFINED,
     );
     sdk.set_log_level(4);
-    let login = sdk.login("alice", "sig");
+    let login = sdk.call("login", "alice".into(), "sig".into()).unwrap();
+    let login = js_sys::Promise::from(login);
     let socket = read::get(&class, "last");
     assert_eq!(read::get(&socket, "url"), "ws://test/v1/ws");
     let serve = |frame: &str| {
@@ -358,5 +359,5 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
         .map(|e| js_sys::Array::from(&e).get(0).as_string().unwrap())
         .collect();
     assert!(names.contains(&"sdkStateReady".to_owned()), "{names:?}");
-    assert!(sdk.is_ready());
+    assert!(sdk.core(|c| c.check_ready()).is_ok());
 }

@@ -156,6 +156,19 @@ test('login errors: 2024 before login, 2025 while pending, repeat login, a refus
   assert.equal(r, true);
 });
 
+test('official methods not implemented yet: the not-ready reason before login, 2998 after', async () => {
+  const p = await user('hana', { login: false });
+  let r = await p.run(`return await tim.getMyProfile()`);
+  assert.equal(r.error.code, 2024);
+  assert.match(r.error.message, /getMyProfile/);
+  assert.equal((await p.take(TIM.EVENT.ERROR)).code, 2024);
+  await p.value(`return (await tim.login({userID: 'hana', userSig: ${JSON.stringify(sig('hana'))}})).code`);
+  await p.take(TIM.EVENT.SDK_READY);
+  r = await p.run(`return await tim.createImageMessage({to: 'x', conversationType: 'C2C', payload: {file: {}}})`);
+  assert.deepEqual([r.error.code, r.error.message], [2998, 'createImageMessage is not implemented by tim-wasm yet']);
+  assert.equal(p.count(TIM.EVENT.ERROR), 0, 'no ERROR event once ready');
+});
+
 test('a refused send rejects with the server code and the failed message', async () => {
   const gina = await user('gina');
   const r = await gina.run(`

@@ -2,7 +2,8 @@
 // - tsconfig.json (app.ts, ours.ts) must compile without errors;
 // - tsconfig.negative.json (negative.ts) must fail with exactly the errors its lines announce
 //   with a trailing `// error TSnnnn`;
-// - the TIM.EVENT / TIM.TYPES enums of index.d.ts must hold exactly the values of js/constants.js.
+// - the TIM.EVENT / TIM.TYPES enums of index.d.ts must hold exactly the values the package
+//   ships (pkg/surface.js, made from the official API's fixture by the build).
 // check.test.mjs runs these under node:test; `node tests/types/check.mjs` runs them alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,7 +80,7 @@ export async function declaredEnums() {
 
 /** The runtime constants the enums must match. */
 export async function runtimeConstants() {
-  const { EVENT, TYPES } = await import(pathToFileURL(join(root, 'js', 'constants.js')).href);
+  const { EVENT, TYPES } = await import(pathToFileURL(join(root, 'pkg', 'surface.js')).href);
   return { EVENT: { ...EVENT }, TYPES: { ...TYPES } };
 }
 
@@ -99,7 +100,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [declared, runtime] = [await declaredEnums(), await runtimeConstants()];
   if (JSON.stringify(declared) !== JSON.stringify(runtime)) {
     failed = true;
-    console.log('FAIL TIM.EVENT/TIM.TYPES of index.d.ts differ from js/constants.js');
-  } else console.log('ok   TIM.EVENT and TIM.TYPES match js/constants.js');
+    console.log('FAIL TIM.EVENT/TIM.TYPES of index.d.ts differ from pkg/surface.js');
+  } else console.log('ok   TIM.EVENT and TIM.TYPES match pkg/surface.js');
   process.exit(failed ? 1 : 0);
 }

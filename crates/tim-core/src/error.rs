@@ -3,8 +3,12 @@
 //! server also sends live in `tim_proto::codes`). Messages are short and static: the official SDK
 //! fetches its texts at runtime, so apps cannot depend on them, and static strings cost no code.
 
-use crate::message::SdkMessage;
+use crate::messages::object::SdkMessage;
 use serde::Serialize;
+pub use tim_proto::codes::{
+    KICKED_OUT_MULT_ACCOUNT, KICKED_OUT_MULT_DEVICE, KICKED_OUT_REST_API,
+    KICKED_OUT_USERSIG_EXPIRED, LOGGED_OUT, LOGGING_IN, LOGIN_FAILED,
+};
 use tim_proto::codes::{REPEAT_LOGIN, USER_NOT_LOGGED_IN};
 
 /// The session's credentials went stale (the official MESSAGE_A2KEY_EXPIRED); like 70001 on a
@@ -12,6 +16,10 @@ use tim_proto::codes::{REPEAT_LOGIN, USER_NOT_LOGGED_IN};
 pub const MESSAGE_A2KEY_EXPIRED: u32 = 20002;
 /// `sendMessage` with a conversation type this SDK cannot send to.
 pub const MESSAGE_SEND_INVALID_CONVERSATION_TYPE: u32 = 2106;
+/// `sendMessage` of something createXxxMessage did not make (or that was sent already).
+pub const MESSAGE_SEND_NEED_MESSAGE_INSTANCE: u32 = 2105;
+/// `downloadMergerMessage` of a message that is not a merger message.
+pub const MESSAGE_MERGER_TYPE_INVALID: u32 = 2450;
 /// `sendMessageReadReceipt` with no messages.
 pub const READ_RECEIPT_MESSAGE_LIST_EMPTY: u32 = 2114;
 /// `deleteMessage` with no messages.
@@ -26,14 +34,6 @@ pub const NETWORK_ERROR: u32 = 2800;
 pub const NETWORK_TIMEOUT: u32 = 2801;
 /// An argument names something this instance does not know (e.g. an unseen nextReqMessageID).
 pub const INVALID_OPERATION: u32 = 2905;
-/// Not-ready reasons: what an API called before SDK_READY rejects with.
-pub const LOGGING_IN: u32 = 3000;
-pub const LOGIN_FAILED: u32 = 3001;
-pub const KICKED_OUT_MULT_DEVICE: u32 = 3002;
-pub const KICKED_OUT_MULT_ACCOUNT: u32 = 3003;
-pub const KICKED_OUT_USERSIG_EXPIRED: u32 = 3004;
-pub const LOGGED_OUT: u32 = 3005;
-pub const KICKED_OUT_REST_API: u32 = 3006;
 
 /// A rejected API call: `{code, message, data}`; `data.message` is the failed message of a
 /// `sendMessage`, as the official SDK reports it.
@@ -61,7 +61,7 @@ impl ApiError {
     }
 
     /// An error raised by the SDK itself, with its standard text.
-    pub(crate) fn sdk(code: u32) -> Self {
+    pub fn sdk(code: u32) -> Self {
         Self::new(code, describe(code))
     }
 }
@@ -74,6 +74,10 @@ fn describe(code: u32) -> &'static str {
         INVALID_CONVERSATION_ID => "invalid conversationID",
         CONVERSATION_NOT_FOUND => "conversation not found",
         MESSAGE_DELETE_FAIL => "no messages to delete",
+        MESSAGE_SEND_NEED_MESSAGE_INSTANCE => {
+            "sendMessage needs a message made by createXxxMessage"
+        }
+        MESSAGE_MERGER_TYPE_INVALID => "not a merger message",
         READ_RECEIPT_MESSAGE_LIST_EMPTY => "no messages to send read receipts for",
         NETWORK_ERROR => "network error",
         NETWORK_TIMEOUT => "request timed out",

@@ -2,9 +2,9 @@
 //! the SDK instance, and the results API promises resolve with. Events and results serialize to
 //! the official `data` shapes so the driver can pass them to JS unchanged.
 
-use crate::conversation::SdkConversation;
+use crate::conversations::list::SdkConversation;
 use crate::error::ApiError;
-use crate::message::SdkMessage;
+use crate::messages::object::{ReadReceiptInfo, SdkMessage};
 use serde::Serialize;
 use tim_proto::ClientFrame;
 
@@ -111,6 +111,12 @@ pub enum OpOk {
         #[serde(rename = "conversationIDList")]
         conversation_id_list: Vec<String>,
     },
+    /// What changed on the app's own messages (deleteMessage, getMessageReadReceiptList): the
+    /// driver assigns each onto the message the app passed at the same place.
+    Patched {
+        #[serde(rename = "messageList")]
+        message_list: Vec<MessagePatch>,
+    },
     /// markConversation and setConversationCustomData.
     SuccessList {
         #[serde(rename = "successConversationIDList")]
@@ -118,6 +124,16 @@ pub enum OpOk {
         #[serde(rename = "failureConversationIDList")]
         failure: Vec<String>,
     },
+}
+
+/// The fields an API changes on one of the app's messages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_deleted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_receipt_info: Option<ReadReceiptInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,7 +4,7 @@
 //! the state, a revocation marks the last message, a peer's read moves `peerReadSeq`. The
 //! server applies the same rules, so the copy and the server agree item by item.
 
-use crate::message::{element_type, message_for_show, serialize_payload};
+use crate::messages::object::{element_type, message_for_show, serialize_payload};
 use crate::vecmap::VecMap;
 use serde::Serialize;
 use tim_proto::{Conversation, ConversationId, Element, Message};
@@ -111,11 +111,11 @@ impl SdkConversation {
 
 /// A user's conversations, as the server keeps them.
 #[derive(Debug, Default)]
-pub(crate) struct Conversations {
+pub(crate) struct List {
     by_id: VecMap<ConversationId, Conversation>,
 }
 
-impl Conversations {
+impl List {
     pub fn get(&self, id: &ConversationId) -> Option<&Conversation> {
         self.by_id.get(id)
     }
@@ -177,6 +177,10 @@ impl Conversations {
         }
     }
 
+    pub fn clear(&mut self) {
+        self.by_id = VecMap::default();
+    }
+
     pub fn total_unread(&self) -> u32 {
         self.by_id.values().map(|c| c.unread_count).sum()
     }
@@ -224,7 +228,7 @@ mod tests {
 
     #[test]
     fn messages_make_the_list_and_count_unread() {
-        let mut cs = Conversations::default();
+        let mut cs = List::default();
         cs.message("me", &msg(1, "bob", "me", 10));
         cs.message("me", &msg(2, "bob", "me", 11));
         cs.message("me", &msg(1, "me", "carol", 12));
@@ -252,7 +256,7 @@ mod tests {
 
     #[test]
     fn revocations_and_peer_reads_show_on_the_last_message() {
-        let mut cs = Conversations::default();
+        let mut cs = List::default();
         let mine = msg(3, "me", "bob", 10);
         cs.message("me", &mine);
         assert!(!cs.list()[0].last_message.as_ref().unwrap().is_peer_read);

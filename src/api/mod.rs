@@ -1,0 +1,122 @@
+//! The official instance API, one file per domain. Each file has a table of rows (official
+//! method name, function); `Sdk::call` looks a name up in them. Every function takes the
+//! driver and the two arguments the JS face got, and says with a [`Reply`] what the official
+//! method returns: a Promise for the asynchronous ones, the value for the synchronous ones
+//! (createXxxMessage, findMessage, getTotalUnreadMessageCount), or the throw of the official
+//! parameter check. `call` makes the Promise (or throws) once the driver is released.
+
+pub(crate) mod conversations;
+pub(crate) mod messages;
+pub(crate) mod session;
+
+use crate::driver::{im_error, im_response, set, Driver, Settle};
+use crate::read::get;
+use crate::Sdk;
+use js_sys::{Array, Object, Promise};
+use tim_core::{ApiError, OpId};
+use tim_proto::codes::{is_not_ready, NOT_IMPLEMENTED};
+use wasm_bindgen::JsValue;
+
+/// An official method.
+pub(crate) type Api = fn(&mut Driver, JsValue, JsValue) -> Reply;
+
+/// What an official method returns.
+pub(crate) enum Reply {
+    /// A Promise settled when the core completes the op (rejected at once with an error);
+    /// the value is the app's object (or list) the result is about, updated in place.
+    Later(Result<OpId, ApiError>, JsValue),
+    /// A synchronous method's value, or a rejected Promise of the error.
+    Now(Result<JsValue, ApiError>),
+    /// A Promise resolved at once with this `data`.
+    Resolved(JsValue),
+    /// Thrown: the official parameter check failed.
+    Invalid,
+}
+
+/// Every implemented method, by domain.
+const TABLES: &[&[(&str, Api)]] = &[session::APIS, messages::APIS, conversations::APIS];
+
+/// The function of the official method `name`; `None` for those not implemented yet.
+pub(crate) fn find(name: &str) -> Option<Api> {
+    TABLES
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+}
+
+/// An official method that is not implemented yet: rejects with the not-ready reason while
+/// the SDK is not ready (as every method that needs SDK_READY does), 2998 after.
+pub(crate) fn not_implemented(d: &mut Driver, name: &str) -> Reply {
+    let e = match d.core.check_ready() {
+        Err(e) => ApiError::new(e.code, [&e.message, " | ", name].concat()),
+        Ok(()) => ApiError::new(
+            NOT_IMPLEMENTED,
+            [name, " is not implemented by tim-wasm yet"].concat(),
+        ),
+    };
+    Reply::Now(Err(e))
+}
+
+pub(crate) fn string(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
+}
+
+/// The strings of a JS array (non-strings are skipped); `None` when it is not an array.
+pub(crate) fn strings(v: &JsValue) -> Option<Vec<String>> {
+    Array::is_array(v).then(|| {
+        Array::from(v)
+            .iter()
+            .filter_map(|x| x.as_string())
+            .collect()
+    })
+}
+
+/// The `key` strings of each object of a JS array (empty when it is not an array).
+pub(crate) fn each(list: &JsValue, key: &str) -> Vec<String> {
+    if !Array::is_array(list) {
+        return Vec::new();
+    }
+    Array::from(list)
+        .iter()
+        .filter_map(|m| get(&m, key).as_string())
+        .collect()
+}
+
+impl Sdk {
+    /// What `reply` means in JS, now that the driver is released (a rejection may run the
+    /// app's ERROR handler).
+    pub(crate) fn reply(&self, reply: Reply) -> Result<JsValue, JsValue> {
+        Ok(match reply {
+            Reply::Later(Ok(op), own) => {
+                let mut slots = None;
+                let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+                if let Some((resolve, reject)) = slots {
+                    let settle = Settle {
+                        resolve,
+                        reject,
+                        own,
+                    };
+                    self.shared.borrow_mut().wait(op, settle);
+                }
+                promise.into()
+            }
+            Reply::Now(Ok(value)) => value,
+            Reply::Later(Err(e), _) | Reply::Now(Err(e)) => self.reject_now(e).into(),
+            Reply::Resolved(data) => Promise::resolve(&im_response(data)).into(),
+            Reply::Invalid => return Err(js_sys::Error::new("Params validate failed.").into()),
+        })
+    }
+
+    /// Rejects with `e`; a not-ready reason also fires EVENT.ERROR, as the official SDK does.
+    fn reject_now(&self, e: ApiError) -> Promise {
+        if is_not_ready(e.code) {
+            let emit = self.shared.borrow().emit.clone();
+            let data = Object::new();
+            set(&data, "code", &JsValue::from(e.code));
+            set(&data, "message", &JsValue::from_str(&e.message));
+            let _ = emit.call2(&JsValue::NULL, &JsValue::from_str("error"), &data);
+        }
+        Promise::reject(&im_error(&e))
+    }
+}
