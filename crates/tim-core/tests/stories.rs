@@ -1494,3 +1494,130 @@ fn a_modify_conflict_reports_the_message_as_it_is_now() {
         )
     );
 }
+
+/// Every op of the protocol, sent by the core and answered: an app request's answer settles
+/// its API call, the session's own answers move the lifecycle on. A new op fails to compile
+/// here until it has its case.
+#[test]
+fn every_answer_reaches_its_caller() {
+    use proto::Op;
+    let bob = || conversation("bob", 1, Some(stored(1, "bob", "alice", "b1")));
+    let page = || proto::ConversationsOk {
+        conversations: vec![bob()],
+        inbox_seq: 1,
+        complete: true,
+    };
+    let message = || proto::MessageOk {
+        message: stored(1, "bob", "alice", "b1"),
+    };
+    for op in Op::ALL {
+        let (mut core, _) = ready_with(vec![bob()], 0, 0, vec![]);
+        // Make the core send a request of `op`, with the answer the server gives it.
+        let (call, answer) = match op {
+            // The session's own: login, the list load and sync are what `ready_with` went
+            // through; resume comes with a reconnection, heartbeats with silence; a logout is
+            // not waited for.
+            Op::Login | Op::GetConversations | Op::Sync => continue,
+            Op::Resume => {
+                let frame = reconnect(&mut core, 10);
+                assert!(matches!(frame.request, Request::Resume(_)), "{frame:?}");
+                let resumed = proto::ResumeOk {
+                    user_id: "alice".into(),
+                    inbox_seq: 0,
+                    server_time: 0,
+                };
+                core.on_frame(10, ok(frame.id, Response::Resume(resumed)));
+                let sync = single_send(drain(&mut core));
+                assert!(matches!(sync.request, Request::Sync(_)), "{sync:?}");
+                continue;
+            }
+            Op::Heartbeat => {
+                let mut core = ready("alice", 0);
+                let beat_at = core.next_wakeup().unwrap();
+                core.tick(beat_at);
+                let beat = single_send(drain(&mut core));
+                assert_eq!(beat.request, Request::Heartbeat);
+                let answer = proto::HeartbeatOk { server_time: 1 };
+                core.on_frame(beat_at, ok(beat.id, Response::Heartbeat(answer)));
+                assert_eq!(drain(&mut core), []);
+                continue;
+            }
+            Op::Logout => {
+                core.logout().unwrap();
+                let frames: Vec<_> = drain(&mut core)
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        Effect::Send(f) => Some(f.request),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(frames, [Request::Logout]);
+                continue;
+            }
+            Op::SendMessage => {
+                let m = core.create_message(0, text_to("bob", "hi")).unwrap();
+                let mut stored = stored(2, "alice", "bob", &m.id);
+                stored.body.elements = vec![Element::Text { text: "hi".into() }];
+                let ok = proto::SendMessageOk { message: stored };
+                (core.send_message(0, m), Response::SendMessage(ok))
+            }
+            Op::GetHistory => {
+                let ok = proto::GetHistoryOk {
+                    messages: vec![],
+                    complete: true,
+                };
+                (
+                    core.get_message_list(0, "C2Cbob", None, 0),
+                    Response::GetHistory(ok),
+                )
+            }
+            Op::RevokeMessage => (
+                core.revoke_message(0, "bob-1"),
+                Response::RevokeMessage(message()),
+            ),
+            Op::ModifyMessage => {
+                let text = Element::Text { text: "x".into() };
+                let r = core.modify_message(0, "bob-1", text, String::new());
+                (r, Response::ModifyMessage(message()))
+            }
+            Op::DeleteMessages => (
+                core.delete_messages(0, vec!["bob-1".into()]),
+                Response::DeleteMessages(page()),
+            ),
+            Op::SetRead => (
+                core.set_message_read(0, "C2Cbob"),
+                Response::SetRead(page()),
+            ),
+            Op::SetAllRead => (core.set_all_message_read(0), Response::SetAllRead(page())),
+            Op::DeleteConversation => (
+                core.delete_conversation(0, vec!["C2Cbob".into()], false),
+                Response::DeleteConversation(page()),
+            ),
+            Op::ClearHistory => (
+                core.clear_history(0, "C2Cbob"),
+                Response::ClearHistory(page()),
+            ),
+            Op::PinConversation => (
+                core.pin_conversation(0, "C2Cbob", true),
+                Response::PinConversation(page()),
+            ),
+            Op::MarkConversations => (
+                core.mark_conversations(0, vec!["C2Cbob".into()], 1, true),
+                Response::MarkConversations(page()),
+            ),
+            Op::SetCustomData => (
+                core.set_conversation_custom_data(0, vec!["C2Cbob".into()], "d".into()),
+                Response::SetCustomData(page()),
+            ),
+        };
+        let call = call.unwrap_or_else(|e| panic!("{}: {e:?}", op.name()));
+        let frame = single_send(drain(&mut core));
+        assert_eq!(frame.request.op(), *op);
+        core.on_frame(1, ok(frame.id, answer));
+        let settled = drain(&mut core).into_iter().find_map(|e| match e {
+            Effect::Complete(id, result) if id == call => Some(result),
+            _ => None,
+        });
+        assert!(matches!(settled, Some(Ok(_))), "{}: {settled:?}", op.name());
+    }
+}

@@ -2,7 +2,8 @@
 //! is stored and fetched again with `sync` after any gap. Each event belongs to a domain
 //! (messages, conversations, …); its data types live in that domain's file.
 
-use crate::conversation::{Conversation, ConversationId};
+use crate::conversation::Conversation;
+use crate::ids::ConversationId;
 use crate::message::Message;
 use serde::{Deserialize, Serialize};
 

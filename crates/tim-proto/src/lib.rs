@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod codes;
 pub mod conversation;
+pub mod ids;
 pub mod inbox;
 pub mod message;
 pub mod ops;
 pub mod session;
 
 pub use conversation::*;
+pub use ids::*;
 pub use inbox::*;
 pub use message::*;
 pub use ops::{Op, Request, Response};

@@ -1,7 +1,7 @@
 //! Messages: their body (elements and the options the sender gave), the stored message both
 //! sides see, and the requests that send, page through, revoke, modify and delete them.
 
-use crate::conversation::{ConversationId, ConversationType};
+use crate::ids::{ConversationId, ConversationType};
 use serde::{Deserialize, Serialize};
 
 /// One element of a message body, tagged with the official `TIM*Elem` type names.

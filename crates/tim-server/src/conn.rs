@@ -3,8 +3,9 @@
 //! pushes, and ending on a kick, the UserSig's expiry or silence. What a request means is for
 //! [`ops`](crate::ops); the connection's session is [`Session`].
 
+use crate::failure::Failure;
 use crate::hub::{encode, OUTBOUND_QUEUE};
-use crate::ops::{self, Failure};
+use crate::ops;
 use crate::registry::{EndReason, Kill};
 use crate::session::{Session, SessionEnd};
 use crate::store::Store;

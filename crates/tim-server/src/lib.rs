@@ -9,6 +9,7 @@
 pub mod bus;
 pub mod config;
 pub mod conn;
+pub mod failure;
 pub mod hub;
 pub mod ops;
 pub mod registry;

@@ -2,7 +2,7 @@
 //! `resume` of a dropped connection's session, `logout`, `heartbeat`. It is the only place a
 //! [`Caller`] is made, so every other op acts for the user this connection logged in as.
 
-use crate::ops::{fail, Caller, Failure, Outcome};
+use crate::failure::{fail, Failure, Outcome};
 use crate::registry::{Kill, Link, ResumeRefused};
 use crate::store::Store;
 use crate::{now_secs, usersig, Shared};
@@ -16,6 +16,20 @@ use tokio::sync::mpsc;
 pub fn valid_user_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 32 && !id.chars().any(char::is_control)
 }
+
+/// Who asks: the app, user and session of a logged-in connection. Only this module can make
+/// one (its `made_here` field is private), at login or resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub app: u64,
+    pub user: String,
+    pub session: u64,
+    made_here: MadeHere,
+}
+
+/// The proof that a [`Caller`] was made by a login or a resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MadeHere;
 
 struct LoggedIn {
     caller: Caller,
@@ -75,7 +89,9 @@ impl Session {
     /// The connection is over: tell the registry how the session ends.
     pub fn end<S: Store>(&mut self, shared: &Shared<S>, end: SessionEnd) {
         if let Some(l) = self.login.take() {
-            let Caller { app, user, session } = l.caller;
+            let Caller {
+                app, user, session, ..
+            } = l.caller;
             match end {
                 SessionEnd::Detach => shared.sessions.detach(app, &user, session),
                 SessionEnd::Remove => shared.sessions.remove(app, &user, session),
@@ -153,6 +169,7 @@ impl Session {
                 app: app.sdkappid,
                 user: l.user_id.clone(),
                 session: registered.id,
+                made_here: MadeHere,
             },
             token: registered.token.clone(),
             kill,
@@ -195,6 +212,7 @@ impl Session {
                 app: resumed.app,
                 user: resumed.user,
                 session: resumed.id,
+                made_here: MadeHere,
             },
             token: resumed.token,
             kill,

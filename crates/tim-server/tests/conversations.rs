@@ -12,6 +12,13 @@ async fn list(c: &mut Client) -> Vec<Value> {
     r["data"]["conversations"].as_array().unwrap().clone()
 }
 
+/// The kinds of every item of the caller's inbox, in order.
+async fn inbox_kinds(c: &mut Client) -> Vec<Value> {
+    let r = c.call("sync", json!({"after": 0})).await;
+    let items = r["data"]["items"].as_array().unwrap();
+    items.iter().map(|i| i["kind"].clone()).collect()
+}
+
 /// The next push of `kind` (skipping others).
 async fn next_of(c: &mut Client, kind: &str) -> Value {
     loop {
@@ -268,14 +275,10 @@ async fn only_the_sender_revokes_and_both_sides_learn_it() {
         alice.call("revokeMessage", json!({"messageID": id})).await["type"],
         "ok"
     );
-    let r = bob.call("sync", json!({"after": 0})).await;
-    let kinds: Vec<_> = r["data"]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["kind"].clone())
-        .collect();
-    assert_eq!(kinds, vec![json!("message"), json!("revoked")]);
+    assert_eq!(
+        inbox_kinds(&mut bob).await,
+        vec![json!("message"), json!("revoked")]
+    );
 }
 
 #[tokio::test]
@@ -299,14 +302,11 @@ async fn a_revoke_with_the_right_row_but_a_wrong_id_revokes_nothing() {
         assert_eq!(h["data"]["messages"][0]["ID"], id.as_str());
         assert_eq!(h["data"]["messages"][0].get("revoker"), None, "{h}");
         assert_eq!(list(c).await[0]["lastMessage"].get("revoker"), None);
-        let r = c.call("sync", json!({"after": 0})).await;
-        let kinds: Vec<_> = r["data"]["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["kind"].clone())
-            .collect();
-        assert_eq!(kinds, vec![json!("message")], "no revoked item");
+        assert_eq!(
+            inbox_kinds(c).await,
+            vec![json!("message")],
+            "no revoked item"
+        );
         assert!(c.pushes.iter().all(|p| p["kind"] != "revoked"));
     }
 }

@@ -7,66 +7,16 @@ mod conversations;
 mod inbox;
 mod messages;
 
-use crate::session::{heartbeat, Session};
-use crate::store::{Store, StoreError};
+use crate::failure::{fail, Failure, Outcome};
+use crate::session::{heartbeat, Caller, Session};
+use crate::store::Store;
 use crate::Shared;
 use tim_proto::{codes, Request, Response};
-
-/// Who asks: the app, user and session of a logged-in connection. Made only by the session
-/// module at login or resume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub app: u64,
-    pub user: String,
-    pub session: u64,
-}
 
 /// What an op works with: the server's shared parts and the caller it acts for.
 pub struct Ctx<'a, S: Store> {
     pub shared: &'a Shared<S>,
     pub caller: &'a Caller,
-}
-
-/// A failed request: an official code and a message for the developer.
-#[derive(Debug)]
-pub struct Failure(pub u32, pub String);
-
-pub type Outcome = Result<Response, Failure>;
-
-pub fn fail<T>(code: u32, message: impl Into<String>) -> Result<T, Failure> {
-    Err(Failure(code, message.into()))
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::UnknownUser(u) => Failure(
-                codes::INVALID_USER_ID,
-                format!("user {u:?} does not exist (it exists once it has logged in)"),
-            ),
-            StoreError::NotFound(what) => Failure(
-                codes::CONVERSATION_NOT_FOUND,
-                format!("{what} not found among your conversations"),
-            ),
-            StoreError::NotSender => Failure(
-                codes::REVOKE_FAILED,
-                "only the sender may revoke a message".into(),
-            ),
-            StoreError::RevokeTooLate => Failure(
-                codes::REVOKE_TIME_LIMIT,
-                "the message is older than the revoke time limit".into(),
-            ),
-            StoreError::ModifyConflict => Failure(
-                codes::MODIFY_CONFLICT,
-                "the message was modified since you saw it".into(),
-            ),
-            StoreError::Invalid(why) => Failure(codes::INVALID_REQUEST, why),
-            StoreError::Internal(e) => {
-                tracing::error!("storage: {e}");
-                Failure(codes::INTERNAL_ERROR, "internal server error; retry".into())
-            }
-        }
-    }
 }
 
 /// Answers one request of the connection whose session is `session`.

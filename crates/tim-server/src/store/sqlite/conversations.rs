@@ -1,8 +1,7 @@
 //! Conversations on SQLite: `user_conversations`, one row per user and peer, changed in the
 //! same transaction as the message or change that moves it.
 
-use super::messages::load as load_message;
-use super::rows::{conversation, conversation_row, message, message_at};
+use super::rows::{conversation, conversation_row, load_message, message, message_at};
 use super::users::inbox_seq;
 use super::{inbox, Deliveries, SqliteStore};
 use crate::now_secs;

@@ -4,7 +4,8 @@
 
 use super::conversations::load as load_conversation;
 use super::rows::{
-    at_users_column, control_bits, conv_type_code, message, message_row, CONTROL_NOT_LAST,
+    at_users_column, control_bits, conv_type_code, load_message, message, message_row,
+    CONTROL_NOT_LAST,
 };
 use super::users::{inbox_seq, user_exists};
 use super::{inbox, internal, Deliveries, SqliteStore};
@@ -13,17 +14,6 @@ use crate::store::rules::{self, c2c_key, message_id, message_rowid};
 use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use tim_proto::{ConversationType, ConversationsOk, InboxEvent, Message, ModifyMessage};
-
-pub(super) fn load(conn: &Connection, app: u64, rowid: i64) -> StoreResult<Option<Message>> {
-    let sql = format!(
-        "SELECT {} FROM messages m WHERE m.app = ?1 AND m.id = ?2",
-        message::LIST
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![app as i64, rowid], message_row)
-        .optional()?)
-}
 
 /// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number.
 pub(super) fn named(
@@ -34,7 +24,7 @@ pub(super) fn named(
 ) -> StoreResult<(i64, Message)> {
     let rowid = message_rowid(id).unwrap_or(0);
     let stored = if rowid > 0 {
-        load(conn, app, rowid)?
+        load_message(conn, app, rowid)?
     } else {
         None
     };

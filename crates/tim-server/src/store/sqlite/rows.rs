@@ -2,7 +2,7 @@
 //! which also names every column's offset in it, so row readers never count columns by hand.
 
 use super::super::rules::message_id;
-use rusqlite::{Result, Row};
+use rusqlite::{params, Connection, OptionalExtension, Result, Row};
 use tim_proto::{Conversation, ConversationId, ConversationType, Message, MessageBody};
 
 /// `columns!(name, "alias": a, b, c)` makes `name::LIST` ("alias.a, alias.b, alias.c"),
@@ -121,4 +121,20 @@ pub(super) fn conversation_row(r: &Row<'_>) -> Result<(Conversation, Option<i64>
         last_message: None,
     };
     Ok((conversation, r.get(c::last_msg)?))
+}
+
+/// The message at row `rowid` of `app`.
+pub(super) fn load_message(
+    conn: &Connection,
+    app: u64,
+    rowid: i64,
+) -> crate::store::StoreResult<Option<Message>> {
+    let sql = format!(
+        "SELECT {} FROM messages m WHERE m.app = ?1 AND m.id = ?2",
+        message::LIST
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![app as i64, rowid], message_row)
+        .optional()?)
 }
