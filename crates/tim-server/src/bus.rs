@@ -16,6 +16,32 @@ pub enum Target<'a> {
         user: &'a str,
         except: u64,
     },
+    /// One session of a user.
+    Session {
+        app: u64,
+        user: &'a str,
+        session: u64,
+    },
+}
+
+impl Target<'_> {
+    /// The app and user whose sessions are meant.
+    pub fn user(&self) -> (u64, &str) {
+        match *self {
+            Target::User { app, user }
+            | Target::Others { app, user, .. }
+            | Target::Session { app, user, .. } => (app, user),
+        }
+    }
+
+    /// Whether the user's session `id` is meant.
+    pub fn picks(&self, id: u64) -> bool {
+        match *self {
+            Target::User { .. } => true,
+            Target::Others { except, .. } => id != except,
+            Target::Session { session, .. } => id == session,
+        }
+    }
 }
 
 /// What is pushed.

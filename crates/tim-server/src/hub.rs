@@ -14,7 +14,7 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tim_proto::{OnlineMessage, ServerFrame, KICK_MULTIPLE_ACCOUNT, KICK_USERSIG_EXPIRED};
+use tim_proto::{OnlineMessage, ServerFrame, KICK_USERSIG_EXPIRED};
 use tokio::sync::mpsc;
 
 /// Frames queued for one connection. A session whose queue is full is detached from its
@@ -157,14 +157,17 @@ impl SessionRegistry for Hub {
             detached_until: None,
         });
         let excess = list.len().saturating_sub(limit.max(1));
-        let kicked: Vec<Session> = list.drain(..excess).collect();
+        let over_limit = list[..excess].iter().map(|s| s.id).collect();
         let live = Token::Live {
             app,
             user: user.to_owned(),
         };
         state.tokens.insert(token.clone(), live);
-        state.kick(kicked, KICK_MULTIPLE_ACCOUNT, self.grace);
-        Registered { id, token }
+        Registered {
+            id,
+            token,
+            over_limit,
+        }
     }
 
     fn detach(&self, app: u64, user: &str, id: u64) {
@@ -235,17 +238,14 @@ impl SessionRegistry for Hub {
 
 impl Bus for Hub {
     fn publish(&self, target: Target<'_>, push: Push) {
-        let (app, user, except) = match target {
-            Target::User { app, user } => (app, user, None),
-            Target::Others { app, user, except } => (app, user, Some(except)),
-        };
+        let (app, user) = target.user();
         let key = (app, user.to_owned());
         let (frame, must_arrive) = match push {
             Push::Kick(reason) => {
                 let mut state = self.state();
                 if let Some(list) = state.sessions.remove(&key) {
-                    let (kept, kicked): (Vec<_>, Vec<_>) =
-                        list.into_iter().partition(|s| Some(s.id) == except);
+                    let (kicked, kept): (Vec<_>, Vec<_>) =
+                        list.into_iter().partition(|s| target.picks(s.id));
                     if !kept.is_empty() {
                         state.sessions.insert(key, kept);
                     }
@@ -263,7 +263,7 @@ impl Bus for Hub {
         let Some(list) = state.sessions.get_mut(&key) else {
             return;
         };
-        for s in list.iter_mut().filter(|s| Some(s.id) != except) {
+        for s in list.iter_mut().filter(|s| target.picks(s.id)) {
             let Some(link) = &s.link else { continue };
             let full = matches!(
                 link.tx.try_send(frame.clone()),

@@ -52,6 +52,9 @@ pub struct Link {
 pub struct Registered {
     pub id: u64,
     pub token: String,
+    /// The user's sessions now over the web-instance limit, oldest first: the caller kicks
+    /// them (`multipleAccount`) through the Bus.
+    pub over_limit: Vec<u64>,
 }
 
 /// Why a `resume` did not take a session over.
@@ -74,7 +77,7 @@ pub struct Resumed {
 
 pub trait SessionRegistry: Send + Sync + 'static {
     /// Add a logged-in session attached to `link`. When the user now has more than `limit`
-    /// sessions, the oldest are kicked (`multipleAccount`).
+    /// sessions, the oldest are named in the answer, to be kicked.
     fn register(
         &self,
         app: u64,

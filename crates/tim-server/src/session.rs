@@ -2,6 +2,7 @@
 //! `resume` of a dropped connection's session, `logout`, `heartbeat`. It is the only place a
 //! [`Caller`] is made, so every other op acts for the user this connection logged in as.
 
+use crate::bus::{Push, Target};
 use crate::failure::{fail, Failure, Outcome};
 use crate::registry::{Kill, Link, ResumeRefused};
 use crate::store::Store;
@@ -9,7 +10,10 @@ use crate::{now_secs, usersig, Shared};
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use tim_proto::codes;
-use tim_proto::{HeartbeatOk, Login, LoginOk, Response, Resume, ResumeOk, PROTOCOL_VERSION};
+use tim_proto::{
+    HeartbeatOk, Login, LoginOk, Response, Resume, ResumeOk, KICK_MULTIPLE_ACCOUNT,
+    PROTOCOL_VERSION,
+};
 use tokio::sync::mpsc;
 
 /// A userID the server accepts: 1–32 bytes, no control characters.
@@ -164,6 +168,13 @@ impl Session {
             sig_expires_at,
             app.web_instances,
         );
+        for &session in &registered.over_limit {
+            let (app, user) = (app.sdkappid, l.user_id.as_str());
+            let target = Target::Session { app, user, session };
+            shared
+                .bus
+                .publish(target, Push::Kick(KICK_MULTIPLE_ACCOUNT));
+        }
         self.login = Some(LoggedIn {
             caller: Caller {
                 app: app.sdkappid,
