@@ -7,12 +7,15 @@ use crate::failure::Failure;
 use crate::hub::{encode, OUTBOUND_QUEUE};
 use crate::ops;
 use crate::registry::{EndReason, Kill};
-use crate::session::{Session, SessionEnd};
+use crate::session::{heartbeat, Session, SessionEnd};
 use crate::store::Store;
 use crate::{now_secs, Shared};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
+use futures_util::stream::FuturesOrdered;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use std::future::pending;
+use std::future::{pending, ready, Future};
+use std::pin::Pin;
 use std::sync::Arc;
 use tim_proto::{codes, *};
 use tokio::sync::mpsc;
@@ -22,6 +25,13 @@ use tokio::time::{sleep_until, Instant};
 pub const CLOSE_KICKED: u16 = 4001;
 pub const CLOSE_IDLE: u16 = 4002;
 pub const CLOSE_TOO_SLOW: u16 = 4003;
+
+/// Requests of one connection being answered at once; past this the connection stops reading
+/// (the client's sends wait in TCP: back-pressure on the sender, not a dropped receiver).
+const MAX_IN_FLIGHT: usize = 32;
+
+type Answer = Pin<Box<dyn Future<Output = Utf8Bytes> + Send>>;
+type SessionAnswer = Pin<Box<dyn Future<Output = (Session, Utf8Bytes)> + Send>>;
 
 pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
     let (tx, mut rx) = mpsc::channel(OUTBOUND_QUEUE);
@@ -36,13 +46,20 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
     if socket.send(WsMessage::Text(hello)).await.is_err() {
         return;
     }
-    let mut session = Session::new(tx);
+    // The session is here between session ops, and inside the one in flight during it. App
+    // ops run concurrently, each for the caller it was read with; their answers (and those of
+    // frames that could not be read) go out in request order. Pushes are written meanwhile.
+    let mut session = Some(Session::new(tx));
+    let mut session_op: Option<SessionAnswer> = None;
+    // A session op read while app ops were in flight waits for them: it may change the caller.
+    let mut waiting: Option<(u64, Request)> = None;
+    let mut answers: FuturesOrdered<Answer> = FuturesOrdered::new();
+    let (mut kill, mut sig_expiry) = (None, None);
     let mut deadline = Instant::now() + idle;
     let (close, end) = loop {
-        let kill = session.kill();
-        let sig_expiry = session.sig_expires_at();
+        let can_read = session_op.is_none() && waiting.is_none() && answers.len() < MAX_IN_FLIGHT;
         tokio::select! {
-            incoming = socket.recv() => {
+            incoming = socket.recv(), if can_read => {
                 let text = match incoming {
                     None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => break (None, SessionEnd::Detach),
                     Some(Ok(WsMessage::Text(t))) => Ok(t),
@@ -53,23 +70,57 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
                     }
                 };
                 deadline = Instant::now() + idle;
-                let reply = match text {
-                    Ok(t) => answer(&shared, &mut session, t.as_str()).await,
-                    Err(()) => err_frame(None, codes::MALFORMED_FRAME, "binary frame is not UTF-8 JSON"),
+                let parsed = match text {
+                    Ok(t) => parse(t.as_str(), shared.cfg.max_frame_bytes),
+                    Err(()) => Err(err_frame(None, codes::MALFORMED_FRAME, "binary frame is not UTF-8 JSON")),
                 };
-                if let Some(reason) = session.kick_now.take() {
+                match parsed {
+                    Err(frame) => answers.push_back(Box::pin(ready(frame))),
+                    Ok((id, Request::Heartbeat)) => {
+                        answers.push_back(Box::pin(ready(ok_frame(id, Ok(heartbeat())))))
+                    }
+                    Ok((id, request)) if request.op().is_session() => waiting = Some((id, request)),
+                    Ok((id, request)) => {
+                        let caller = session.as_ref().map(|s| s.caller().cloned());
+                        let answer: Answer = match caller {
+                            Some(Ok(caller)) => {
+                                let shared = shared.clone();
+                                Box::pin(async move {
+                                    let ctx = ops::Ctx { shared: &shared, caller: &caller };
+                                    ok_frame(id, ops::dispatch(&ctx, request).await)
+                                })
+                            }
+                            Some(Err(refused)) => Box::pin(ready(ok_frame(id, Err(refused)))),
+                            None => continue,
+                        };
+                        answers.push_back(answer);
+                    }
+                }
+            }
+            Some(frame) = answers.next(), if !answers.is_empty() => {
+                if write(&mut socket, frame, &mut rx).await.is_err() {
+                    break (None, SessionEnd::Detach);
+                }
+            }
+            (back, frame) = async { session_op.as_mut().expect("a session op").await }, if session_op.is_some() => {
+                session_op = None;
+                let mut back = back;
+                (kill, sig_expiry) = (back.kill(), back.sig_expires_at());
+                let kick_now = back.kick_now.take();
+                session = Some(back);
+                if let Some(reason) = kick_now {
                     break (Some(kick(&mut socket, reason).await), SessionEnd::Remove);
                 }
-                if socket.send(WsMessage::Text(reply)).await.is_err() {
+                if write(&mut socket, frame, &mut rx).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
             Some(frame) = rx.recv() => {
-                if socket.send(WsMessage::Text(frame)).await.is_err() {
+                if write(&mut socket, frame, &mut rx).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
-            reason = killed(kill) => {
+            reason = killed(kill.clone()) => {
                 break match reason {
                     EndReason::Kicked(reason) => (Some(kick(&mut socket, reason).await), SessionEnd::Remove),
                     // The registry detached the session already; the client resumes and resyncs.
@@ -81,6 +132,17 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
             }
             _ = sleep_until(deadline) => break (Some((CLOSE_IDLE, "idle timeout")), SessionEnd::Detach),
         }
+        // A session op starts once the answers before it are out.
+        if answers.is_empty() && session_op.is_none() && waiting.is_some() {
+            if let (Some((id, request)), Some(s)) = (waiting.take(), session.take()) {
+                let shared = shared.clone();
+                session_op = Some(Box::pin(async move {
+                    let mut s = s;
+                    let result = ops::handle_session(&shared, &mut s, request).await;
+                    (s, ok_frame(id, result))
+                }));
+            }
+        }
     };
     if let Some((code, reason)) = close {
         let _ = socket
@@ -90,7 +152,37 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
             })))
             .await;
     }
-    session.end(&shared, end);
+    // A session op in flight finishes first, so its session is registered or not, and ended.
+    if let Some(op) = session_op {
+        session = Some(op.await.0);
+    }
+    if let Some(mut s) = session {
+        s.end(&shared, end);
+    }
+}
+
+/// Write `frame` and every push already queued behind it, then flush once: one system call
+/// for a burst, not one per frame.
+async fn write(
+    socket: &mut WebSocket,
+    frame: Utf8Bytes,
+    queued: &mut mpsc::Receiver<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    socket.feed(WsMessage::Text(frame)).await?;
+    for _ in 0..OUTBOUND_QUEUE {
+        match queued.try_recv() {
+            Ok(push) => socket.feed(WsMessage::Text(push)).await?,
+            Err(_) => break,
+        }
+    }
+    socket.flush().await
+}
+
+fn ok_frame(id: u64, result: Result<Response, Failure>) -> Utf8Bytes {
+    match result {
+        Ok(response) => encode(&ServerFrame::Ok(OkFrame { id, response })),
+        Err(Failure(code, message)) => err_frame(Some(id), code, message),
+    }
 }
 
 /// Tell the client it was kicked; returns the close code and reason to end with.
@@ -130,18 +222,6 @@ fn err_frame(id: Option<u64>, code: u32, message: impl Into<String>) -> Utf8Byte
         code,
         message: message.into(),
     }))
-}
-
-/// Answer one text frame.
-async fn answer<S: Store>(shared: &Shared<S>, session: &mut Session, text: &str) -> Utf8Bytes {
-    let (id, request) = match parse(text, shared.cfg.max_frame_bytes) {
-        Ok(parsed) => parsed,
-        Err(frame) => return frame,
-    };
-    match ops::handle(shared, session, request).await {
-        Ok(response) => encode(&ServerFrame::Ok(OkFrame { id, response })),
-        Err(Failure(code, message)) => err_frame(Some(id), code, message),
-    }
 }
 
 /// A request frame in two steps (JSON, then the typed request), so a bad frame still gets an

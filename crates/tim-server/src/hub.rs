@@ -272,6 +272,12 @@ impl Bus for Hub {
             // An inbox item that cannot be queued ends the session's link: the client resumes
             // and syncs. An online-only message is best effort: a full queue just misses it.
             if full && must_arrive {
+                tracing::warn!(
+                    app,
+                    user,
+                    session = s.id,
+                    "closing a connection that does not read its pushes ({OUTBOUND_QUEUE} queued)"
+                );
                 link.kill.fire(EndReason::TooSlow);
                 s.link = None;
                 s.detached_until = Some(Instant::now() + self.grace);

@@ -118,9 +118,10 @@ async fn ws_upgrade<S: Store>(
     ws: WebSocketUpgrade,
     State(shared): State<Arc<Shared<S>>>,
 ) -> Response {
-    // Small buffers keep an idle connection at a few KiB.
+    // A small read buffer keeps an idle connection at a few KiB; writes gather in a buffer
+    // (allocated when first written) until the connection flushes a burst at once.
     ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(64 * 1024)
         .max_message_size(TRANSPORT_MAX_MESSAGE)
         .max_frame_size(TRANSPORT_MAX_MESSAGE)
         .on_upgrade(move |socket| conn::serve(socket, shared))

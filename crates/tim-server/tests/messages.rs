@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 async fn sync_all(c: &mut Client, after: u64, limit: u64) -> Vec<Value> {
     let mut items = Vec::new();
@@ -217,4 +218,84 @@ async fn acknowledged_messages_survive_a_crash() {
     assert_eq!(r["data"]["message"]["sequence"], 4);
     let r = alice.send_text("bob", "k50", "d50").await;
     assert_eq!(r["data"]["message"]["sequence"], 51);
+}
+
+/// A logged-in raw connection, split so one task can write while another reads.
+async fn raw_login(
+    addr: &str,
+    user: &str,
+) -> (
+    futures_util::stream::SplitSink<
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        tokio_tungstenite::tungstenite::Message,
+    >,
+    futures_util::stream::SplitStream<
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+    >,
+) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/v1/ws"))
+        .await
+        .unwrap();
+    let (mut tx, mut rx) = ws.split();
+    rx.next().await.unwrap().unwrap(); // hello
+    let login = json!({"id": 0, "op": "login", "data": {"protocol": 1, "SDKAppID": APP,
+        "userID": user, "userSig": sig(user)}});
+    tx.send(Message::text(login.to_string())).await.unwrap();
+    let r: Value =
+        serde_json::from_str(rx.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    assert_eq!(r["type"], "ok", "{r}");
+    (tx, rx)
+}
+
+#[tokio::test]
+async fn pipelined_sends_never_starve_the_pushes() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    const N: u64 = 1500;
+    let alice = raw_login(&server.addr, "alice").await;
+    let bob = raw_login(&server.addr, "bob").await;
+    let mut readers = Vec::new();
+    for ((mut tx, mut rx), me, peer) in [(alice, "alice", "bob"), (bob, "bob", "alice")] {
+        // Every send written back to back, none waited for; the reader takes everything at once.
+        tokio::spawn(async move {
+            for i in 1..=N {
+                let f = json!({"id": i, "op": "sendMessage", "data": {"conversationType": "C2C",
+                    "to": peer, "clientMsgID": format!("{me}{i}"), "random": 1,
+                    "elements": [{"type": "TIMTextElem", "content": {"text": "x".repeat(100)}}]}});
+                if tx.send(Message::text(f.to_string())).await.is_err() {
+                    return;
+                }
+            }
+        });
+        readers.push(tokio::spawn(async move {
+            let (mut answers, mut pushes) = (0, 0);
+            while answers < N || pushes < 2 * N {
+                let next = tokio::time::timeout(Duration::from_secs(30), rx.next()).await;
+                match next.expect("frames keep coming") {
+                    Some(Ok(Message::Text(t))) => {
+                        let f: Value = serde_json::from_str(&t).unwrap();
+                        match f["type"].as_str() {
+                            Some("ok") => answers += 1,
+                            Some("inbox") => pushes += 1,
+                            _ => panic!("{me}: {f}"),
+                        }
+                    }
+                    other => panic!("{me}: the connection ended: {other:?}"),
+                }
+            }
+            (answers, pushes)
+        }));
+    }
+    for r in readers {
+        // Its N answers, and N own echoes plus N of the peer's messages as pushes.
+        assert_eq!(r.await.unwrap(), (N, 2 * N));
+    }
 }

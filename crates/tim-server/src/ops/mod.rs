@@ -19,30 +19,23 @@ pub struct Ctx<'a, S: Store> {
     pub caller: &'a Caller,
 }
 
-/// Answers one request of the connection whose session is `session`.
-pub async fn handle<S: Store>(
+/// Answers a session op (login, resume, logout) on the connection's session.
+pub async fn handle_session<S: Store>(
     shared: &Shared<S>,
     session: &mut Session,
     request: Request,
 ) -> Outcome {
-    use Request as R;
     match request {
-        R::Login(r) => session.login(shared, r).await,
-        R::Resume(r) => session.resume(shared, r).await,
-        R::Logout => session.logout(shared),
-        R::Heartbeat => Ok(heartbeat()),
-        request => {
-            let ctx = Ctx {
-                shared,
-                caller: session.caller()?,
-            };
-            dispatch(&ctx, request).await
-        }
+        Request::Login(r) => session.login(shared, r).await,
+        Request::Resume(r) => session.resume(shared, r).await,
+        Request::Logout => session.logout(shared),
+        Request::Heartbeat => Ok(heartbeat()),
+        _ => fail(codes::INTERNAL_ERROR, "not a session op"),
     }
 }
 
 /// The op of a request, for its caller.
-async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
+pub async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
     use Request as R;
     use Response as A;
     Ok(match request {
@@ -60,7 +53,7 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
         R::PinConversation(r) => A::PinConversation(conversations::pin(ctx, r).await?),
         R::MarkConversations(r) => A::MarkConversations(conversations::mark(ctx, r).await?),
         R::SetCustomData(r) => A::SetCustomData(conversations::set_custom_data(ctx, r).await?),
-        // Answered by `handle` on the connection's session.
+        // Answered by `handle_session` on the connection's session.
         R::Login(_) | R::Resume(_) | R::Logout | R::Heartbeat => {
             return fail(codes::INTERNAL_ERROR, "session op outside the session")
         }
