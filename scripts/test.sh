@@ -32,6 +32,13 @@ node --test tests/types/
 step "Node: the real server and the built package"
 node --experimental-websocket --test tests/proxy/ tests/server/ tests/node/
 
+step "Load generator, short: tim-server and the raw relay under load, nothing lost or refused"
+cargo build -q -p tim-loadgen
+for target in tim relay; do
+  target/debug/tim-loadgen --target "$target" --server target/debug/tim-server \
+    --pairs 10 --window 4 --warmup 1 --secs 3 --check
+done
+
 step "Soak: 10,000 messages through random cuts and two server kills, exactly once"
 node --experimental-websocket --test tests/soak/
 

@@ -1,0 +1,188 @@
+//! The tim-server target: a server on a free port with a temp SQLite file (or one at `--url`),
+//! and one protocol-v1 client per user.
+
+use crate::{body, sent_at, Clock, Counters, Options, Target};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+const APP: u64 = 1;
+const KEY: &str = "loadgen-key";
+
+pub async fn start(o: &Options) -> Target {
+    if let Some(url) = &o.url {
+        return Target {
+            url: url.clone(),
+            pid: o.pid,
+            _child: None,
+            _dir: None,
+        };
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("tim.db").display());
+    let mut child = tokio::process::Command::new(&o.server)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--app",
+            &format!("{APP}:{KEY}"),
+        ])
+        .args(["--db", &db, "--web-instances", "2"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", o.server));
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next_line().await.unwrap().unwrap_or_default();
+    let addr = line
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    Target {
+        url: format!("ws://{addr}/v1/ws"),
+        pid: child.id(),
+        _child: Some(child),
+        _dir: Some(dir),
+    }
+}
+
+/// Log every user in, then start the traffic; returns once it flows.
+pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Counters>) {
+    let mut users = Vec::new();
+    for p in 0..o.pairs {
+        for (me, peer) in [
+            (format!("a{p}"), format!("b{p}")),
+            (format!("b{p}"), format!("a{p}")),
+        ] {
+            users.push((me, peer));
+        }
+    }
+    let mut senders = Vec::new();
+    for (me, peer) in &users {
+        senders.push(connect(o, target, clock, counters.clone(), me, peer).await);
+    }
+    start_traffic(o, clock, senders);
+}
+
+/// Closed loop: the first of each pair starts `window` messages; answers keep them going.
+/// Open loop: every user sends on its schedule (`senders` alternate a and b of each pair).
+pub fn start_traffic(o: &Options, clock: Clock, senders: Vec<mpsc::UnboundedSender<u64>>) {
+    for (i, tx) in senders.into_iter().enumerate() {
+        if o.rate > 0.0 {
+            let interval = Duration::from_secs_f64(2.0 * o.pairs as f64 / o.rate);
+            tokio::spawn(async move {
+                let mut next = tokio::time::Instant::now();
+                loop {
+                    next += interval;
+                    tokio::time::sleep_until(next).await;
+                    // The time it should have gone out: a late send counts its lateness.
+                    let intended = clock.now_ns() - next.elapsed().as_nanos() as u64;
+                    if tx.send(intended).is_err() {
+                        return;
+                    }
+                }
+            });
+        } else if i % 2 == 0 {
+            for _ in 0..o.window {
+                let _ = tx.send(clock.now_ns());
+            }
+        }
+    }
+}
+
+/// One user's connection: returns where to ask it to send a message (with its send time).
+async fn connect(
+    o: &Options,
+    target: &Target,
+    clock: Clock,
+    counters: Arc<Counters>,
+    me: &str,
+    peer: &str,
+) -> mpsc::UnboundedSender<u64> {
+    let (ws, _) = tokio_tungstenite::connect_async(target.url.as_str())
+        .await
+        .expect("connecting");
+    let (mut sink, mut stream) = ws.split();
+    stream.next().await.expect("hello").expect("hello");
+    let sig = tim_server::usersig::generate(APP, KEY, me, 86_400, tim_server::now_secs());
+    let login = json!({"id": 0, "op": "login", "data": {"protocol": 1, "SDKAppID": APP,
+        "userID": me, "userSig": sig}});
+    sink.send(Message::text(login.to_string()))
+        .await
+        .expect("login");
+    let answer: Value = serde_json::from_str(
+        stream
+            .next()
+            .await
+            .expect("login answer")
+            .expect("login answer")
+            .to_text()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(answer["type"], "ok", "login of {me}: {answer}");
+    let mut last_seq = answer["data"]["inboxSeq"].as_u64().unwrap_or(0);
+    let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
+    let (me, peer, size) = (me.to_owned(), peer.to_owned(), o.body);
+    let ids = Arc::new(AtomicU64::new(1));
+    tokio::spawn(async move {
+        while let Some(sent) = rx.recv().await {
+            let n = ids.fetch_add(1, Ordering::Relaxed);
+            let frame = json!({"id": n, "op": "sendMessage", "data": {"conversationType": "C2C",
+                "to": peer, "clientMsgID": format!("{me}-{n}"), "random": 1,
+                "elements": [{"type": "TIMTextElem", "content": {"text": body(sent, size)}}]}});
+            if sink.send(Message::text(frame.to_string())).await.is_err() {
+                return;
+            }
+        }
+    });
+    let reply = tx.clone();
+    let closed_loop = o.rate <= 0.0;
+    let me_owned = answer["data"]["userID"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    tokio::spawn(async move {
+        while let Some(frame) = stream.next().await {
+            let Ok(Message::Text(text)) = frame else {
+                if !matches!(frame, Ok(Message::Ping(_) | Message::Pong(_))) {
+                    break;
+                }
+                continue;
+            };
+            let f: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            match f["type"].as_str() {
+                Some("inbox") => {
+                    let seq = f["seq"].as_u64().unwrap_or(0);
+                    if seq != last_seq + 1 {
+                        counters.gaps.fetch_add(1, Ordering::Relaxed);
+                    }
+                    last_seq = seq;
+                    let m = &f["message"];
+                    if f["kind"] == "message" && m["from"] != me_owned.as_str() {
+                        let text = m["elements"][0]["content"]["text"].as_str().unwrap_or("");
+                        counters.delivered(sent_at(text).unwrap_or(0), &clock);
+                        if closed_loop {
+                            let _ = reply.send(clock.now_ns());
+                        }
+                    }
+                }
+                Some("err") => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                }
+                Some("kicked") => {
+                    counters.kicked.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {}
+            }
+        }
+        counters.closed.fetch_add(1, Ordering::Relaxed);
+    });
+    tx
+}
