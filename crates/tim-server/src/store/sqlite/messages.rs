@@ -248,7 +248,8 @@ fn delete_messages(
 
 impl MessageStore for SqliteStore {
     async fn send_c2c(&self, msg: NewMessage) -> StoreResult<Message> {
-        self.write(move |conn, deliveries| send_c2c(conn, msg, deliveries))
+        // `send_c2c` refuses (unknown recipient) or answers a retry before it writes anything.
+        self.write_checked(move |conn, deliveries| send_c2c(conn, msg, deliveries))
             .await
     }
 
