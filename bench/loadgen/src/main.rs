@@ -5,10 +5,11 @@
 //! (`--window` in flight per pair). Open loop (`--rate`): every user sends on a fixed schedule
 //! and latency counts from the scheduled time, so a stalled server is not hidden (coordinated
 //! omission). Targets: `tim` (a tim-server it starts, or `--url`), `relay` (a raw WebSocket
-//! relay in a process of its own, the floor of what forwarding costs).
+//! relay in a process of its own, the floor of what forwarding costs), `ejabberd` (a private
+//! instance of Debian's ejabberd, XMPP over WebSocket, no storage).
 //!
 //! ```text
-//! tim-loadgen [--target tim|relay] [--server PATH] [--url ws://HOST:PORT/v1/ws --pid PID]
+//! tim-loadgen [--target tim|relay|ejabberd] [--server PATH] [--url ws://HOST:PORT/v1/ws --pid PID]
 //!             [--pairs 50] [--window 1] [--rate MSGS_PER_S] [--warmup 3] [--secs 15]
 //!             [--body 100] [--check]
 //! tim-loadgen relay            (the relay itself; prints `listening on ws://ADDR`)
@@ -17,6 +18,7 @@
 //! `--check` exits non-zero when anything went wrong (inbox gaps, error or kicked frames, a
 //! closed connection, nothing delivered): the test command runs a short check of both targets.
 
+mod ejabberd;
 mod relay;
 mod tim;
 
@@ -152,7 +154,11 @@ pub struct Target {
     /// Kept to stop the server when the run ends.
     pub _child: Option<tokio::process::Child>,
     pub _dir: Option<tempfile::TempDir>,
+    /// How to stop a server that runs as a daemon, given its folder.
+    pub stop: Option<Stop>,
 }
+
+pub type Stop = Box<dyn FnOnce(&std::path::Path) + Send>;
 
 #[tokio::main]
 async fn main() {
@@ -163,12 +169,14 @@ async fn main() {
     let target = match o.target.as_str() {
         "tim" => tim::start(&o).await,
         "relay" => relay::start(&o).await,
-        other => panic!("unknown target {other:?}: tim or relay"),
+        "ejabberd" => ejabberd::start(&o).await,
+        other => panic!("unknown target {other:?}: tim, relay or ejabberd"),
     };
     let clock = Clock(Instant::now());
     let counters = Arc::new(Counters::default());
     match o.target.as_str() {
         "tim" => tim::run(&o, &target, clock, counters.clone()).await,
+        "ejabberd" => ejabberd::run(&o, &target, clock, counters.clone()).await,
         _ => relay::run(&o, &target, clock, counters.clone()).await,
     }
     tokio::time::sleep(Duration::from_secs_f64(o.warmup)).await;
@@ -206,6 +214,9 @@ async fn main() {
         percentile(&lat, 0.99),
         percentile(&lat, 0.999),
     );
+    if let (Some(stop), Some(dir)) = (target.stop, &target._dir) {
+        stop(dir.path());
+    }
     if o.check && (delivered == 0 || errors + kicked + gaps + closed > 0) {
         eprintln!("check failed");
         std::process::exit(1);

@@ -74,6 +74,7 @@ pub async fn start(_: &Options) -> Target {
         pid: child.id(),
         _child: Some(child),
         _dir: None,
+        stop: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub async fn start(o: &Options) -> Target {
             pid: o.pid,
             _child: None,
             _dir: None,
+            stop: None,
         };
     }
     let dir = tempfile::tempdir().unwrap();
@@ -49,6 +50,7 @@ pub async fn start(o: &Options) -> Target {
         pid: child.id(),
         _child: Some(child),
         _dir: Some(dir),
+        stop: None,
     }
 }
 
