@@ -5,7 +5,7 @@ use super::rows::{json_column, message, message_at};
 use super::users::inbox_seq;
 use super::{internal, Deliveries, SqliteStore};
 use crate::store::{InboxStore, StoreResult};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use tim_proto::{InboxEvent, InboxItem, SyncOk};
 
 /// Item kinds: 1, 3 and 5 name their message (`msg`); 2 and 4 hold their JSON (`body`).
@@ -15,12 +15,36 @@ const KIND_REVOKED: i64 = 3;
 const KIND_PEER_READ: i64 = 4;
 const KIND_MODIFIED: i64 = 5;
 
+/// Take the next sequence of `owner`'s inbox; `None` (and nothing changed) for no such user.
+pub(super) fn next_seq(conn: &Connection, app: u64, owner: &str) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = ?1 AND user_id = ?2 RETURNING inbox_seq",
+        )?
+        .query_row(params![app as i64, owner], |r| r.get(0))
+        .optional()?)
+}
+
 /// Append an item to `owner`'s inbox; `msg` is the row of the message a message kind is about.
 pub(super) fn push(
     conn: &Connection,
     deliveries: &mut Deliveries,
     app: u64,
     owner: &str,
+    msg: Option<i64>,
+    event: InboxEvent,
+) -> StoreResult<()> {
+    let seq = next_seq(conn, app, owner)?.ok_or_else(|| internal("an inbox of no user"))?;
+    push_at(conn, deliveries, app, owner, seq, msg, event)
+}
+
+/// Append an item to `owner`'s inbox at `seq`, taken with [`next_seq`].
+pub(super) fn push_at(
+    conn: &Connection,
+    deliveries: &mut Deliveries,
+    app: u64,
+    owner: &str,
+    seq: i64,
     msg: Option<i64>,
     event: InboxEvent,
 ) -> StoreResult<()> {
@@ -37,11 +61,6 @@ pub(super) fn push(
         }
         _ => None,
     };
-    let seq: i64 = conn
-        .prepare_cached(
-            "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = ?1 AND user_id = ?2 RETURNING inbox_seq",
-        )?
-        .query_row(params![app as i64, owner], |r| r.get(0))?;
     conn.prepare_cached(
         "INSERT INTO inbox (app, user_id, seq, kind, msg, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?

@@ -7,7 +7,7 @@ use super::rows::{
     at_users_column, control_bits, conv_type_code, load_message, message, message_row,
     CONTROL_NOT_LAST,
 };
-use super::users::{inbox_seq, user_exists};
+use super::users::inbox_seq;
 use super::{inbox, internal, Deliveries, SqliteStore};
 use crate::now_secs;
 use crate::store::rules::{self, c2c_key, message_id, message_rowid};
@@ -70,9 +70,11 @@ fn send_c2c(
     if let Some(original) = original {
         return Ok(original);
     }
-    if !user_exists(conn, msg.app, &msg.to)? {
+    // Taking the recipient's next inbox sequence is also the check that the recipient exists:
+    // for an unknown user it changes nothing (and the send writes nothing before it).
+    let Some(recipient_seq) = inbox::next_seq(conn, msg.app, &msg.to)? else {
         return Err(StoreError::UnknownUser(msg.to));
-    }
+    };
     let conv = c2c_key(&msg.from, &msg.to);
     let seq: i64 = conn
         .prepare_cached(
@@ -140,7 +142,15 @@ fn send_c2c(
         let event = InboxEvent::Message {
             message: message.clone(),
         };
-        inbox::push(conn, deliveries, msg.app, owner.owner, Some(rowid), event)?;
+        // (After the first write: a missing sender is a storage failure, undoing the batch.)
+        let seq = if owner.owner == message.to {
+            recipient_seq
+        } else {
+            inbox::next_seq(conn, msg.app, owner.owner)?
+                .ok_or_else(|| internal("the sender has no account"))?
+        };
+        let (app, owner) = (msg.app, owner.owner);
+        inbox::push_at(conn, deliveries, app, owner, seq, Some(rowid), event)?;
     }
     Ok(message)
 }

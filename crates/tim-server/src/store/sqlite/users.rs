@@ -14,14 +14,6 @@ pub(super) fn inbox_seq(conn: &Connection, app: u64, user: &str) -> StoreResult<
     Ok(seq.unwrap_or(0) as u64)
 }
 
-pub(super) fn user_exists(conn: &Connection, app: u64, user: &str) -> StoreResult<bool> {
-    let found = conn
-        .prepare_cached("SELECT 1 FROM users WHERE app = ?1 AND user_id = ?2")?
-        .query_row(params![app as i64, user], |_| Ok(()))
-        .optional()?;
-    Ok(found.is_some())
-}
-
 impl UserStore for SqliteStore {
     async fn login_user(&self, app: u64, user: &str) -> StoreResult<u64> {
         let user = user.to_owned();
