@@ -99,7 +99,7 @@ pub async fn start(_: &Options) -> Target {
     Target {
         url: format!("ws://127.0.0.1:{port}/ws"),
         pid,
-        _child: None,
+        child: None,
         _dir: Some(dir),
         stop: Some(Box::new(move |dir: &std::path::Path| {
             ctl(dir, &node, &["stop"]);

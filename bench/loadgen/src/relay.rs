@@ -72,7 +72,7 @@ pub async fn start(_: &Options) -> Target {
     Target {
         url,
         pid: child.id(),
-        _child: Some(child),
+        child: Some(child),
         _dir: None,
         stop: None,
     }

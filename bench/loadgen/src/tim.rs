@@ -19,7 +19,7 @@ pub async fn start(o: &Options) -> Target {
         return Target {
             url: url.clone(),
             pid: o.pid,
-            _child: None,
+            child: None,
             _dir: None,
             stop: None,
         };
@@ -48,7 +48,7 @@ pub async fn start(o: &Options) -> Target {
     Target {
         url: format!("ws://{addr}/v1/ws"),
         pid: child.id(),
-        _child: Some(child),
+        child: Some(child),
         _dir: Some(dir),
         stop: None,
     }
