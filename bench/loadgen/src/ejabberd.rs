@@ -227,13 +227,8 @@ fn base64_plain(user: &str) -> String {
 
 pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Counters>) {
     let mut senders = Vec::new();
-    for p in 0..o.pairs {
-        for (me, peer) in [
-            (format!("a{p}"), format!("b{p}")),
-            (format!("b{p}"), format!("a{p}")),
-        ] {
-            senders.push(connect(o, target, clock, counters.clone(), &me, &peer).await);
-        }
+    for (me, peer) in crate::users(o.pairs) {
+        senders.push(connect(o, target, clock, counters.clone(), &me, &peer).await);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     crate::tim::start_traffic(o, clock, senders);

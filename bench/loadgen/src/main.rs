@@ -64,6 +64,18 @@ impl Clock {
     }
 }
 
+/// The users of `pairs` pairs with their partners: `a0`↔`b0`, `a1`↔`b1`, … (a before b).
+pub fn users(pairs: usize) -> Vec<(String, String)> {
+    (0..pairs)
+        .flat_map(|p| {
+            [
+                (format!("a{p}"), format!("b{p}")),
+                (format!("b{p}"), format!("a{p}")),
+            ]
+        })
+        .collect()
+}
+
 /// A message body of `size` bytes carrying its send time: `T<nanos>|xxx…`.
 pub fn body(sent_at_ns: u64, size: usize) -> String {
     let mut b = format!("T{sent_at_ns}|");

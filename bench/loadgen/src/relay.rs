@@ -80,39 +80,34 @@ pub async fn start(_: &Options) -> Target {
 
 pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Counters>) {
     let mut senders = Vec::new();
-    for p in 0..o.pairs {
-        for (me, peer) in [
-            (format!("a{p}"), format!("b{p}")),
-            (format!("b{p}"), format!("a{p}")),
-        ] {
-            let (ws, _) = tokio_tungstenite::connect_async(target.url.as_str())
-                .await
-                .unwrap();
-            let (mut sink, mut stream) = ws.split();
-            sink.send(Message::text(me.clone())).await.unwrap();
-            let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
-            let size = o.body;
-            tokio::spawn(async move {
-                while let Some(sent) = rx.recv().await {
-                    let frame = format!("{peer}\n{}", body(sent, size));
-                    if sink.send(Message::text(frame)).await.is_err() {
-                        return;
-                    }
+    for (me, peer) in crate::users(o.pairs) {
+        let (ws, _) = tokio_tungstenite::connect_async(target.url.as_str())
+            .await
+            .unwrap();
+        let (mut sink, mut stream) = ws.split();
+        sink.send(Message::text(me.clone())).await.unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
+        let size = o.body;
+        tokio::spawn(async move {
+            while let Some(sent) = rx.recv().await {
+                let frame = format!("{peer}\n{}", body(sent, size));
+                if sink.send(Message::text(frame)).await.is_err() {
+                    return;
                 }
-            });
-            let (reply, counters, closed_loop) = (tx.clone(), counters.clone(), o.rate <= 0.0);
-            tokio::spawn(async move {
-                while let Some(Ok(Message::Text(text))) = stream.next().await {
-                    let body = text.split_once('\n').map_or("", |(_, b)| b);
-                    counters.delivered(sent_at(body).unwrap_or(0), &clock);
-                    if closed_loop {
-                        let _ = reply.send(clock.now_ns());
-                    }
+            }
+        });
+        let (reply, counters, closed_loop) = (tx.clone(), counters.clone(), o.rate <= 0.0);
+        tokio::spawn(async move {
+            while let Some(Ok(Message::Text(text))) = stream.next().await {
+                let body = text.split_once('\n').map_or("", |(_, b)| b);
+                counters.delivered(sent_at(body).unwrap_or(0), &clock);
+                if closed_loop {
+                    let _ = reply.send(clock.now_ns());
                 }
-                counters.closed.fetch_add(1, Ordering::Relaxed);
-            });
-            senders.push(tx);
-        }
+            }
+            counters.closed.fetch_add(1, Ordering::Relaxed);
+        });
+        senders.push(tx);
     }
     // Give every name time to register before traffic starts.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

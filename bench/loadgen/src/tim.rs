@@ -56,17 +56,8 @@ pub async fn start(o: &Options) -> Target {
 
 /// Log every user in, then start the traffic; returns once it flows.
 pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Counters>) {
-    let mut users = Vec::new();
-    for p in 0..o.pairs {
-        for (me, peer) in [
-            (format!("a{p}"), format!("b{p}")),
-            (format!("b{p}"), format!("a{p}")),
-        ] {
-            users.push((me, peer));
-        }
-    }
     let mut senders = Vec::new();
-    for (me, peer) in &users {
+    for (me, peer) in &crate::users(o.pairs) {
         senders.push(connect(o, target, clock, counters.clone(), me, peer).await);
     }
     start_traffic(o, clock, senders);
