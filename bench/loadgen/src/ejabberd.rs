@@ -100,7 +100,7 @@ pub async fn start(_: &Options) -> Target {
         url: format!("ws://127.0.0.1:{port}/ws"),
         pid,
         child: None,
-        _dir: Some(dir),
+        dir: Some(dir),
         stop: Some(Box::new(move |dir: &std::path::Path| {
             ctl(dir, &node, &["stop"]);
         })),

@@ -165,7 +165,7 @@ pub struct Target {
     pub pid: Option<u32>,
     /// Kept to stop the server when the run ends.
     pub child: Option<tokio::process::Child>,
-    pub _dir: Option<tempfile::TempDir>,
+    pub dir: Option<tempfile::TempDir>,
     /// How to stop a server that runs as a daemon, given its folder.
     pub stop: Option<Stop>,
 }
@@ -226,14 +226,17 @@ async fn main() {
         percentile(&lat, 0.99),
         percentile(&lat, 0.999),
     );
-    // Stop the server now: `exit` below runs no destructor (the connections' tasks would
-    // otherwise keep the runtime busy).
-    if let (Some(stop), Some(dir)) = (target.stop, &target._dir) {
+    // Stop the server and remove its folder now: `exit` below runs no destructor (the
+    // connections' tasks would otherwise keep the runtime busy).
+    if let (Some(stop), Some(dir)) = (target.stop, &target.dir) {
         stop(dir.path());
     }
     if let Some(mut child) = target.child {
         let _ = child.start_kill();
         let _ = child.wait().await;
+    }
+    if let Some(dir) = target.dir {
+        let _ = dir.close();
     }
     if o.check && (delivered == 0 || errors + kicked + gaps + closed > 0) {
         eprintln!("check failed");

@@ -73,7 +73,7 @@ pub async fn start(_: &Options) -> Target {
         url,
         pid: child.id(),
         child: Some(child),
-        _dir: None,
+        dir: None,
         stop: None,
     }
 }

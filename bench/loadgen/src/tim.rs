@@ -20,7 +20,7 @@ pub async fn start(o: &Options) -> Target {
             url: url.clone(),
             pid: o.pid,
             child: None,
-            _dir: None,
+            dir: None,
             stop: None,
         };
     }
@@ -49,7 +49,7 @@ pub async fn start(o: &Options) -> Target {
         url: format!("ws://{addr}/v1/ws"),
         pid: child.id(),
         child: Some(child),
-        _dir: Some(dir),
+        dir: Some(dir),
         stop: None,
     }
 }

@@ -384,6 +384,8 @@ async fn a_database_of_the_first_schema_is_upgraded_in_place() {
     let mut alice = server.login("alice").await;
     let r = alice.send_text("bob", "c2", "after the upgrade").await;
     assert_eq!(r["data"]["message"]["sequence"], 2);
+    let r = bob.call("sync", json!({"after": 1})).await;
+    assert_eq!(r["data"]["items"][0]["seq"], 2, "bob's inbox goes on: {r}");
 }
 
 #[tokio::test]

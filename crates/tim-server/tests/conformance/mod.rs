@@ -505,6 +505,13 @@ pub async fn conversation_changes_are_all_or_nothing<S: Store>(store: S, _: Arc<
             .unwrap();
         assert_eq!(page.conversations.len(), 1);
     }
+    let inbox = store.inbox_after(APP, "ann", 0, 100).await.unwrap();
+    let seqs: Vec<u64> = inbox.items.iter().map(|i| i.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=inbox.inbox_seq).collect::<Vec<_>>(),
+        "the refused change left no gap in the inbox"
+    );
     let ben = list(&store, "ann")
         .await
         .into_iter()

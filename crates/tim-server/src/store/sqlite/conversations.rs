@@ -3,7 +3,8 @@
 
 use super::rows::{conversation, conversation_row, load_message, message, message_at};
 use super::users::inbox_seq;
-use super::{inbox, Deliveries, SqliteStore};
+use super::writer::Writes;
+use super::{inbox, messages, SqliteStore};
 use crate::now_secs;
 use crate::store::rules::{self, c2c_key};
 use crate::store::{ConversationChange, ConversationStore, StoreError, StoreResult};
@@ -41,7 +42,7 @@ fn not_found(peer: &str) -> StoreError {
 
 fn change(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     user: &str,
     peer: &str,
@@ -49,11 +50,7 @@ fn change(
 ) -> StoreResult<Conversation> {
     let a = app as i64;
     let now = now_secs() as i64;
-    let last_seq: i64 = conn
-        .prepare_cached("SELECT last_seq FROM conversations WHERE app = ?1 AND conv = ?2")?
-        .query_row(params![a, c2c_key(user, peer)], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
+    let last_seq = messages::last_seq(conn, app, &c2c_key(user, peer))?;
     // Each change is one UPDATE of the row; `?5` is its value where it has one.
     let run = |set: &str, value: Option<Value>| -> StoreResult<usize> {
         let sql = format!(
@@ -96,7 +93,7 @@ fn change(
     let event = InboxEvent::Conversation {
         conversation: conversation.clone(),
     };
-    inbox::push(conn, deliveries, app, user, None, event)?;
+    inbox::push(conn, writes, app, user, None, event)?;
     if *change == ConversationChange::Read && rules::read_tells_peer(user, peer, last_seq as u64) {
         // The peer learns how far its messages were read.
         conn.prepare_cached(
@@ -108,14 +105,14 @@ fn change(
             conversation_id: ConversationId::C2C(user.to_owned()),
             read_seq: last_seq as u64,
         };
-        inbox::push(conn, deliveries, app, peer, None, event)?;
+        inbox::push(conn, writes, app, peer, None, event)?;
     }
     Ok(conversation)
 }
 
 fn change_all(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     user: &str,
     peers: &[String],
@@ -123,7 +120,7 @@ fn change_all(
 ) -> StoreResult<ConversationsOk> {
     let conversations = peers
         .iter()
-        .map(|peer| change(conn, deliveries, app, user, peer, how))
+        .map(|peer| change(conn, writes, app, user, peer, how))
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(ConversationsOk {
         conversations,
@@ -181,13 +178,13 @@ impl ConversationStore for SqliteStore {
         how: ConversationChange,
     ) -> StoreResult<ConversationsOk> {
         let user = user.to_owned();
-        self.write(move |conn, deliveries| change_all(conn, deliveries, app, &user, &peers, &how))
+        self.write(move |conn, writes| change_all(conn, writes, app, &user, &peers, &how))
             .await
     }
 
     async fn set_all_read(&self, app: u64, user: &str) -> StoreResult<ConversationsOk> {
         let user = user.to_owned();
-        self.write(move |conn, deliveries| {
+        self.write(move |conn, writes| {
             let peers = conn
                 .prepare_cached(
                     "SELECT peer FROM user_conversations
@@ -195,14 +192,7 @@ impl ConversationStore for SqliteStore {
                 )?
                 .query_map(params![app as i64, user], |r| r.get(0))?
                 .collect::<rusqlite::Result<Vec<String>>>()?;
-            change_all(
-                conn,
-                deliveries,
-                app,
-                &user,
-                &peers,
-                &ConversationChange::Read,
-            )
+            change_all(conn, writes, app, &user, &peers, &ConversationChange::Read)
         })
         .await
     }

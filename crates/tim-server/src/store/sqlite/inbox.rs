@@ -3,7 +3,8 @@
 
 use super::rows::{json_column, message, message_at};
 use super::users::inbox_seq;
-use super::{internal, Deliveries, SqliteStore};
+use super::writer::{Counter, Writes};
+use super::{internal, SqliteStore};
 use crate::store::{InboxStore, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use tim_proto::{InboxEvent, InboxItem, SyncOk};
@@ -15,33 +16,43 @@ const KIND_REVOKED: i64 = 3;
 const KIND_PEER_READ: i64 = 4;
 const KIND_MODIFIED: i64 = 5;
 
-/// Take the next sequence of `owner`'s inbox; `None` (and nothing changed) for no such user.
-pub(super) fn next_seq(conn: &Connection, app: u64, owner: &str) -> StoreResult<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = ?1 AND user_id = ?2 RETURNING inbox_seq",
-        )?
-        .query_row(params![app as i64, owner], |r| r.get(0))
-        .optional()?)
+/// The next sequence of `owner`'s inbox, not yet taken ([`push_at`] takes it); `None` for no
+/// such user.
+pub(super) fn next_seq(
+    conn: &Connection,
+    writes: &mut Writes,
+    app: u64,
+    owner: &str,
+) -> StoreResult<Option<i64>> {
+    let counter = Counter::Inbox(app, owner.to_owned());
+    writes.next(&counter, || {
+        Ok(conn
+            .prepare_cached(
+                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM inbox i WHERE i.app = u.app AND i.user_id = u.user_id)
+                 FROM users u WHERE u.app = ?1 AND u.user_id = ?2",
+            )?
+            .query_row(params![app as i64, owner], |r| r.get(0))
+            .optional()?)
+    })
 }
 
-/// Append an item to `owner`'s inbox; `msg` is the row of the message a message kind is about.
+/// Append an item to `owner`'s inbox.
 pub(super) fn push(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     owner: &str,
     msg: Option<i64>,
     event: InboxEvent,
 ) -> StoreResult<()> {
-    let seq = next_seq(conn, app, owner)?.ok_or_else(|| internal("an inbox of no user"))?;
-    push_at(conn, deliveries, app, owner, seq, msg, event)
+    let seq = next_seq(conn, writes, app, owner)?.ok_or_else(|| internal("an inbox of no user"))?;
+    push_at(conn, writes, app, owner, seq, msg, event)
 }
 
-/// Append an item to `owner`'s inbox at `seq`, taken with [`next_seq`].
+/// Append an item to `owner`'s inbox at `seq`, from [`next_seq`].
 pub(super) fn push_at(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     owner: &str,
     seq: i64,
@@ -65,11 +76,12 @@ pub(super) fn push_at(
         "INSERT INTO inbox (app, user_id, seq, kind, msg, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![app as i64, owner, seq, kind, msg, body])?;
+    writes.take(Counter::Inbox(app, owner.to_owned()), seq);
     let item = InboxItem {
         seq: seq as u64,
         event,
     };
-    deliveries.push((app, owner.to_owned(), item));
+    writes.deliver(app, owner, item);
     Ok(())
 }
 

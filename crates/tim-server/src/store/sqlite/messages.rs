@@ -8,11 +8,12 @@ use super::rows::{
     CONTROL_NOT_LAST,
 };
 use super::users::inbox_seq;
-use super::{inbox, internal, Deliveries, SqliteStore};
+use super::writer::{Counter, Writes};
+use super::{inbox, internal, SqliteStore};
 use crate::now_secs;
 use crate::store::rules::{self, c2c_key, message_id, message_rowid};
 use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use tim_proto::{ConversationType, ConversationsOk, InboxEvent, Message, ModifyMessage};
 
 /// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number.
@@ -34,7 +35,7 @@ pub(super) fn named(
 /// An inbox item about message row `rowid` for its sender and its recipient.
 fn push_to_parties(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     message: &Message,
     rowid: i64,
@@ -43,7 +44,7 @@ fn push_to_parties(
     for party in rules::parties(message) {
         inbox::push(
             conn,
-            deliveries,
+            writes,
             app,
             party,
             Some(rowid),
@@ -53,58 +54,62 @@ fn push_to_parties(
     Ok(())
 }
 
-fn send_c2c(
-    conn: &Connection,
-    msg: NewMessage,
-    deliveries: &mut Deliveries,
-) -> StoreResult<Message> {
+/// The last sequence of conversation `conv` (0 before its first message).
+pub(super) fn last_seq(conn: &Connection, app: u64, conv: &str) -> StoreResult<i64> {
+    let last: Option<i64> = conn
+        .prepare_cached("SELECT MAX(seq) FROM messages WHERE app = ?1 AND conv = ?2")?
+        .query_row(params![app as i64, conv], |r| r.get(0))?;
+    Ok(last.unwrap_or(0))
+}
+
+fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreResult<Message> {
     let app = msg.app as i64;
-    let sql = format!(
-        "SELECT {} FROM messages m WHERE m.app = ?1 AND m.sender = ?2 AND m.client_msg_id = ?3",
-        message::LIST
-    );
-    let original = conn
-        .prepare_cached(&sql)?
-        .query_row(params![app, msg.from, msg.client_msg_id], message_row)
-        .optional()?;
-    if let Some(original) = original {
-        return Ok(original);
-    }
-    // Taking the recipient's next inbox sequence is also the check that the recipient exists:
-    // for an unknown user it changes nothing (and the send writes nothing before it).
-    let Some(recipient_seq) = inbox::next_seq(conn, msg.app, &msg.to)? else {
+    // The recipient's next inbox sequence is also the check that the recipient exists.
+    let Some(recipient_seq) = inbox::next_seq(conn, writes, msg.app, &msg.to)? else {
         return Err(StoreError::UnknownUser(msg.to));
     };
     let conv = c2c_key(&msg.from, &msg.to);
-    let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO conversations (app, conv, last_seq) VALUES (?1, ?2, 1)
-             ON CONFLICT DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
-        )?
-        .query_row(params![app, conv], |r| r.get(0))?;
+    let counter = Counter::Conversation(msg.app, conv.clone());
+    let seq = writes
+        .next(&counter, || last_seq(conn, msg.app, &conv).map(Some))?
+        .unwrap_or(1);
     let time = now_secs();
     let body = msg.body;
     let elements = serde_json::to_string(&body.elements).map_err(internal)?;
-    conn.prepare_cached(
-        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        app,
-        conv,
-        seq,
-        conv_type_code(ConversationType::C2C),
-        msg.from,
-        msg.to,
-        msg.client_msg_id,
-        msg.random,
-        time as i64,
-        elements,
-        body.cloud_custom_data,
-        body.need_read_receipt,
-        control_bits(&body),
-        at_users_column(&body.at_user_list)
-    ])?;
+    // A retry (same sender and clientMsgID) inserts nothing and is answered with the original.
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT (app, sender, client_msg_id) DO NOTHING",
+        )?
+        .execute(params![
+            app,
+            conv,
+            seq,
+            conv_type_code(ConversationType::C2C),
+            msg.from,
+            msg.to,
+            msg.client_msg_id,
+            msg.random,
+            time as i64,
+            elements,
+            body.cloud_custom_data,
+            body.need_read_receipt,
+            control_bits(&body),
+            at_users_column(&body.at_user_list)
+        ])?;
+    if inserted == 0 {
+        let sql = format!(
+            "SELECT {} FROM messages m WHERE m.app = ?1 AND m.sender = ?2 AND m.client_msg_id = ?3",
+            message::LIST
+        );
+        return Ok(conn
+            .prepare_cached(&sql)?
+            .query_row(params![app, msg.from, msg.client_msg_id], message_row)?);
+    }
+    // (From here on a failure is a storage failure: it undoes the batch.)
+    writes.take(counter, seq);
     let rowid = conn.last_insert_rowid();
     let message = Message {
         id: message_id(rowid, time, msg.random),
@@ -142,22 +147,21 @@ fn send_c2c(
         let event = InboxEvent::Message {
             message: message.clone(),
         };
-        // (After the first write: a missing sender is a storage failure, undoing the batch.)
         let seq = if owner.owner == message.to {
             recipient_seq
         } else {
-            inbox::next_seq(conn, msg.app, owner.owner)?
+            inbox::next_seq(conn, writes, msg.app, owner.owner)?
                 .ok_or_else(|| internal("the sender has no account"))?
         };
         let (app, owner) = (msg.app, owner.owner);
-        inbox::push_at(conn, deliveries, app, owner, seq, Some(rowid), event)?;
+        inbox::push_at(conn, writes, app, owner, seq, Some(rowid), event)?;
     }
     Ok(message)
 }
 
 fn revoke(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     user: &str,
     id: &str,
@@ -174,13 +178,13 @@ fn revoke(
         ..message
     };
     let event = |message| InboxEvent::Revoked { message };
-    push_to_parties(conn, deliveries, app, &message, rowid, event)?;
+    push_to_parties(conn, writes, app, &message, rowid, event)?;
     Ok(message)
 }
 
 fn modify(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     user: &str,
     change: ModifyMessage,
@@ -197,13 +201,13 @@ fn modify(
     message.body.cloud_custom_data = change.cloud_custom_data;
     message.version += 1;
     let event = |message| InboxEvent::Modified { message };
-    push_to_parties(conn, deliveries, app, &message, rowid, event)?;
+    push_to_parties(conn, writes, app, &message, rowid, event)?;
     Ok(message)
 }
 
 fn delete_messages(
     conn: &Connection,
-    deliveries: &mut Deliveries,
+    writes: &mut Writes,
     app: u64,
     user: &str,
     ids: &[String],
@@ -245,7 +249,7 @@ fn delete_messages(
             let event = InboxEvent::Conversation {
                 conversation: c.clone(),
             };
-            inbox::push(conn, deliveries, app, user, None, event)?;
+            inbox::push(conn, writes, app, user, None, event)?;
             conversations.push(c);
         }
     }
@@ -259,7 +263,7 @@ fn delete_messages(
 impl MessageStore for SqliteStore {
     async fn send_c2c(&self, msg: NewMessage) -> StoreResult<Message> {
         // `send_c2c` refuses (unknown recipient) or answers a retry before it writes anything.
-        self.write_checked(move |conn, deliveries| send_c2c(conn, msg, deliveries))
+        self.write_checked(move |conn, writes| send_c2c(conn, msg, writes))
             .await
     }
 
@@ -316,13 +320,13 @@ impl MessageStore for SqliteStore {
         limit_secs: u64,
     ) -> StoreResult<Message> {
         let (user, id) = (user.to_owned(), message_id.to_owned());
-        self.write(move |conn, deliveries| revoke(conn, deliveries, app, &user, &id, limit_secs))
+        self.write(move |conn, writes| revoke(conn, writes, app, &user, &id, limit_secs))
             .await
     }
 
     async fn modify(&self, app: u64, user: &str, change: ModifyMessage) -> StoreResult<Message> {
         let user = user.to_owned();
-        self.write(move |conn, deliveries| modify(conn, deliveries, app, &user, change))
+        self.write(move |conn, writes| modify(conn, writes, app, &user, change))
             .await
     }
 
@@ -333,7 +337,7 @@ impl MessageStore for SqliteStore {
         messages: Vec<String>,
     ) -> StoreResult<ConversationsOk> {
         let user = user.to_owned();
-        self.write(move |conn, deliveries| delete_messages(conn, deliveries, app, &user, &messages))
+        self.write(move |conn, writes| delete_messages(conn, writes, app, &user, &messages))
             .await
     }
 }
