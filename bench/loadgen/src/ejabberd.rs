@@ -126,7 +126,9 @@ async fn connect(
     request
         .headers_mut()
         .insert("Sec-WebSocket-Protocol", "xmpp".parse().unwrap());
-    let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("ws");
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+        .await
+        .expect("ws");
     let (mut sink, mut stream) = ws.split();
     sink.send(open()).await.unwrap();
     while !next_text(&mut stream, me).await.contains("features") {}

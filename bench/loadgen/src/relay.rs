@@ -81,7 +81,7 @@ pub async fn start(_: &Options) -> Target {
 pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Counters>) {
     let mut senders = Vec::new();
     for (me, peer) in crate::users(o.pairs) {
-        let (ws, _) = tokio_tungstenite::connect_async(target.url.as_str())
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(target.url.as_str(), None, true)
             .await
             .unwrap();
         let (mut sink, mut stream) = ws.split();

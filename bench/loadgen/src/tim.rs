@@ -64,13 +64,17 @@ pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Count
 }
 
 /// Closed loop: the first of each pair starts `window` messages; answers keep them going.
-/// Open loop: every user sends on its schedule (`senders` alternate a and b of each pair).
+/// Open loop: every user sends on its schedule, the users spread evenly over one interval
+/// (`senders` alternate a and b of each pair).
 pub fn start_traffic(o: &Options, clock: Clock, senders: Vec<mpsc::UnboundedSender<u64>>) {
+    let users = senders.len() as u32;
     for (i, tx) in senders.into_iter().enumerate() {
         if o.rate > 0.0 {
             let interval = Duration::from_secs_f64(2.0 * o.pairs as f64 / o.rate);
+            // Users start spread over one interval: an even load, not all sending at once.
+            let phase = interval * i as u32 / users;
             tokio::spawn(async move {
-                let mut next = tokio::time::Instant::now();
+                let mut next = tokio::time::Instant::now() + phase;
                 loop {
                     next += interval;
                     tokio::time::sleep_until(next).await;
@@ -98,7 +102,7 @@ async fn connect(
     me: &str,
     peer: &str,
 ) -> mpsc::UnboundedSender<u64> {
-    let (ws, _) = tokio_tungstenite::connect_async(target.url.as_str())
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(target.url.as_str(), None, true)
         .await
         .expect("connecting");
     let (mut sink, mut stream) = ws.split();

@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::{now_secs, Shared};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
 use futures_util::stream::FuturesOrdered;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
 use std::future::{pending, ready, Future};
 use std::pin::Pin;
@@ -98,7 +98,7 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
                 }
             }
             Some(frame) = answers.next(), if !answers.is_empty() => {
-                if write(&mut socket, frame, &mut rx).await.is_err() {
+                if write(&mut socket, frame, &mut rx, &mut answers).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
@@ -111,12 +111,12 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
                 if let Some(reason) = kick_now {
                     break (Some(kick(&mut socket, reason).await), SessionEnd::Remove);
                 }
-                if write(&mut socket, frame, &mut rx).await.is_err() {
+                if write(&mut socket, frame, &mut rx, &mut answers).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
             Some(frame) = rx.recv() => {
-                if write(&mut socket, frame, &mut rx).await.is_err() {
+                if write(&mut socket, frame, &mut rx, &mut answers).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
@@ -161,19 +161,25 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
     }
 }
 
-/// Write `frame` and every push already queued behind it, then flush once: one system call
-/// for a burst, not one per frame.
+/// Write `frame` and every push and answer already there behind it, then flush once: one
+/// system call for a burst, not one per frame.
 async fn write(
     socket: &mut WebSocket,
     frame: Utf8Bytes,
     queued: &mut mpsc::Receiver<Utf8Bytes>,
+    answers: &mut FuturesOrdered<Answer>,
 ) -> Result<(), axum::Error> {
     socket.feed(WsMessage::Text(frame)).await?;
+    // Bounded, so a connection flushes at least every so many frames.
     for _ in 0..OUTBOUND_QUEUE {
-        match queued.try_recv() {
-            Ok(push) => socket.feed(WsMessage::Text(push)).await?,
-            Err(_) => break,
-        }
+        let next = match queued.try_recv() {
+            Ok(push) => push,
+            Err(_) => match answers.next().now_or_never() {
+                Some(Some(answer)) => answer,
+                _ => break,
+            },
+        };
+        socket.feed(WsMessage::Text(next)).await?;
     }
     socket.flush().await
 }
@@ -224,9 +230,15 @@ fn err_frame(id: Option<u64>, code: u32, message: impl Into<String>) -> Utf8Byte
     }))
 }
 
-/// A request frame in two steps (JSON, then the typed request), so a bad frame still gets an
-/// answer with its `id` and a precise code.
+/// A request frame: straight into the typed request; a frame that does not read that way is
+/// read again in two steps (JSON, then the typed request), so it still gets an answer with its
+/// `id` and a precise code.
 fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
+    if text.len() <= max {
+        if let Ok(f) = serde_json::from_str::<ClientFrame>(text) {
+            return Ok((f.id, f.request));
+        }
+    }
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) if text.len() <= max => {
