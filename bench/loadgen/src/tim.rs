@@ -3,7 +3,9 @@
 
 use crate::{body, sent_at, Clock, Counters, Options, Target};
 use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,27 +155,31 @@ async fn connect(
                 }
                 continue;
             };
-            let f: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            match f["type"].as_str() {
-                Some("inbox") => {
-                    let seq = f["seq"].as_u64().unwrap_or(0);
-                    if seq != last_seq + 1 {
+            let Ok(f) = serde_json::from_str::<Frame>(&text) else {
+                counters.errors.fetch_add(1, Ordering::Relaxed);
+                continue;
+            };
+            match f.kind {
+                "inbox" => {
+                    if f.seq != last_seq + 1 {
                         counters.gaps.fetch_add(1, Ordering::Relaxed);
                     }
-                    last_seq = seq;
-                    let m = &f["message"];
-                    if f["kind"] == "message" && m["from"] != me_owned.as_str() {
-                        let text = m["elements"][0]["content"]["text"].as_str().unwrap_or("");
-                        counters.delivered(sent_at(text).unwrap_or(0), &clock);
+                    last_seq = f.seq;
+                    let Some(m) = f.message.filter(|_| f.item == Some("message")) else {
+                        continue;
+                    };
+                    if m.from != me_owned {
+                        let text = m.elements.first().and_then(|e| e.content.text.as_deref());
+                        counters.delivered(text.and_then(sent_at).unwrap_or(0), &clock);
                         if closed_loop {
                             let _ = reply.send(clock.now_ns());
                         }
                     }
                 }
-                Some("err") => {
+                "err" => {
                     counters.errors.fetch_add(1, Ordering::Relaxed);
                 }
-                Some("kicked") => {
+                "kicked" => {
                     counters.kicked.fetch_add(1, Ordering::Relaxed);
                 }
                 _ => {}
@@ -182,4 +188,37 @@ async fn connect(
         counters.closed.fetch_add(1, Ordering::Relaxed);
     });
     tx
+}
+
+/// What the load client reads of a server frame; everything else is skipped unbuilt.
+#[derive(Deserialize)]
+struct Frame<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: &'a str,
+    #[serde(default)]
+    seq: u64,
+    #[serde(rename = "kind", default, borrow)]
+    item: Option<&'a str>,
+    #[serde(default, borrow)]
+    message: Option<FrameMessage<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FrameMessage<'a> {
+    #[serde(borrow)]
+    from: Cow<'a, str>,
+    #[serde(default, borrow)]
+    elements: Vec<FrameElement<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FrameElement<'a> {
+    #[serde(borrow)]
+    content: FrameContent<'a>,
+}
+
+#[derive(Deserialize)]
+struct FrameContent<'a> {
+    #[serde(default, borrow)]
+    text: Option<Cow<'a, str>>,
 }
