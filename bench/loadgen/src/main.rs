@@ -217,7 +217,7 @@ async fn main() {
         format!("window={}", o.window)
     };
     println!(
-        "target={} pairs={} {mode} delivered/s={:.0} cpu_us/msg={:.1} p50_ms={:.2} p99_ms={:.2} p999_ms={:.2} gaps={gaps} errors={errors} kicked={kicked} closed={closed}",
+        "target={} pairs={} {mode} delivered/s={:.0} cpu_us/msg={:.1} p50_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} gaps={gaps} errors={errors} kicked={kicked} closed={closed}",
         o.target,
         o.pairs,
         delivered as f64 / elapsed,
@@ -225,6 +225,7 @@ async fn main() {
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         percentile(&lat, 0.999),
+        percentile(&lat, 1.0),
     );
     // Stop the server and remove its folder now: `exit` below runs no destructor (the
     // connections' tasks would otherwise keep the runtime busy).
