@@ -1,8 +1,8 @@
 //! Conversations on SQLite: `user_conversations`, one row per user and peer, changed in the
 //! same transaction as the message or change that moves it.
 
+use super::inbox::inbox_seq;
 use super::rows::{conversation, conversation_row, load_message, message, message_at};
-use super::users::inbox_seq;
 use super::writer::Writes;
 use super::{inbox, messages, SqliteStore};
 use crate::now_secs;

@@ -1,12 +1,12 @@
 //! The inbox on SQLite: appending items (a message kind names its message row, the others
-//! carry their JSON) and reading them back in order.
+//! carry their JSON) and reading them back in order; an inbox's sequence is its last item's.
 
 use super::rows::{json_column, message, message_at};
-use super::users::inbox_seq;
+use super::users;
 use super::writer::{Counter, Writes};
 use super::{internal, SqliteStore};
 use crate::store::{InboxStore, StoreResult};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 use tim_proto::{InboxEvent, InboxItem, SyncOk};
 
 /// Item kinds: 1, 3 and 5 name their message (`msg`); 2 and 4 hold their JSON (`body`).
@@ -26,14 +26,19 @@ pub(super) fn next_seq(
 ) -> StoreResult<Option<i64>> {
     let counter = Counter::Inbox(app, owner.to_owned());
     writes.next(&counter, || {
-        Ok(conn
-            .prepare_cached(
-                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM inbox i WHERE i.app = u.app AND i.user_id = u.user_id)
-                 FROM users u WHERE u.app = ?1 AND u.user_id = ?2",
-            )?
-            .query_row(params![app as i64, owner], |r| r.get(0))
-            .optional()?)
+        if !users::exists(conn, app, owner)? {
+            return Ok(None);
+        }
+        Ok(Some(inbox_seq(conn, app, owner)? as i64))
     })
+}
+
+/// The user's newest inbox item (0 for no items or no such user).
+pub(super) fn inbox_seq(conn: &Connection, app: u64, user: &str) -> StoreResult<u64> {
+    let seq: Option<i64> = conn
+        .prepare_cached("SELECT MAX(seq) FROM inbox WHERE app = ?1 AND user_id = ?2")?
+        .query_row(params![app as i64, user], |r| r.get(0))?;
+    Ok(seq.unwrap_or(0) as u64)
 }
 
 /// Append an item to `owner`'s inbox.

@@ -3,11 +3,11 @@
 //! changes each write causes, decided by [`rules`].
 
 use super::conversations::load as load_conversation;
+use super::inbox::inbox_seq;
 use super::rows::{
     at_users_column, control_bits, conv_type_code, load_message, message, message_row,
     CONTROL_NOT_LAST,
 };
-use super::users::inbox_seq;
 use super::writer::{Counter, Writes};
 use super::{inbox, internal, SqliteStore};
 use crate::now_secs;

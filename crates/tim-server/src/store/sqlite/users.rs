@@ -1,16 +1,16 @@
 //! Accounts on SQLite: the `users` table.
 
+use super::inbox::inbox_seq;
 use super::SqliteStore;
 use crate::now_secs;
 use crate::store::{StoreResult, UserStore};
 use rusqlite::{params, Connection};
 
-/// The user's newest inbox item (0 for no items or no such user).
-pub(super) fn inbox_seq(conn: &Connection, app: u64, user: &str) -> StoreResult<u64> {
-    let seq: Option<i64> = conn
-        .prepare_cached("SELECT MAX(seq) FROM inbox WHERE app = ?1 AND user_id = ?2")?
-        .query_row(params![app as i64, user], |r| r.get(0))?;
-    Ok(seq.unwrap_or(0) as u64)
+/// Whether `user` has an account (has logged in once).
+pub(super) fn exists(conn: &Connection, app: u64, user: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE app = ?1 AND user_id = ?2)")?
+        .query_row(params![app as i64, user], |r| r.get(0))?)
 }
 
 impl UserStore for SqliteStore {

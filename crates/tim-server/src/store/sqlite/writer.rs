@@ -107,6 +107,14 @@ impl Writes {
         }
     }
 
+    /// The transaction failed: everything it took and made is undone.
+    fn rolled_back(&mut self) {
+        self.undo_to(Mark {
+            deliveries: 0,
+            undo: 0,
+        });
+    }
+
     /// The transaction committed: its deliveries, to publish.
     fn committed(&mut self) -> Vec<Delivery> {
         self.undo.clear();
@@ -289,10 +297,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, writes: &mut Writes) -> 
     };
     let deliveries = if let Err(e) = &result {
         tracing::error!("storage: {e}");
-        writes.undo_to(Mark {
-            deliveries: 0,
-            undo: 0,
-        });
+        writes.rolled_back();
         Vec::new()
     } else {
         writes.committed()
