@@ -1,8 +1,8 @@
 //! The SQLite store (rusqlite, bundled SQLite, WAL), one file per domain beside this one and
 //! the writer in `writer.rs`.
 //!
-//! Writes go to the one writer thread ([`writer`]): group commit with `synchronous=FULL`, a
-//! write answered only after the commit that holds it. Reads run on a small pool of read-only
+//! Writes go to the one writer thread ([`writer`]): group commit, a write answered only after
+//! the commit that holds it is on disk (the WAL synced). Reads run on a small pool of read-only
 //! connections on tokio's blocking threads. rusqlite over sqlx: no async driver needed for a
 //! single-writer design, fewer dependencies, and the bundled SQLite is the same everywhere.
 //! The schema is the numbered files in `migrations/`, applied in order (`PRAGMA user_version`
@@ -112,7 +112,9 @@ impl SqliteStore {
         }
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        // The writer syncs the WAL itself before it answers (see `writer`); SQLite syncs
+        // around checkpoints.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Checkpoints run beside the writer (see `writer`), not inside a commit.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;

@@ -1,9 +1,11 @@
 //! The writer: one thread owns the only write connection and commits everything that queued
-//! up while the previous commit ran in one transaction (group commit). A sender is answered
-//! only after the commit that holds its message, with `synchronous=FULL`, so an acknowledged
-//! message survives a crash, and throughput still grows with load. What a commit makes known
-//! (inbox items to push, answers) is handed to a publisher thread, so the writer goes on to
-//! the next batch at once. Sequence counters (each inbox's and each conversation's) stay in the
+//! up while the previous commit ran in one transaction (group commit). What a commit makes
+//! known (inbox items to push, answers) goes to a publisher thread, which first makes the WAL
+//! durable (one `fdatasync` for every commit that queued up meanwhile) and only then pushes
+//! and answers: an acknowledged message survives a crash or a power loss, as with
+//! `synchronous=FULL`, but the writer runs the next batch while the disk syncs instead of
+//! waiting for it (SQLite itself runs with `synchronous=NORMAL`, which syncs around
+//! checkpoints only). Sequence counters (each inbox's and each conversation's) stay in the
 //! writer's memory once read, so a send takes them without a statement. WAL checkpoints run
 //! beside the writer, never inside a commit.
 
@@ -33,6 +35,8 @@ type Settle = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 type Job = Box<dyn FnOnce(&Connection, &mut Writes) -> (Outcome, Settle) + Send>;
 /// A committed inbox item to publish: (app, owner, item).
 type Delivery = (u64, String, InboxItem);
+/// Makes every commit written so far durable.
+type SyncWal = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
 /// A sequence counter the writer keeps: the last number taken.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -150,22 +154,51 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Start the writer on `conn` (the database at `path`), publishing on `bus`; the
-    /// checkpoint thread stops once `alive` is gone.
+    /// Start the writer on `conn` (the database at `path`, in WAL mode), publishing on
+    /// `bus`; the checkpoint thread stops once `alive` is gone.
     pub(super) fn start<A: Send + Sync + 'static>(
-        mut conn: Connection,
+        conn: Connection,
         path: &Path,
         bus: Arc<dyn Bus>,
         alive: Weak<A>,
     ) -> StoreResult<Writer> {
+        // The WAL file lives as long as a connection to the database is open (the writer's
+        // is), so one handle to it serves until the end, and reports every write-back error.
+        let mut wal_path = path.as_os_str().to_owned();
+        wal_path.push("-wal");
+        let wal = std::fs::File::open(&wal_path)
+            .map_err(|e| internal(format!("opening {}: {e}", Path::new(&wal_path).display())))?;
+        let caught_up = start_checkpointer(path, alive)?;
+        Self::start_with(conn, Box::new(move || wal.sync_data()), bus, caught_up)
+    }
+
+    /// Start the writer on `conn`, answering after `sync`; the writer finishes a checkpoint
+    /// when `caught_up` is set.
+    fn start_with(
+        mut conn: Connection,
+        mut sync: SyncWal,
+        bus: Arc<dyn Bus>,
+        caught_up: Arc<AtomicBool>,
+    ) -> StoreResult<Writer> {
         let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
         let (published, publish) = std_mpsc::channel::<Committed>();
-        let caught_up = start_checkpointer(path, alive)?;
         std::thread::Builder::new()
             .name("sqlite-publish".into())
             .spawn(move || {
-                for committed in publish {
-                    committed.publish(bus.as_ref());
+                while let Ok(first) = publish.recv() {
+                    // One sync for every commit that came meanwhile.
+                    let mut done = vec![first];
+                    done.extend(publish.try_iter());
+                    let synced = match done.iter().any(|c| c.result.is_ok()) {
+                        true => sync().map_err(|e| internal(format!("syncing the WAL: {e}"))),
+                        false => Ok(()),
+                    };
+                    if let Err(e) = &synced {
+                        tracing::error!("storage: {e}");
+                    }
+                    for committed in done {
+                        committed.publish(bus.as_ref(), synced.as_ref());
+                    }
                 }
             })
             .map_err(internal)?;
@@ -232,13 +265,18 @@ struct Committed {
 }
 
 impl Committed {
-    /// Push the inbox items, then answer the writes (an answer never overtakes its push).
-    fn publish(self, bus: &dyn Bus) {
-        for (app, user, item) in self.deliveries {
-            bus.publish(Target::User { app, user: &user }, Push::Inbox(item));
+    /// Once `synced` says the commit is durable: push the inbox items, then answer the writes
+    /// (an answer never overtakes its push). Not durable, nothing is pushed and every write is
+    /// answered with the failure (the items stay in the inboxes: a retry finds its message).
+    fn publish(self, bus: &dyn Bus, synced: Result<&(), &StoreError>) {
+        let result = self.result.and_then(|()| synced.map_err(internal).copied());
+        if result.is_ok() {
+            for (app, user, item) in self.deliveries {
+                bus.publish(Target::User { app, user: &user }, Push::Inbox(item));
+            }
         }
         for settle in self.settles {
-            settle(self.result.as_ref().map(|_| ()).map_err(internal));
+            settle(result.as_ref().map(|_| ()).map_err(internal));
         }
     }
 }
@@ -315,13 +353,16 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, writes: &mut Writes) -> 
 /// WAL over only once every frame is copied: the WAL would grow without end (2 GB in 16 s at
 /// full load). So after each pass the writer is told (the flag returned) to copy that
 /// remainder itself between two commits ([`finish_checkpoint`]): a few pages, instead of the
-/// whole WAL. The thread stops once `alive` is gone.
+/// whole WAL. This thread flushes the pages it copied to disk before it tells, so that the
+/// writer's part syncs only its own few (halving the writer's pause, to about 5 ms here).
+/// The thread stops once `alive` is gone.
 fn start_checkpointer<A: Send + Sync + 'static>(
     path: &Path,
     alive: Weak<A>,
 ) -> StoreResult<Arc<AtomicBool>> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    let db = std::fs::File::open(path).map_err(internal)?;
     let caught_up = Arc::new(AtomicBool::new(false));
     let tell = caught_up.clone();
     std::thread::Builder::new()
@@ -330,7 +371,13 @@ fn start_checkpointer<A: Send + Sync + 'static>(
             while alive.strong_count() > 0 {
                 std::thread::sleep(CHECKPOINT_EVERY);
                 match checkpoint(&conn) {
-                    Ok(frames) if frames > 0 => tell.store(true, Ordering::Relaxed),
+                    Ok(frames) if frames > 0 => {
+                        // The pages copied are flushed here, not in the writer's part.
+                        if let Err(e) = db.sync_data() {
+                            tracing::warn!("WAL checkpoint: syncing the database: {e}");
+                        }
+                        tell.store(true, Ordering::Relaxed)
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::warn!("WAL checkpoint: {e}"),
                 }
@@ -350,5 +397,76 @@ fn checkpoint(conn: &Connection) -> rusqlite::Result<i64> {
 fn finish_checkpoint(conn: &Connection) {
     if let Err(e) = checkpoint(conn) {
         tracing::warn!("WAL checkpoint: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use tim_proto::{InboxEvent, Message};
+
+    /// Records what is published.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Bus for Recorder {
+        fn publish(&self, target: Target<'_>, _push: Push) {
+            self.0.lock().unwrap().push(target.user().1.to_owned());
+        }
+    }
+
+    /// A writer whose sync waits for the test to say how it went.
+    fn gated_writer() -> (Writer, Arc<Recorder>, std_mpsc::Sender<std::io::Result<()>>) {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let (gate, outcome) = std_mpsc::channel();
+        let sync: SyncWal = Box::new(move || outcome.recv().unwrap());
+        let bus = Arc::new(Recorder::default());
+        let caught_up = Arc::new(AtomicBool::new(false));
+        let writer = Writer::start_with(conn, sync, bus.clone(), caught_up).unwrap();
+        (writer, bus, gate)
+    }
+
+    fn insert_for(user: &'static str) -> impl FnOnce(&Connection, &mut Writes) -> StoreResult<()> {
+        move |conn, writes| {
+            conn.execute("INSERT INTO t VALUES (1)", [])?;
+            let message = InboxEvent::Message {
+                message: Message::default(),
+            };
+            writes.deliver(
+                1,
+                user,
+                InboxItem {
+                    seq: 1,
+                    event: message,
+                },
+            );
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn nothing_is_answered_or_pushed_before_the_wal_is_synced() {
+        let (writer, bus, gate) = gated_writer();
+        let writer = Arc::new(writer);
+        let w = writer.clone();
+        let answer =
+            tokio::spawn(async move { w.write(Guard::ChecksFirst, insert_for("bob")).await });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!answer.is_finished(), "answered before the sync");
+        assert!(bus.0.lock().unwrap().is_empty(), "pushed before the sync");
+        gate.send(Ok(())).unwrap();
+        answer.await.unwrap().unwrap();
+        assert_eq!(*bus.0.lock().unwrap(), ["bob"]);
+
+        // A failed sync: the write is answered with the failure and nothing is pushed.
+        let w = writer.clone();
+        let answer =
+            tokio::spawn(async move { w.write(Guard::ChecksFirst, insert_for("carol")).await });
+        gate.send(Err(std::io::Error::other("disk gone"))).unwrap();
+        let failed = answer.await.unwrap().unwrap_err();
+        assert!(failed.to_string().contains("disk gone"), "{failed}");
+        assert_eq!(*bus.0.lock().unwrap(), ["bob"]);
     }
 }
