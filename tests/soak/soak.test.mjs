@@ -25,7 +25,8 @@ const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
 test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`, { timeout: 600_000 }, async () => {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'tim-soak-'));
-  const args = ['--app', `${APP}:${KEY}`];
+  // A load test: the per-user and per-connection rate limits (docs/ARCHITECTURE.md) are off.
+  const args = ['--app', `${APP}:${KEY}`, '--messages-per-sec', '0', '--requests-per-sec', '0'];
   let server = await startServer(args, { dir });
   const proxy = await startProxy({ upstreamPort: server.port });
   // Reconnect fast (the cap of the backoff), so the run stays short.

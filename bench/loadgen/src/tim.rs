@@ -37,6 +37,11 @@ pub async fn start(o: &Options) -> Target {
             &format!("{APP}:{KEY}"),
         ])
         .args(["--db", &db, "--web-instances", "2"])
+        // Every user connects from loopback, and sends as fast as the server takes it: no
+        // rate limits (environment, so an older build ignores it).
+        .env("TIM_MAX_CONNECTIONS_PER_IP", (o.pairs * 4 + 16).to_string())
+        .env("TIM_MESSAGES_PER_SEC", "0")
+        .env("TIM_REQUESTS_PER_SEC", "0")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()

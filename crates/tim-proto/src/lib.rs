@@ -135,9 +135,10 @@ mod tests {
             panic!("not a send")
         };
         assert_eq!(s.body.elements[0], Element::Text { text: "hi".into() });
-        assert_eq!(s.body.elements[1].body_bytes(), 1);
         assert_eq!(s.body.at_user_list, ["carol"]);
-        assert_eq!(s.body.bytes(), 3);
+        // As stored: the elements' JSON, and "carol" with its line break.
+        let stored = serde_json::to_string(&s.body.elements).unwrap();
+        assert_eq!(s.body.bytes(), stored.len() + 6);
     }
 
     #[test]

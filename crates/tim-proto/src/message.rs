@@ -46,39 +46,26 @@ pub enum Element {
     },
 }
 
-impl Element {
-    /// Bytes this element adds to the message body, as counted against the body size limit.
-    pub fn body_bytes(&self) -> usize {
-        match self {
-            Element::Text { text } => text.len(),
-            Element::Custom {
-                data,
-                description,
-                extension,
-            } => data.len() + description.len() + extension.len(),
-            Element::Face { data, .. } => 8 + data.len(),
-            Element::Location { description, .. } => 16 + description.len(),
-            Element::Merger {
-                title,
-                abstract_list,
-                compatible_text,
-                message_list,
-            } => {
-                title.len()
-                    + abstract_list.iter().map(String::len).sum::<usize>()
-                    + compatible_text.len()
-                    + message_list.len()
-            }
-        }
-    }
-}
-
-/// The official limit on a message body (elements plus cloudCustomData): 12 KB.
+/// The official limit on a message body (elements, cloudCustomData and atUserList): 12 KB.
 pub const MAX_MESSAGE_BODY_BYTES: usize = 12 * 1024;
 
-/// Bytes of a body's content as counted against [`MAX_MESSAGE_BODY_BYTES`].
+/// Bytes of a body's content as stored and counted against [`MAX_MESSAGE_BODY_BYTES`]: the
+/// elements as JSON (so that empty elements count too) and cloudCustomData.
 pub fn body_bytes(elements: &[Element], cloud_custom_data: &str) -> usize {
-    elements.iter().map(Element::body_bytes).sum::<usize>() + cloud_custom_data.len()
+    /// Counts what is written to it.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut stored = Count(0);
+    serde_json::to_writer(&mut stored, elements).expect("elements always serialize");
+    stored.0 + cloud_custom_data.len()
 }
 
 /// What a sender writes: the content and the options that travel with it. The same value goes
@@ -104,8 +91,10 @@ pub struct MessageBody {
 }
 
 impl MessageBody {
+    /// [`body_bytes`] and the atUserList (one line per userID).
     pub fn bytes(&self) -> usize {
-        body_bytes(&self.elements, &self.cloud_custom_data)
+        let mentions: usize = self.at_user_list.iter().map(|u| u.len() + 1).sum();
+        body_bytes(&self.elements, &self.cloud_custom_data) + mentions
     }
 }
 

@@ -1,12 +1,17 @@
-//! Benchmark: resident memory of idle logged-in WebSocket sessions.
+//! Benchmark: resident memory of idle WebSocket connections.
 //!
-//! `cargo build --release -p tim-server && cargo run --release -p tim-server --example idle_memory -- 1000`
-//! starts target/release/tim-server on a temp database, reads its RSS, opens N connections that
-//! each log in as their own user, reads the RSS again and prints the delta per session.
+//! `cargo build --release -p tim-server && cargo run --release -p tim-server --example idle_memory -- 1000 [KIND]`
+//! starts target/release/tim-server on a temp database, reads its RSS, opens N connections,
+//! reads the RSS again and prints the delta per connection. KIND is `logged-in` (the default:
+//! each logs in as its own user), `anonymous` (never logs in) or `unfinished` (never logs in,
+//! and holds the first fragment of a message as large as the server takes: the most an
+//! unauthenticated connection can make the server hold, until its login deadline).
 
 use futures_util::{SinkExt, StreamExt};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
 
 const APP: u64 = 1_400_000_001;
@@ -26,11 +31,21 @@ async fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .map_or(1000, |a| a.parse().expect("a count"));
+    let kind = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| "logged-in".into());
+    assert!(
+        ["logged-in", "anonymous", "unfinished"].contains(&kind.as_str()),
+        "KIND is logged-in, anonymous or unfinished"
+    );
+    let cap = (n + 10).to_string();
     let dir = tempfile::tempdir().unwrap();
     let bin =
         std::env::var("TIM_SERVER_BIN").unwrap_or_else(|_| "target/release/tim-server".into());
     let mut child = Command::new(&bin)
         .args(["serve", "--addr", "127.0.0.1:0", "--idle-timeout", "600"])
+        .args(["--login-timeout", "600", "--max-connections", &cap])
+        .args(["--max-connections-per-ip", &cap])
         .arg(format!("--app={APP}:{KEY}"))
         .arg(format!(
             "--db=sqlite://{}",
@@ -61,14 +76,27 @@ async fn main() {
         let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/v1/ws"))
             .await
             .unwrap();
-        ws.next().await.unwrap().unwrap(); // hello
-        let user = format!("user{i}");
-        let sig = tim_server::usersig::generate(APP, KEY, &user, 3600, now);
-        let login = serde_json::json!({"id": 1, "op": "login",
-            "data": {"protocol": 1, "SDKAppID": APP, "userID": user, "userSig": sig}});
-        ws.send(Message::text(login.to_string())).await.unwrap();
-        let answer = ws.next().await.unwrap().unwrap();
-        assert!(answer.to_text().unwrap().contains("\"ok\""), "{answer}");
+        let hello = ws.next().await.unwrap().unwrap();
+        match kind.as_str() {
+            "logged-in" => {
+                let user = format!("user{i}");
+                let sig = tim_server::usersig::generate(APP, KEY, &user, 3600, now);
+                let login = serde_json::json!({"id": 1, "op": "login",
+                    "data": {"protocol": 1, "SDKAppID": APP, "userID": user, "userSig": sig}});
+                ws.send(Message::text(login.to_string())).await.unwrap();
+                let answer = ws.next().await.unwrap().unwrap();
+                assert!(answer.to_text().unwrap().contains("\"ok\""), "{answer}");
+            }
+            "unfinished" => {
+                let hello: serde_json::Value =
+                    serde_json::from_str(hello.to_text().unwrap()).unwrap();
+                let max = hello["maxFrameBytes"].as_u64().unwrap() as usize;
+                let most = tim_server::conn::transport_max(max) - 1;
+                let part = Frame::message(vec![b' '; most], OpCode::Data(Data::Text), false);
+                ws.send(Message::Frame(part)).await.unwrap();
+            }
+            _ => {}
+        }
         sockets.push(ws);
         if i == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -78,7 +106,7 @@ async fn main() {
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     let full = rss_kib(pid);
     println!(
-        "{n} idle logged-in sessions: RSS {base} KiB -> {full} KiB, {:.1} KiB per session",
+        "{n} idle {kind} connections: RSS {base} KiB -> {full} KiB, {:.1} KiB per connection",
         full.saturating_sub(base) as f64 / n as f64
     );
     drop(sockets);

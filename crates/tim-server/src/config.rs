@@ -1,6 +1,7 @@
 //! Server settings from the command line, environment variables and an optional TOML file
 //! (in that order of precedence), resolved into one [`Config`].
 
+use crate::rate::Rate;
 use clap::Args;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -41,6 +42,43 @@ pub struct Config {
     /// How long a session whose connection dropped can be resumed.
     pub resume_grace: Duration,
     pub max_frame_bytes: usize,
+    pub limits: Limits,
+}
+
+/// The deadlines and caps that keep connections from holding the server (docs/ARCHITECTURE.md,
+/// "Limits and defences").
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A request's head (an upgrade's included) must arrive within this.
+    pub header_timeout: Duration,
+    /// A connection must be logged in this long after it opened.
+    pub login_timeout: Duration,
+    /// A write to a client that does not read ends its connection after this.
+    pub write_timeout: Duration,
+    /// Connections open at once, in total and from one address.
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    /// Requests one connection may make, and messages one user may send (all sessions).
+    pub requests_per_sec: Rate,
+    pub messages_per_sec: Rate,
+    /// Failed logins (and resumes) from one address answered at once; later ones wait 250 ms,
+    /// doubling up to 8 s, until the address has failed none for 10 minutes.
+    pub free_login_failures: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            login_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            max_connections: 20_000,
+            max_connections_per_ip: 256,
+            requests_per_sec: Rate { per_sec: 100 },
+            messages_per_sec: Rate { per_sec: 50 },
+            free_login_failures: 5,
+        }
+    }
 }
 
 #[derive(Debug, Args, Default)]
@@ -75,6 +113,30 @@ pub struct ServeArgs {
     /// The REST API administrator identifier for apps given with --app [default: administrator].
     #[arg(long, env = "TIM_ADMIN")]
     pub admin: Option<String>,
+    /// Seconds a request's headers may take to arrive [default: 10].
+    #[arg(long, env = "TIM_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+    /// Seconds a connection may stay open without logging in [default: 10].
+    #[arg(long, env = "TIM_LOGIN_TIMEOUT")]
+    pub login_timeout: Option<u64>,
+    /// Seconds a write may wait for a client that does not read [default: 10].
+    #[arg(long, env = "TIM_WRITE_TIMEOUT")]
+    pub write_timeout: Option<u64>,
+    /// Connections open at once [default: 20000].
+    #[arg(long, env = "TIM_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Connections open at once from one IP address [default: 256].
+    #[arg(long, env = "TIM_MAX_CONNECTIONS_PER_IP")]
+    pub max_connections_per_ip: Option<usize>,
+    /// Requests a second one connection may make, bursts of twice that; 0: no limit [default: 100].
+    #[arg(long, env = "TIM_REQUESTS_PER_SEC")]
+    pub requests_per_sec: Option<u32>,
+    /// Messages a second one user may send, bursts of twice that; 0: no limit [default: 50].
+    #[arg(long, env = "TIM_MESSAGES_PER_SEC")]
+    pub messages_per_sec: Option<u32>,
+    /// Failed logins from one address answered at once before each waits longer [default: 5].
+    #[arg(long, env = "TIM_FREE_LOGIN_FAILURES")]
+    pub free_login_failures: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -89,6 +151,14 @@ struct FileConfig {
     idle_timeout: Option<u64>,
     resume_grace: Option<u64>,
     max_frame_bytes: Option<usize>,
+    header_timeout: Option<u64>,
+    login_timeout: Option<u64>,
+    write_timeout: Option<u64>,
+    max_connections: Option<usize>,
+    max_connections_per_ip: Option<usize>,
+    requests_per_sec: Option<u32>,
+    messages_per_sec: Option<u32>,
+    free_login_failures: Option<u32>,
     #[serde(default)]
     app: Vec<FileApp>,
 }
@@ -184,6 +254,41 @@ impl ServeArgs {
                 self.resume_grace.or(file.resume_grace).unwrap_or(60),
             ),
             max_frame_bytes: file.max_frame_bytes.unwrap_or(64 * 1024),
+            limits: {
+                let d = Limits::default();
+                let secs = |flag: Option<u64>, file: Option<u64>, default: Duration| {
+                    flag.or(file).map_or(default, Duration::from_secs)
+                };
+                Limits {
+                    header_timeout: secs(
+                        self.header_timeout,
+                        file.header_timeout,
+                        d.header_timeout,
+                    ),
+                    login_timeout: secs(self.login_timeout, file.login_timeout, d.login_timeout),
+                    write_timeout: secs(self.write_timeout, file.write_timeout, d.write_timeout),
+                    max_connections: self
+                        .max_connections
+                        .or(file.max_connections)
+                        .unwrap_or(d.max_connections),
+                    max_connections_per_ip: self
+                        .max_connections_per_ip
+                        .or(file.max_connections_per_ip)
+                        .unwrap_or(d.max_connections_per_ip),
+                    requests_per_sec: self
+                        .requests_per_sec
+                        .or(file.requests_per_sec)
+                        .map_or(d.requests_per_sec, |per_sec| Rate { per_sec }),
+                    messages_per_sec: self
+                        .messages_per_sec
+                        .or(file.messages_per_sec)
+                        .map_or(d.messages_per_sec, |per_sec| Rate { per_sec }),
+                    free_login_failures: self
+                        .free_login_failures
+                        .or(file.free_login_failures)
+                        .unwrap_or(d.free_login_failures),
+                }
+            },
         })
     }
 }

@@ -6,6 +6,7 @@
 use crate::failure::Failure;
 use crate::hub::{encode, OUTBOUND_QUEUE};
 use crate::ops;
+use crate::rate::Bucket;
 use crate::registry::{EndReason, Kill};
 use crate::session::{heartbeat, Session, SessionEnd};
 use crate::store::Store;
@@ -15,16 +16,26 @@ use futures_util::stream::FuturesOrdered;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
 use std::future::{pending, ready, Future};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use tim_proto::{codes, *};
 use tokio::sync::mpsc;
-use tokio::time::{sleep_until, Instant};
+use tokio::time::{sleep_until, timeout, Instant};
 
 /// WebSocket close codes the server uses (4000–4999 is the application range).
 pub const CLOSE_KICKED: u16 = 4001;
 pub const CLOSE_IDLE: u16 = 4002;
 pub const CLOSE_TOO_SLOW: u16 = 4003;
+pub const CLOSE_LOGIN_TIMEOUT: u16 = 4004;
+/// The WebSocket code for a message over the transport's cap.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// The most one WebSocket message may hold, unfinished ones included, for a frame limit of
+/// `max_frame_bytes`.
+pub fn transport_max(max_frame_bytes: usize) -> usize {
+    max_frame_bytes.saturating_mul(2)
+}
 
 /// Requests of one connection being answered at once; past this the connection stops reading
 /// (the client's sends wait in TCP: back-pressure on the sender, not a dropped receiver).
@@ -33,9 +44,14 @@ const MAX_IN_FLIGHT: usize = 32;
 type Answer = Pin<Box<dyn Future<Output = Utf8Bytes> + Send>>;
 type SessionAnswer = Pin<Box<dyn Future<Output = (Session, Utf8Bytes)> + Send>>;
 
-pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
+/// Serve the WebSocket `socket` of a client at `peer`.
+pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer: IpAddr) {
     let (tx, mut rx) = mpsc::channel(OUTBOUND_QUEUE);
     let idle = shared.cfg.idle_timeout;
+    let limits = &shared.cfg.limits;
+    let wt = limits.write_timeout;
+    let login_by = Instant::now() + limits.login_timeout;
+    let mut requests = Bucket::new(limits.requests_per_sec, std::time::Instant::now());
     let hello = encode(&ServerFrame::Hello(Hello {
         protocol: PROTOCOL_VERSION,
         server: concat!("tim-server/", env!("CARGO_PKG_VERSION")).into(),
@@ -43,39 +59,54 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
         idle_timeout_ms: idle.as_millis() as u64,
         max_frame_bytes: shared.cfg.max_frame_bytes as u64,
     }));
-    if socket.send(WsMessage::Text(hello)).await.is_err() {
+    if !matches!(
+        timeout(wt, socket.send(WsMessage::Text(hello))).await,
+        Ok(Ok(()))
+    ) {
         return;
     }
     // The session is here between session ops, and inside the one in flight during it. App
     // ops run concurrently, each for the caller it was read with; their answers (and those of
     // frames that could not be read) go out in request order. Pushes are written meanwhile.
-    let mut session = Some(Session::new(tx));
+    let mut session = Some(Session::new(tx, peer));
     let mut session_op: Option<SessionAnswer> = None;
     // A session op read while app ops were in flight waits for them: it may change the caller.
     let mut waiting: Option<(u64, Request)> = None;
     let mut answers: FuturesOrdered<Answer> = FuturesOrdered::new();
     let (mut kill, mut sig_expiry) = (None, None);
+    // Until the first login, the login deadline holds (heartbeats do not extend it).
+    let mut logged_in = false;
     let mut deadline = Instant::now() + idle;
     let (close, end) = loop {
         let can_read = session_op.is_none() && waiting.is_none() && answers.len() < MAX_IN_FLIGHT;
+        let wake = match logged_in || session_op.is_some() {
+            true => deadline,
+            false => deadline.min(login_by),
+        };
         tokio::select! {
             incoming = socket.recv(), if can_read => {
                 let text = match incoming {
+                    Some(Err(e)) if too_big(&e) => {
+                        break (Some((CLOSE_TOO_BIG, "message too big")), SessionEnd::Detach)
+                    }
                     None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => break (None, SessionEnd::Detach),
                     Some(Ok(WsMessage::Text(t))) => Ok(t),
                     Some(Ok(WsMessage::Binary(b))) => Utf8Bytes::try_from(b).map_err(|_| ()),
-                    Some(Ok(_)) => {
-                        deadline = Instant::now() + idle;
-                        continue;
-                    }
+                    // Pings and pongs (answered by the transport) do not count as activity.
+                    Some(Ok(_)) => continue,
                 };
                 deadline = Instant::now() + idle;
                 let parsed = match text {
                     Ok(t) => parse(t.as_str(), shared.cfg.max_frame_bytes),
                     Err(()) => Err(err_frame(None, codes::MALFORMED_FRAME, "binary frame is not UTF-8 JSON")),
                 };
+                let rate = limits.requests_per_sec;
                 match parsed {
                     Err(frame) => answers.push_back(Box::pin(ready(frame))),
+                    Ok((id, _)) if !requests.take(rate, std::time::Instant::now()) => {
+                        let why = format!("over {} requests a second on one connection", rate.per_sec);
+                        answers.push_back(Box::pin(ready(err_frame(Some(id), codes::OVERLOAD, why))))
+                    }
                     Ok((id, Request::Heartbeat)) => {
                         answers.push_back(Box::pin(ready(ok_frame(id, Ok(heartbeat())))))
                     }
@@ -98,7 +129,7 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
                 }
             }
             Some(frame) = answers.next(), if !answers.is_empty() => {
-                if write(&mut socket, frame, &mut rx, &mut answers).await.is_err() {
+                if write(&mut socket, frame, &mut rx, &mut answers, wt).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
@@ -106,31 +137,38 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
                 session_op = None;
                 let mut back = back;
                 (kill, sig_expiry) = (back.kill(), back.sig_expires_at());
+                logged_in |= back.caller().is_ok();
                 let kick_now = back.kick_now.take();
                 session = Some(back);
                 if let Some(reason) = kick_now {
-                    break (Some(kick(&mut socket, reason).await), SessionEnd::Remove);
+                    break (Some(kick(&mut socket, reason, wt).await), SessionEnd::Remove);
                 }
-                if write(&mut socket, frame, &mut rx, &mut answers).await.is_err() {
+                if write(&mut socket, frame, &mut rx, &mut answers, wt).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
             Some(frame) = rx.recv() => {
-                if write(&mut socket, frame, &mut rx, &mut answers).await.is_err() {
+                if write(&mut socket, frame, &mut rx, &mut answers, wt).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
             }
             reason = killed(kill.clone()) => {
                 break match reason {
-                    EndReason::Kicked(reason) => (Some(kick(&mut socket, reason).await), SessionEnd::Remove),
+                    EndReason::Kicked(reason) => (Some(kick(&mut socket, reason, wt).await), SessionEnd::Remove),
                     // The registry detached the session already; the client resumes and resyncs.
                     EndReason::TooSlow => (Some((CLOSE_TOO_SLOW, "outbound queue overflow")), SessionEnd::Detach),
                 };
             }
             _ = sig_expired(sig_expiry) => {
-                break (Some(kick(&mut socket, KICK_USERSIG_EXPIRED).await), SessionEnd::Remove);
+                break (Some(kick(&mut socket, KICK_USERSIG_EXPIRED, wt).await), SessionEnd::Remove);
             }
-            _ = sleep_until(deadline) => break (Some((CLOSE_IDLE, "idle timeout")), SessionEnd::Detach),
+            // One timer for both deadlines.
+            _ = sleep_until(wake) => {
+                if Instant::now() < deadline {
+                    break (Some((CLOSE_LOGIN_TIMEOUT, "login timeout")), SessionEnd::Detach);
+                }
+                break (Some((CLOSE_IDLE, "idle timeout")), SessionEnd::Detach);
+            }
         }
         // A session op starts once the answers before it are out.
         if answers.is_empty() && session_op.is_none() && waiting.is_some() {
@@ -145,12 +183,11 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
         }
     };
     if let Some((code, reason)) = close {
-        let _ = socket
-            .send(WsMessage::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            })))
-            .await;
+        let close = WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        let _ = timeout(wt, socket.send(close)).await;
     }
     // A session op in flight finishes first, so its session is registered or not, and ended.
     if let Some(op) = session_op {
@@ -162,8 +199,26 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>) {
 }
 
 /// Write `frame` and every push and answer already there behind it, then flush once: one
-/// system call for a burst, not one per frame.
+/// system call for a burst, not one per frame. A client that has not taken it all within
+/// `within` does not read: the connection ends (its task never waits on it longer).
 async fn write(
+    socket: &mut WebSocket,
+    frame: Utf8Bytes,
+    queued: &mut mpsc::Receiver<Utf8Bytes>,
+    answers: &mut FuturesOrdered<Answer>,
+    within: std::time::Duration,
+) -> Result<(), ()> {
+    match timeout(within, write_burst(socket, frame, queued, answers)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(()),
+        Err(_) => {
+            tracing::info!("closing a connection whose client has not read for {within:?}");
+            Err(())
+        }
+    }
+}
+
+async fn write_burst(
     socket: &mut WebSocket,
     frame: Utf8Bytes,
     queued: &mut mpsc::Receiver<Utf8Bytes>,
@@ -184,6 +239,13 @@ async fn write(
     socket.flush().await
 }
 
+/// Whether a read failed because the message was over the transport's cap.
+fn too_big(e: &axum::Error) -> bool {
+    std::error::Error::source(e)
+        .and_then(|e| e.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+}
+
 fn ok_frame(id: u64, result: Result<Response, Failure>) -> Utf8Bytes {
     match result {
         Ok(response) => encode(&ServerFrame::Ok(OkFrame { id, response })),
@@ -192,11 +254,15 @@ fn ok_frame(id: u64, result: Result<Response, Failure>) -> Utf8Bytes {
 }
 
 /// Tell the client it was kicked; returns the close code and reason to end with.
-async fn kick(socket: &mut WebSocket, reason: &'static str) -> (u16, &'static str) {
+async fn kick(
+    socket: &mut WebSocket,
+    reason: &'static str,
+    within: std::time::Duration,
+) -> (u16, &'static str) {
     let frame = encode(&ServerFrame::Kicked(Kicked {
         reason: reason.into(),
     }));
-    let _ = socket.send(WsMessage::Text(frame)).await;
+    let _ = timeout(within, socket.send(WsMessage::Text(frame))).await;
     (CLOSE_KICKED, "kicked")
 }
 
@@ -234,31 +300,33 @@ fn err_frame(id: Option<u64>, code: u32, message: impl Into<String>) -> Utf8Byte
 /// read again in two steps (JSON, then the typed request), so it still gets an answer with its
 /// `id` and a precise code.
 fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
-    if text.len() <= max {
-        if let Ok(f) = serde_json::from_str::<ClientFrame>(text) {
-            return Ok((f.id, f.request));
-        }
-    }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) if text.len() <= max => {
-            return Err(err_frame(
-                None,
-                codes::MALFORMED_FRAME,
-                format!("frame is not JSON: {e}"),
-            ))
-        }
-        Err(_) => Value::Null,
-    };
-    let id = value.get("id").and_then(Value::as_u64);
     if text.len() > max {
+        // Only the id is read (nothing else is kept), for the answer to name its request.
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: Option<u64>,
+        }
+        let id = serde_json::from_str::<IdOnly>(text).ok().and_then(|f| f.id);
         return Err(err_frame(
             id,
             codes::BODY_SIZE_LIMIT,
             format!("frame of {} bytes exceeds the {max}-byte limit", text.len()),
         ));
     }
-    let Some(id) = id else {
+    if let Ok(f) = serde_json::from_str::<ClientFrame>(text) {
+        return Ok((f.id, f.request));
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(err_frame(
+                None,
+                codes::MALFORMED_FRAME,
+                format!("frame is not JSON: {e}"),
+            ))
+        }
+    };
+    let Some(id) = value.get("id").and_then(Value::as_u64) else {
         return Err(err_frame(
             None,
             codes::MALFORMED_FRAME,

@@ -8,9 +8,7 @@ use crate::bus::{Bus, Push, Target};
 use crate::now_secs;
 use crate::registry::{EndReason, Link, Registered, ResumeRefused, Resumed, SessionRegistry};
 use axum::extract::ws::Utf8Bytes;
-use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -57,8 +55,13 @@ pub struct Hub {
     state: Mutex<State>,
     next_id: AtomicU64,
     grace: Duration,
-    /// Two independently keyed hashers: resume tokens are unpredictable without a RNG crate.
-    token_keys: (RandomState, RandomState),
+}
+
+/// A resume token: 128 bits from the operating system's CSPRNG, in hex.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A server frame as the bytes of one WebSocket text message.
@@ -120,7 +123,6 @@ impl Hub {
             state: Mutex::default(),
             next_id: AtomicU64::new(1),
             grace,
-            token_keys: (RandomState::new(), RandomState::new()),
         }
     }
 
@@ -139,13 +141,7 @@ impl SessionRegistry for Hub {
         limit: usize,
     ) -> Registered {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let token = {
-            let (a, b) = (
-                self.token_keys.0.hash_one(id),
-                self.token_keys.1.hash_one(id),
-            );
-            format!("{a:016x}{b:016x}")
-        };
+        let token = new_token();
         let mut state = self.state();
         state.sweep(Instant::now());
         let list = state.sessions.entry((app, user.to_owned())).or_default();
@@ -265,6 +261,11 @@ impl Bus for Hub {
         };
         for s in list.iter_mut().filter(|s| target.picks(s.id)) {
             let Some(link) = &s.link else { continue };
+            // Online-only messages take at most half of a queue, so that a flood of them
+            // never leaves the inbox items of others without room.
+            if !must_arrive && link.tx.capacity() <= OUTBOUND_QUEUE / 2 {
+                continue;
+            }
             let full = matches!(
                 link.tx.try_send(frame.clone()),
                 Err(mpsc::error::TrySendError::Full(_))

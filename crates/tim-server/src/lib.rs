@@ -1,7 +1,7 @@
 //! tim-server: the open IM server the tim-wasm SDK talks to.
 //!
-//! [`conn`] carries frames of one WebSocket; [`session`] logs it in and makes the caller that
-//! [`ops`] (one file per domain) answers for; ops reach storage through the per-domain traits
+//! [`listen`] accepts sockets within the caps; [`conn`] carries frames of one WebSocket;
+//! [`session`] logs it in and makes the caller that [`ops`] (one file per domain) answers for; ops reach storage through the per-domain traits
 //! of [`store`], and users' sessions only through the [`bus`] and [`registry`] seams, which
 //! [`hub`] implements in process. [`rest`] is the API for app back ends, [`usersig`] the
 //! TLSSigAPIv2 check, [`config`] the settings. docs/ARCHITECTURE.md has the picture.
@@ -11,7 +11,9 @@ pub mod config;
 pub mod conn;
 pub mod failure;
 pub mod hub;
+pub mod listen;
 pub mod ops;
+pub mod rate;
 pub mod registry;
 pub mod rest;
 pub mod session;
@@ -19,12 +21,11 @@ pub mod store;
 pub mod usersig;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use bus::Bus;
 use config::{Config, DEV_SDKAPPID};
 use hub::Hub;
@@ -34,10 +35,6 @@ use std::io::Write;
 use std::sync::Arc;
 use store::Store;
 
-/// The hard cap on one WebSocket message; past it the connection is closed (1009). Frames
-/// between `max_frame_bytes` and this get an `err` frame and the connection stays.
-const TRANSPORT_MAX_MESSAGE: usize = 1 << 20;
-
 /// Everything the connections share.
 pub struct Shared<S: Store> {
     pub cfg: Config,
@@ -45,6 +42,8 @@ pub struct Shared<S: Store> {
     /// Where pushes to users go.
     pub bus: Arc<dyn Bus>,
     pub sessions: Arc<dyn SessionRegistry>,
+    /// The per-user message buckets and the failed logins per address.
+    pub rates: rate::Rates,
 }
 
 /// The server's clock, Unix seconds.
@@ -63,7 +62,9 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("binding {}: {e}", cfg.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let limits = cfg.limits.clone();
     let app = router(Arc::new(Shared {
+        rates: rate::Rates::new(&limits),
         cfg,
         store,
         bus: hub.clone(),
@@ -74,13 +75,8 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     }
-    // Small frames go out at once: without TCP_NODELAY an answer written right after a push
-    // waits for the client's delayed ACK (tens of ms per request).
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
     tokio::select! {
-        r = axum::serve(listener, app) => r.map_err(|e| e.to_string()),
+        _ = listen::serve(listener, app, limits) => Ok(()),
         _ = shutdown_signal() => Ok(()),
     }
 }
@@ -116,15 +112,22 @@ pub fn router<S: Store>(shared: Arc<Shared<S>>) -> Router {
 
 async fn ws_upgrade<S: Store>(
     ws: WebSocketUpgrade,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     State(shared): State<Arc<Shared<S>>>,
 ) -> Response {
+    // Served by `listen::serve`, every request has it.
+    let peer = peer.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |p| p.0 .0.ip());
     // A small read buffer keeps an idle connection at a few KiB; writes gather in a buffer
-    // (allocated when first written) until the connection flushes a burst at once.
+    // (allocated when first written) until the connection flushes a burst at once. The hard cap
+    // on one WebSocket message (what an unfinished one may hold) is twice the frame limit: past
+    // it the connection is closed (1009); frames between the two get an `err` frame and the
+    // connection stays.
+    let transport_max = conn::transport_max(shared.cfg.max_frame_bytes);
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(64 * 1024)
-        .max_message_size(TRANSPORT_MAX_MESSAGE)
-        .max_frame_size(TRANSPORT_MAX_MESSAGE)
-        .on_upgrade(move |socket| conn::serve(socket, shared))
+        .max_message_size(transport_max)
+        .max_frame_size(transport_max)
+        .on_upgrade(move |socket| conn::serve(socket, shared, peer))
 }
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print a TLSSigAPIv2 UserSig, as Tencent's official generators make it.
     Usersig {
         #[arg(long)]

@@ -8,6 +8,7 @@ use crate::registry::{Kill, Link, ResumeRefused};
 use crate::store::Store;
 use crate::{now_secs, usersig, Shared};
 use axum::extract::ws::Utf8Bytes;
+use std::net::IpAddr;
 use std::sync::Arc;
 use tim_proto::codes;
 use tim_proto::{
@@ -16,9 +17,24 @@ use tim_proto::{
 };
 use tokio::sync::mpsc;
 
-/// A userID the server accepts: 1–32 bytes, no control characters.
+/// A userID the server accepts: 1–32 bytes with no control, whitespace or invisible
+/// formatting characters (so that no two IDs look alike only by what cannot be seen: a trailing
+/// space, a zero-width joiner, a bidi override, a BOM, a line separator).
 pub fn valid_user_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 32 && !id.chars().any(char::is_control)
+    !id.is_empty()
+        && id.len() <= 32
+        && !id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || is_format(c))
+}
+
+/// Unicode's format characters (category Cf), which render as nothing.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
 /// Who asks: the app, user and session of a logged-in connection. Only this module can make
@@ -61,14 +77,17 @@ pub struct Session {
     /// Set when a request showed this connection must be kicked (a `resume` of a session that
     /// was kicked while away): the kicked frame goes out instead of an answer.
     pub kick_now: Option<&'static str>,
+    /// The client's address, for the delay of failed logins.
+    pub peer: IpAddr,
 }
 
 impl Session {
-    pub fn new(tx: mpsc::Sender<Utf8Bytes>) -> Session {
+    pub fn new(tx: mpsc::Sender<Utf8Bytes>, peer: IpAddr) -> Session {
         Session {
             tx,
             login: None,
             kick_now: None,
+            peer,
         }
     }
 

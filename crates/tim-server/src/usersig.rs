@@ -30,13 +30,18 @@ pub enum SigError {
     BadSignature,
     #[error("UserSig expired; generate a new one")]
     Expired,
+    #[error("UserSig is dated in the future; check the clock of the server that made it")]
+    FromTheFuture,
 }
+
+/// How far ahead of this server's clock a UserSig's `TLS.time` may be (clock skew).
+pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
 
 impl SigError {
     pub fn code(self) -> u32 {
         match self {
             SigError::Empty => codes::USERSIG_EMPTY,
-            SigError::Malformed => codes::USERSIG_INVALID,
+            SigError::Malformed | SigError::FromTheFuture => codes::USERSIG_INVALID,
             SigError::SdkAppIdMismatch => codes::USERSIG_SDKAPPID_MISMATCH,
             SigError::IdentifierMismatch => codes::USERSIG_IDENTIFIER_MISMATCH,
             SigError::BadSignature => codes::USERSIG_VERIFY_FAILED,
@@ -192,6 +197,9 @@ pub fn verify(sig: &str, sdkappid: u64, key: &str, user: &str, now: u64) -> Resu
     let expires_at = time.saturating_add(expire);
     if now > expires_at {
         return Err(SigError::Expired);
+    }
+    if time > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+        return Err(SigError::FromTheFuture);
     }
     Ok(expires_at)
 }

@@ -60,7 +60,15 @@ async fn sigs_are_checked_with_the_official_codes() {
 #[tokio::test]
 async fn every_tampered_character_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    // Thousands of failed logins from one address, as fast as they are answered: at once here,
+    // not later and later.
+    let free = [
+        "--free-login-failures",
+        "1000000",
+        "--requests-per-sec",
+        "0",
+    ];
+    let server = Server::start(&dir.path().join("tim.db"), &free);
     let mut c = server.connect().await;
     // Several sigs, so the altered characters land on every part of the encoding (deflate
     // data, its padding bits, the checksum, base64 padding). Deflate can encode one document in
@@ -100,4 +108,55 @@ async fn a_newer_protocol_version_is_refused() {
         )
         .await;
     assert_eq!(r["code"], 70402, "{r}");
+}
+
+#[tokio::test]
+async fn a_usersig_dated_in_the_future_is_refused_beyond_a_small_clock_skew() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut c = server.connect().await;
+    let ten_years = 10 * 365 * 24 * 3600;
+    let future = tim_server::usersig::generate(APP, KEY, "alice", 3600, now() + ten_years);
+    let r = c.login_as(APP, "alice", &future).await;
+    assert_eq!(r["code"], 70003, "{r}");
+    let skewed = tim_server::usersig::generate(APP, KEY, "alice", 3600, now() + 60);
+    assert_eq!(c.login_as(APP, "alice", &skewed).await["type"], "ok");
+}
+
+#[tokio::test]
+async fn look_alike_user_ids_are_refused_at_login_and_as_recipients() {
+    let dir = tempfile::tempdir().unwrap();
+    let free = ["--free-login-failures", "100"];
+    let server = Server::start(&dir.path().join("tim.db"), &free);
+    let mut bob = server.login("bob").await;
+    let look_alikes = [
+        "bob ",
+        " bob",
+        "bo\u{200b}b",
+        "bob\u{200d}",
+        "\u{202e}bob",
+        "\u{2066}bob",
+        "\u{feff}bob",
+        "bob\u{2028}",
+        "bo\u{a0}b",
+        "bob\u{ad}",
+        "bo\tb",
+    ];
+    let mut c = server.connect().await;
+    for id in look_alikes {
+        let r = c.login_as(APP, id, &sig(id)).await;
+        assert_eq!(r["code"], 70402, "login as {id:?}: {r}");
+    }
+    for (i, id) in look_alikes.into_iter().enumerate() {
+        let r = bob.send_text(id, &format!("la{i}"), "hi").await;
+        assert_eq!(r["code"], 20003, "send to {id:?}: {r}");
+        let mention = serde_json::json!({"conversationType": "C2C", "to": "bob",
+            "clientMsgID": format!("at{i}"), "random": 1, "atUserList": [id],
+            "elements": [{"type": "TIMTextElem", "content": {"text": "hi"}}]});
+        let r = bob.call("sendMessage", mention).await;
+        assert_eq!(r["code"], 20003, "mention of {id:?}: {r}");
+    }
+    // Letters of any script stay fine.
+    let mut zh = server.connect().await;
+    assert_eq!(zh.login("用户-1").await["type"], "ok");
 }

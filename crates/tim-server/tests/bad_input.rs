@@ -81,12 +81,22 @@ async fn malformed_frames_get_codes_and_the_connection_survives() {
         assert_eq!(r["code"], code, "{text}: {r}");
     }
 
-    // A text body over 12 KB is refused with 80002.
-    let big = "x".repeat(12 * 1024 + 1);
+    // A body over 12 KB as stored (the elements' JSON) is refused with 80002.
+    let overhead = r#"[{"type":"TIMTextElem","content":{"text":""}}]"#.len();
+    let big = "x".repeat(12 * 1024 - overhead + 1);
     let r = c.send_text("bob", "too-big", &big).await;
     assert_eq!(r["code"], 80002, "{r}");
-    let exact = "y".repeat(12 * 1024);
+    let exact = "y".repeat(12 * 1024 - overhead);
     assert_eq!(c.send_text("bob", "just-fits", &exact).await["type"], "ok");
+    // Empty elements count too (they are stored), and so do mentions.
+    let empty = json!({"type": "TIMTextElem", "content": {"text": ""}});
+    let many = json!({"conversationType": "C2C", "to": "bob", "clientMsgID": "empties",
+        "random": 1, "elements": vec![empty; 300]});
+    assert_eq!(c.call("sendMessage", many).await["code"], 80002);
+    let at = json!({"conversationType": "C2C", "to": "bob", "clientMsgID": "mentions",
+        "random": 1, "elements": [{"type": "TIMTextElem", "content": {"text": "y".repeat(12 * 1024 - overhead - 10)}}],
+        "atUserList": ["carol", "dave"]});
+    assert_eq!(c.call("sendMessage", at).await["code"], 80002);
 
     // A frame over the 64 KiB frame limit gets 80002 with its id.
     let huge = json!({"id": 99, "op": "heartbeat", "data": {"pad": "z".repeat(70 * 1024)}});
@@ -112,7 +122,8 @@ async fn malformed_frames_get_codes_and_the_connection_survives() {
         .iter()
         .map(|i| text_of(&i["message"]).len())
         .collect();
-    assert_eq!(texts, vec![4, 12 * 1024]);
+    let overhead = r#"[{"type":"TIMTextElem","content":{"text":""}}]"#.len();
+    assert_eq!(texts, vec![4, 12 * 1024 - overhead]);
 }
 
 #[tokio::test]

@@ -258,7 +258,9 @@ async fn pipelined_sends_never_starve_the_pushes() {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    // As fast as the server takes them: the rate limits are off.
+    let unlimited = ["--messages-per-sec", "0", "--requests-per-sec", "0"];
+    let server = Server::start(&dir.path().join("tim.db"), &unlimited);
     const N: u64 = 1500;
     let alice = raw_login(&server.addr, "alice").await;
     let bob = raw_login(&server.addr, "bob").await;

@@ -20,6 +20,9 @@ fn check_body_size(bytes: usize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Users one message may mention.
+const MAX_AT_USERS: usize = 100;
+
 fn check_send(s: &SendMessage) -> Result<(), Failure> {
     if s.conversation_type != ConversationType::C2C {
         return fail(codes::INVALID_REQUEST, "only C2C messages are supported");
@@ -39,12 +42,35 @@ fn check_send(s: &SendMessage) -> Result<(), Failure> {
             "a message needs at least one element",
         );
     }
+    if s.body.at_user_list.len() > MAX_AT_USERS {
+        return fail(
+            codes::INVALID_REQUEST,
+            format!("atUserList names over {MAX_AT_USERS} users"),
+        );
+    }
+    if let Some(bad) = s.body.at_user_list.iter().find(|u| !valid_user_id(u)) {
+        return fail(
+            codes::INVALID_USER_ID,
+            format!("atUserList names an invalid userID {bad:?}"),
+        );
+    }
     check_body_size(s.body.bytes())
 }
 
 pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMessageOk, Failure> {
     check_send(&s)?;
     let Ctx { shared, caller } = ctx;
+    if !shared
+        .rates
+        .messages
+        .take(&(caller.app, caller.user.clone()))
+    {
+        let rate = shared.cfg.limits.messages_per_sec.per_sec;
+        return fail(
+            codes::OVERLOAD,
+            format!("over {rate} messages a second from one user"),
+        );
+    }
     if s.online_only {
         return Ok(send_online(ctx, s));
     }

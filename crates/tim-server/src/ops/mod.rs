@@ -25,13 +25,20 @@ pub async fn handle_session<S: Store>(
     session: &mut Session,
     request: Request,
 ) -> Outcome {
-    match request {
+    let logins = &shared.rates.logins;
+    let outcome = match request {
         Request::Login(r) => session.login(shared, r).await,
         Request::Resume(r) => session.resume(shared, r).await,
-        Request::Logout => session.logout(shared),
-        Request::Heartbeat => Ok(heartbeat()),
-        _ => fail(codes::INTERNAL_ERROR, "not a session op"),
+        Request::Logout => return session.logout(shared),
+        Request::Heartbeat => return Ok(heartbeat()),
+        _ => return fail(codes::INTERNAL_ERROR, "not a session op"),
+    };
+    // Failed logins and resumes from one address are answered later and later: guessing
+    // UserSigs or tokens gets slow.
+    if outcome.is_err() {
+        tokio::time::sleep(logins.failed(session.peer)).await;
     }
+    outcome
 }
 
 /// The op of a request, for its caller.

@@ -2,7 +2,7 @@
 //! see, revoke and modify a message, whose inbox and conversation a message changes, and what
 //! counts as unread or as the last message. Backends do the storing; these functions decide.
 
-use super::{StoreError, StoreResult};
+use super::{NewMessage, StoreError, StoreResult};
 use tim_proto::{Element, Message, ModifyMessage};
 
 /// `${rowid}-${time}-${random}`: the official `${senderTinyID}-${clientTime}-${random}` shape,
@@ -53,6 +53,21 @@ pub fn revoke(message: &Message, user: &str, now: u64, limit_secs: u64) -> Store
         return Err(StoreError::RevokeTooLate);
     }
     Ok(true)
+}
+
+/// Whether `retry`, from the sender of `stored` with its clientMsgID, is that message sent
+/// again (answered with it) rather than another one under a reused clientMsgID (refused: the
+/// new one would silently not be sent). A modified message is recognised by its recipient and
+/// random alone.
+pub fn is_retry(stored: &Message, retry: &NewMessage) -> StoreResult<()> {
+    let same_content = stored.version > 0 || stored.body == retry.body;
+    if stored.to == retry.to && stored.random == retry.random && same_content {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(format!(
+        "clientMsgID {:?} was already used for another message",
+        retry.client_msg_id
+    )))
 }
 
 /// Whether `change` may replace the content of `message`: not revoked, the same element

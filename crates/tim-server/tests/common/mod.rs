@@ -113,6 +113,21 @@ impl Client {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/v1/ws"))
             .await
             .expect("websocket connect");
+        Client::with(ws).await
+    }
+
+    /// A client over a TCP connection made by the caller (with its own socket options).
+    pub async fn over(addr: &str, tcp: TcpStream) -> Client {
+        let (ws, _) = tokio_tungstenite::client_async(
+            format!("ws://{addr}/v1/ws"),
+            MaybeTlsStream::Plain(tcp),
+        )
+        .await
+        .expect("websocket connect");
+        Client::with(ws).await
+    }
+
+    async fn with(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Client {
         let mut c = Client {
             ws,
             next_id: 0,
@@ -126,6 +141,14 @@ impl Client {
 
     pub async fn send_raw(&mut self, msg: Message) {
         self.ws.send(msg).await.expect("websocket send");
+    }
+
+    /// Send `msg`; an error once the server has closed the connection.
+    pub async fn try_send(
+        &mut self,
+        msg: Message,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        self.ws.send(msg).await
     }
 
     /// The next frame, or `None` when the server closed the connection.

@@ -152,8 +152,26 @@ async fn inbox<S: Store>(store: &S, user: &str) -> Vec<InboxItem> {
 pub async fn sends_are_idempotent_and_numbered<S: Store>(store: S, _: Arc<Recorder>) {
     login_all(&store, &["ann", "ben"]).await;
     let first = send(&store, "ann", "ben", "c1", text("hi")).await;
-    let again = send(&store, "ann", "ben", "c1", text("something else")).await;
+    let again = send(&store, "ann", "ben", "c1", text("hi")).await;
     assert_eq!(again, first, "a retry answers the message stored first");
+    // The clientMsgID reused for other content, or for another recipient: refused.
+    login_all(&store, &["cat"]).await;
+    for (to, body) in [("ben", text("something else")), ("cat", text("hi"))] {
+        let reuse = store
+            .send_c2c(NewMessage {
+                app: APP,
+                from: "ann".into(),
+                to: to.into(),
+                client_msg_id: "c1".into(),
+                random: 7,
+                body,
+            })
+            .await;
+        assert!(
+            matches!(&reuse, Err(StoreError::Invalid(why)) if why.contains("clientMsgID")),
+            "{reuse:?}"
+        );
+    }
     let second = send(&store, "ben", "ann", "c1", text("yo")).await;
     assert_eq!(
         (first.sequence, second.sequence),

@@ -74,8 +74,7 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         .next(&counter, || last_seq(conn, msg.app, &conv).map(Some))?
         .unwrap_or(1);
     let time = now_secs();
-    let body = msg.body;
-    let elements = serde_json::to_string(&body.elements).map_err(internal)?;
+    let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
     // A retry (same sender and clientMsgID) inserts nothing and is answered with the original.
     let inserted = conn
         .prepare_cached(
@@ -94,20 +93,23 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
             msg.random,
             time as i64,
             elements,
-            body.cloud_custom_data,
-            body.need_read_receipt,
-            control_bits(&body),
-            at_users_column(&body.at_user_list)
+            msg.body.cloud_custom_data,
+            msg.body.need_read_receipt,
+            control_bits(&msg.body),
+            at_users_column(&msg.body.at_user_list)
         ])?;
     if inserted == 0 {
         let sql = format!(
             "SELECT {} FROM messages m WHERE m.app = ?1 AND m.sender = ?2 AND m.client_msg_id = ?3",
             message::LIST
         );
-        return Ok(conn
+        let stored = conn
             .prepare_cached(&sql)?
-            .query_row(params![app, msg.from, msg.client_msg_id], message_row)?);
+            .query_row(params![app, msg.from, msg.client_msg_id], message_row)?;
+        rules::is_retry(&stored, &msg)?;
+        return Ok(stored);
     }
+    let body = msg.body;
     // (From here on a failure is a storage failure: it undoes the batch.)
     writes.take(counter, seq);
     let rowid = conn.last_insert_rowid();
