@@ -1,0 +1,119 @@
+//! The ownership matrix: every op of the protocol (enumerated from `Op::ALL`, so a new op does
+//! not compile until it has a case here) tried by carol against what belongs to alice and bob,
+//! then alice's and bob's data checked whole.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use tim_proto::Op;
+
+#[tokio::test]
+async fn no_op_reaches_what_belongs_to_someone_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let r = alice.send_text("bob", "m1", "for bob only").await;
+    let message = r["data"]["message"].clone();
+    let id = message["ID"].as_str().unwrap().to_owned();
+    let mut carol = server.login("carol").await;
+
+    let text = json!([{"type": "TIMTextElem", "content": {"text": "carol was here"}}]);
+    for &op in Op::ALL {
+        let (data, check): (Value, fn(&Value) -> bool) = match op {
+            // A UserSig of carol's cannot log in as alice.
+            Op::Login => (
+                json!({"protocol": 1, "SDKAppID": APP, "userID": "alice", "userSig": sig("carol")}),
+                |r| r["code"] == 70013,
+            ),
+            // A token carol made up leads to no session.
+            Op::Resume => (json!({"token": "0".repeat(32)}), |r| r["code"] == 70052),
+            // carol's own session only (checked below: alice still gets pushes).
+            Op::Logout | Op::Heartbeat => (Value::Null, |r| r["type"] == "ok"),
+            Op::Sync => (json!({"after": 0}), |r| {
+                !r.to_string().contains("for bob only")
+            }),
+            // There is no sender field: whatever carol claims, she is the sender.
+            Op::SendMessage => (
+                json!({"conversationType": "C2C", "to": "bob", "from": "alice",
+                       "clientMsgID": "m1", "random": 1, "elements": text}),
+                |r| r["data"]["message"]["from"] == "carol",
+            ),
+            Op::GetHistory => (json!({"conversationID": "C2Cbob", "count": 100}), |r| {
+                r["type"] == "ok" && !r.to_string().contains("for bob only")
+            }),
+            Op::RevokeMessage => (json!({"messageID": id}), |r| r["code"] == 2500),
+            Op::ModifyMessage => (
+                json!({"messageID": id, "elements": text, "version": 0}),
+                |r| r["code"] == 2500,
+            ),
+            Op::DeleteMessages => (json!({"messageIDList": [id]}), |r| r["code"] == 2500),
+            Op::GetConversations => (json!({"limit": 100}), |r| {
+                r["type"] == "ok" && !r.to_string().contains("for bob only")
+            }),
+            Op::SetRead | Op::DeleteConversation | Op::ClearHistory => {
+                (json!({"conversationID": "C2Calice"}), |_| true)
+            }
+            Op::SetAllRead => (Value::Null, |r| r["type"] == "ok"),
+            Op::PinConversation => (
+                json!({"conversationID": "C2Calice", "isPinned": true}),
+                |_| true,
+            ),
+            Op::MarkConversations => (
+                json!({"conversationIDList": ["C2Calice", "C2Cbob"], "markType": 1, "enableMark": true}),
+                |_| true,
+            ),
+            Op::SetCustomData => (
+                json!({"conversationIDList": ["C2Calice", "C2Cbob"], "customData": "carol"}),
+                |_| true,
+            ),
+        };
+        // Logging in and resuming are for connections not logged in yet.
+        let r = match op {
+            Op::Login | Op::Resume => server.connect().await.call(op.name(), data).await,
+            _ => carol.call(op.name(), data).await,
+        };
+        assert!(check(&r), "{}: {r}", op.name());
+        if op == Op::Logout {
+            assert_eq!(carol.login("carol").await["type"], "ok");
+        }
+    }
+
+    // alice and bob are as they were: the message is theirs, unchanged, unread by bob, and
+    // their conversation carries nothing of carol's (her own message to bob is her own).
+    for (me, peer) in [(&mut alice, "bob"), (&mut bob, "alice")] {
+        let h = me
+            .call(
+                "getHistory",
+                json!({"conversationID": format!("C2C{peer}"), "count": 100}),
+            )
+            .await;
+        assert_eq!(h["data"]["messages"], json!([message]), "{h}");
+        let list = me.call("getConversations", json!({"limit": 100})).await;
+        let convs = list["data"]["conversations"].as_array().unwrap();
+        let c = convs
+            .iter()
+            .find(|c| c["conversationID"] == format!("C2C{peer}"))
+            .unwrap_or_else(|| panic!("no conversation with {peer}: {list}"));
+        assert_eq!(c["lastMessage"], message, "{c}");
+        assert_ne!(c["isPinned"], true, "{c}");
+        assert_eq!(c["mark"], 0, "{c}");
+        assert!(c["customData"].as_str().is_none_or(str::is_empty), "{c}");
+    }
+    let list = bob.call("getConversations", json!({"limit": 100})).await;
+    let with_alice = list["data"]["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["conversationID"] == "C2Calice")
+        .cloned();
+    assert_eq!(with_alice.unwrap()["unreadCount"], 1, "{list}");
+    // alice's session was not ended by carol's logout: a push still reaches it.
+    bob.send_text("alice", "b1", "still here").await;
+    loop {
+        let p = alice.next_push().await;
+        if p["type"] == "inbox" && p["message"]["from"] == "bob" {
+            break;
+        }
+    }
+}
