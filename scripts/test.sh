@@ -42,5 +42,8 @@ done
 step "Soak: 10,000 messages through random cuts and two server kills, exactly once"
 node --experimental-websocket --test tests/soak/
 
+step "Fuzzing, short: the frame decoder, the UserSig decoder, the core reading frames (15 s each)"
+./scripts/fuzz.sh 15
+
 step "Browsers: the demo page and the package bundled by Vite, in headless Chromium"
 node --test tests/browser/ tests/bundler/

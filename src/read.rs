@@ -211,6 +211,8 @@ fn message(v: &JsValue) -> Option<Message> {
         },
         revoker: string_or_empty(v, "revoker"),
         version: uint(v, "version").unwrap_or(0),
+        // Not read: nothing of the SDK shows who modified a message.
+        modifier: String::new(),
     })
 }
 

@@ -52,6 +52,8 @@ fn message() -> Message {
         },
         revoker: "alice".into(),
         version: 3,
+        // The reader leaves it out (see read.rs).
+        modifier: String::new(),
     }
 }
 

@@ -20,6 +20,29 @@ pub use ids::*;
 pub use inbox::*;
 pub use message::*;
 pub use ops::{Op, Request, Response};
+
+/// The most bytes of items (inbox items, conversations) one answer carries: a page that would
+/// be larger ends early, with at least one item, and says it is not complete.
+pub const MAX_ANSWER_BYTES: usize = 2 << 20;
+
+/// The length of `value` as compact JSON, counted without building the text.
+pub fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    /// Counts what is written to it.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    // Writing to a counter cannot fail; a value that cannot be JSON counts for what it wrote.
+    let _ = serde_json::to_writer(&mut n, value);
+    n.0
+}
 pub use session::*;
 
 /// The protocol version this crate speaks; `hello` announces it and `login` must carry it.

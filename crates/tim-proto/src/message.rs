@@ -52,20 +52,7 @@ pub const MAX_MESSAGE_BODY_BYTES: usize = 12 * 1024;
 /// Bytes of a body's content as stored and counted against [`MAX_MESSAGE_BODY_BYTES`]: the
 /// elements as JSON (so that empty elements count too) and cloudCustomData.
 pub fn body_bytes(elements: &[Element], cloud_custom_data: &str) -> usize {
-    /// Counts what is written to it.
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0 += b.len();
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut stored = Count(0);
-    serde_json::to_writer(&mut stored, elements).expect("elements always serialize");
-    stored.0 + cloud_custom_data.len()
+    crate::json_len(elements) + cloud_custom_data.len()
 }
 
 /// What a sender writes: the content and the options that travel with it. The same value goes
@@ -123,6 +110,9 @@ pub struct Message {
     /// How many times the message was modified.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub version: u64,
+    /// Who modified the message last; empty while it is not modified.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modifier: String,
 }
 
 fn is_zero(v: &u64) -> bool {

@@ -23,6 +23,8 @@ pub struct App {
     pub admin: String,
     /// How long after sending a message its sender may revoke it.
     pub revoke_limit_secs: u64,
+    /// Only a message's sender may modify it (by default both sides may, as officially).
+    pub modify_sender_only: bool,
 }
 
 /// The official default revoke time limit: 2 minutes.
@@ -113,6 +115,9 @@ pub struct ServeArgs {
     /// The REST API administrator identifier for apps given with --app [default: administrator].
     #[arg(long, env = "TIM_ADMIN")]
     pub admin: Option<String>,
+    /// Let only a message's sender modify it, for apps given with --app (and --dev).
+    #[arg(long, env = "TIM_MODIFY_SENDER_ONLY")]
+    pub modify_sender_only: bool,
     /// Seconds a request's headers may take to arrive [default: 10].
     #[arg(long, env = "TIM_HEADER_TIMEOUT")]
     pub header_timeout: Option<u64>,
@@ -171,6 +176,8 @@ struct FileApp {
     web_instances: Option<usize>,
     admin: Option<String>,
     revoke_limit: Option<u64>,
+    #[serde(default)]
+    modify_sender_only: bool,
 }
 
 fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, String> {
@@ -190,6 +197,7 @@ fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, Strin
         web_instances,
         admin: admin.to_owned(),
         revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
+        modify_sender_only: false,
     })
 }
 
@@ -215,11 +223,15 @@ impl ServeArgs {
                     web_instances: a.web_instances.unwrap_or(web_instances),
                     admin: a.admin.unwrap_or_else(|| admin.to_owned()),
                     revoke_limit_secs: a.revoke_limit.unwrap_or(DEFAULT_REVOKE_LIMIT_SECS),
+                    modify_sender_only: a.modify_sender_only,
                 },
             );
         }
         for spec in &self.apps {
-            let app = parse_app(spec, web_instances, admin)?;
+            let app = App {
+                modify_sender_only: self.modify_sender_only,
+                ..parse_app(spec, web_instances, admin)?
+            };
             apps.insert(app.sdkappid, app);
         }
         let dev = self.dev || file.dev;
@@ -230,6 +242,7 @@ impl ServeArgs {
                 web_instances,
                 admin: admin.to_owned(),
                 revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
+                modify_sender_only: self.modify_sender_only,
             });
         }
         if apps.is_empty() {

@@ -299,7 +299,7 @@ fn err_frame(id: Option<u64>, code: u32, message: impl Into<String>) -> Utf8Byte
 /// A request frame: straight into the typed request; a frame that does not read that way is
 /// read again in two steps (JSON, then the typed request), so it still gets an answer with its
 /// `id` and a precise code.
-fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
+pub fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
     if text.len() > max {
         // Only the id is read (nothing else is kept), for the answer to name its request.
         #[derive(serde::Deserialize)]

@@ -282,3 +282,49 @@ async fn a_flood_of_online_only_messages_does_not_push_a_receiver_off() {
     }
     bob.heartbeat_ok().await;
 }
+
+#[tokio::test]
+async fn pages_end_early_by_bytes_and_the_next_page_has_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let unlimited = ["--messages-per-sec", "0", "--requests-per-sec", "0"];
+    let server = Server::start(&dir.path().join("tim.db"), &unlimited);
+    let mut alice = server.login("alice").await;
+    // 220 conversations whose last messages are 11 KB each: 2.4 MB of them.
+    let big = "z".repeat(11_000);
+    for i in 0..220 {
+        let user = format!("u{i:03}");
+        drop(server.login(&user).await);
+        let r = alice.send_text(&user, &format!("b{i}"), &big).await;
+        assert_eq!(r["type"], "ok", "{r}");
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let mut req = json!({"limit": 1000});
+        if let Some(a) = &after {
+            req["after"] = json!(a);
+        }
+        let r = alice.call("getConversations", req).await;
+        let page = r["data"]["conversations"].as_array().unwrap().clone();
+        assert!(
+            r.to_string().len() < 2 * 1024 * 1024 + 64 * 1024,
+            "a page of {} bytes",
+            r.to_string().len()
+        );
+        assert!(!page.is_empty());
+        seen.extend(
+            page.iter()
+                .map(|c| c["conversationID"].as_str().unwrap().to_owned()),
+        );
+        after = seen.last().cloned();
+        if r["data"]["complete"] == true {
+            break;
+        }
+    }
+    assert!(seen.len() == 220, "{} conversations in all", seen.len());
+    // The inbox too: a sync of up to 500 items ends early by bytes.
+    let r = alice.call("sync", json!({"after": 0, "limit": 500})).await;
+    let items = r["data"]["items"].as_array().unwrap().len();
+    assert!((100..220).contains(&items), "{items} items");
+    assert_eq!(r["data"]["complete"], false);
+}

@@ -301,3 +301,37 @@ async fn pipelined_sends_never_starve_the_pushes() {
         assert_eq!(r.await.unwrap(), (N, 2 * N));
     }
 }
+
+#[tokio::test]
+async fn a_modification_names_its_modifier_and_an_app_may_allow_only_the_sender() {
+    let elements = json!([{"type": "TIMTextElem", "content": {"text": "edited"}}]);
+    for sender_only in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let flags: &[&str] = if sender_only {
+            &["--modify-sender-only"]
+        } else {
+            &[]
+        };
+        let server = Server::start(&dir.path().join("tim.db"), flags);
+        let mut bob = server.login("bob").await;
+        let mut alice = server.login("alice").await;
+        let r = alice.send_text("bob", "m1", "draft").await;
+        let id = r["data"]["message"]["ID"].clone();
+        let edit = json!({"messageID": id, "elements": elements, "version": 0});
+        let r = bob.call("modifyMessage", edit.clone()).await;
+        if sender_only {
+            assert_eq!(r["code"], 20001, "{r}");
+            let r = alice.call("modifyMessage", edit).await;
+            assert_eq!(r["data"]["message"]["modifier"], "alice", "{r}");
+        } else {
+            assert_eq!(r["data"]["message"]["modifier"], "bob", "{r}");
+            let h = alice
+                .call(
+                    "getHistory",
+                    json!({"conversationID": "C2Cbob", "count": 10}),
+                )
+                .await;
+            assert_eq!(h["data"]["messages"][0]["modifier"], "bob", "{h}");
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Conversation ops: the list, and the changes a user makes to their own conversations.
 
-use super::{c2c_peer, fail, Ctx, Failure};
+use super::{c2c_peer, fail, fitting, Ctx, Failure};
 use crate::store::{ConversationChange, Store};
 use tim_proto::*;
 
@@ -21,7 +21,13 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, g: GetConversations) -> Answer {
     let page = shared
         .store
         .conversations(caller.app, &caller.user, after, g.limit);
-    Ok(page.await?)
+    let mut page = page.await?;
+    let fit = fitting(&page.conversations);
+    if fit < page.conversations.len() {
+        page.conversations.truncate(fit);
+        page.complete = false;
+    }
+    Ok(page)
 }
 
 /// Apply `change` to the caller's conversations named by `ids`.

@@ -1,6 +1,6 @@
 //! The caller's inbox: `sync`, the exact catch-up after any gap.
 
-use super::{Ctx, Failure};
+use super::{fitting, Ctx, Failure};
 use crate::store::Store;
 use tim_proto::{Sync, SyncOk, MAX_SYNC_LIMIT};
 
@@ -10,5 +10,11 @@ pub async fn sync<S: Store>(ctx: &Ctx<'_, S>, s: Sync) -> Result<SyncOk, Failure
     let page = shared
         .store
         .inbox_after(caller.app, &caller.user, s.after, limit);
-    Ok(page.await?)
+    let mut page = page.await?;
+    let fit = fitting(&page.items);
+    if fit < page.items.len() {
+        page.items.truncate(fit);
+        page.complete = false;
+    }
+    Ok(page)
 }

@@ -155,7 +155,15 @@ pub async fn revoke<S: Store>(ctx: &Ctx<'_, S>, r: RevokeMessage) -> Result<Mess
 pub async fn modify<S: Store>(ctx: &Ctx<'_, S>, m: ModifyMessage) -> Result<MessageOk, Failure> {
     check_body_size(body_bytes(&m.elements, &m.cloud_custom_data))?;
     let Ctx { shared, caller } = ctx;
-    let message = shared.store.modify(caller.app, &caller.user, m).await?;
+    let sender_only = shared
+        .cfg
+        .apps
+        .get(&caller.app)
+        .is_some_and(|a| a.modify_sender_only);
+    let modify = shared
+        .store
+        .modify(caller.app, &caller.user, m, sender_only);
+    let message = modify.await?;
     Ok(MessageOk { message })
 }
 

@@ -11,7 +11,7 @@ use crate::failure::{fail, Failure, Outcome};
 use crate::session::{heartbeat, Caller, Session};
 use crate::store::Store;
 use crate::Shared;
-use tim_proto::{codes, Request, Response};
+use tim_proto::{codes, json_len, Request, Response, MAX_ANSWER_BYTES};
 
 /// What an op works with: the server's shared parts and the caller it acts for.
 pub struct Ctx<'a, S: Store> {
@@ -39,6 +39,18 @@ pub async fn handle_session<S: Store>(
         tokio::time::sleep(logins.failed(session.peer)).await;
     }
     outcome
+}
+
+/// How many of `items` (at least one) one answer carries within [`MAX_ANSWER_BYTES`] of JSON.
+fn fitting<T: serde::Serialize>(items: &[T]) -> usize {
+    let mut bytes = 0;
+    for (n, item) in items.iter().enumerate() {
+        bytes += json_len(item);
+        if bytes > MAX_ANSWER_BYTES {
+            return n.max(1);
+        }
+    }
+    items.len()
 }
 
 /// The op of a request, for its caller.

@@ -58,12 +58,14 @@ pub trait MessageStore: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Message>> + Send;
 
     /// Replace the content of a message of `user`'s conversations if
-    /// [`rules::modify`](super::rules::modify) allows it; both sides get a `modified` item.
+    /// [`rules::modify`](super::rules::modify) allows it (only its sender's when `sender_only`),
+    /// recording `user` as its modifier; both sides get a `modified` item.
     fn modify(
         &self,
         app: u64,
         user: &str,
         change: ModifyMessage,
+        sender_only: bool,
     ) -> impl Future<Output = StoreResult<Message>> + Send;
 
     /// Hide the messages with these IDs from `user`'s history; each must be in one of `user`'s

@@ -70,9 +70,20 @@ pub fn is_retry(stored: &Message, retry: &NewMessage) -> StoreResult<()> {
     )))
 }
 
-/// Whether `change` may replace the content of `message`: not revoked, the same element
-/// types, and made from the version it is still at.
-pub fn modify(message: &Message, change: &ModifyMessage) -> StoreResult<()> {
+/// Whether `user` may replace the content of `message` with `change`: its sender, or (unless
+/// the app allows only the sender, `sender_only`) its recipient; not revoked; the same element
+/// types; made from the version it is still at.
+pub fn modify(
+    message: &Message,
+    change: &ModifyMessage,
+    user: &str,
+    sender_only: bool,
+) -> StoreResult<()> {
+    if sender_only && message.from != user {
+        return Err(StoreError::Invalid(
+            "this app lets only the sender modify a message".into(),
+        ));
+    }
     if !message.revoker.is_empty() {
         return Err(StoreError::Invalid(
             "a revoked message cannot be modified".into(),

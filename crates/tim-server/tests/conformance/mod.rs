@@ -393,14 +393,24 @@ pub async fn modify_rules<S: Store>(store: S, bus: Arc<Recorder>) {
         version,
     };
     let t = |s: &str| vec![Element::Text { text: s.into() }];
+    // Where only senders may modify, the recipient may not.
+    let refused = store
+        .modify(APP, "ben", change(&m.id, t("final"), 0), true)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
     let changed = store
-        .modify(APP, "ben", change(&m.id, t("final"), 0))
+        .modify(APP, "ben", change(&m.id, t("final"), 0), false)
         .await
         .unwrap();
     assert_eq!(
         (changed.version, changed.body.elements.clone()),
         (1, t("final"))
     );
+    assert_eq!(changed.modifier, "ben", "who modified it is recorded");
+    assert_eq!(history(&store, "ann", "ben").await[0].modifier, "ben");
     assert_eq!(changed.body.cloud_custom_data, "ccd");
     for user in ["ann", "ben"] {
         let last = bus.of(user).pop().unwrap();
@@ -412,7 +422,9 @@ pub async fn modify_rules<S: Store>(store: S, bus: Arc<Recorder>) {
             "{user}"
         );
     }
-    let stale = store.modify(APP, "ann", change(&m.id, t("mine"), 0)).await;
+    let stale = store
+        .modify(APP, "ann", change(&m.id, t("mine"), 0), false)
+        .await;
     assert!(
         matches!(stale, Err(StoreError::ModifyConflict)),
         "{stale:?}"
@@ -422,20 +434,24 @@ pub async fn modify_rules<S: Store>(store: S, bus: Arc<Recorder>) {
         description: String::new(),
         extension: String::new(),
     }];
-    let retyped = store.modify(APP, "ann", change(&m.id, custom, 1)).await;
+    let retyped = store
+        .modify(APP, "ann", change(&m.id, custom, 1), false)
+        .await;
     assert!(
         matches!(retyped, Err(StoreError::Invalid(_))),
         "{retyped:?}"
     );
     for (user, id) in [("cat", m.id.clone()), ("ann", wrong_tail(&m.id))] {
-        let r = store.modify(APP, user, change(&id, t("x"), 1)).await;
+        let r = store.modify(APP, user, change(&id, t("x"), 1), false).await;
         assert!(
             matches!(r, Err(StoreError::NotFound(_))),
             "{user} {id}: {r:?}"
         );
     }
     store.revoke(APP, "ann", &m.id, 3600).await.unwrap();
-    let r = store.modify(APP, "ann", change(&m.id, t("x"), 1)).await;
+    let r = store
+        .modify(APP, "ann", change(&m.id, t("x"), 1), false)
+        .await;
     assert!(
         matches!(r, Err(StoreError::Invalid(_))),
         "a revoked message stays: {r:?}"

@@ -190,18 +190,20 @@ fn modify(
     app: u64,
     user: &str,
     change: ModifyMessage,
+    sender_only: bool,
 ) -> StoreResult<Message> {
     let (rowid, message) = named(conn, app, user, &change.message_id)?;
-    rules::modify(&message, &change)?;
+    rules::modify(&message, &change, user, sender_only)?;
     let elements = serde_json::to_string(&change.elements).map_err(internal)?;
     conn.prepare_cached(
-        "UPDATE messages SET elements = ?3, cloud_custom_data = ?4, version = version + 1 WHERE app = ?1 AND id = ?2",
+        "UPDATE messages SET elements = ?3, cloud_custom_data = ?4, version = version + 1, modifier = ?5 WHERE app = ?1 AND id = ?2",
     )?
-    .execute(params![app as i64, rowid, elements, change.cloud_custom_data])?;
+    .execute(params![app as i64, rowid, elements, change.cloud_custom_data, user])?;
     let mut message = message;
     message.body.elements = change.elements;
     message.body.cloud_custom_data = change.cloud_custom_data;
     message.version += 1;
+    message.modifier = user.to_owned();
     let event = |message| InboxEvent::Modified { message };
     push_to_parties(conn, writes, app, &message, rowid, event)?;
     Ok(message)
@@ -326,9 +328,15 @@ impl MessageStore for SqliteStore {
             .await
     }
 
-    async fn modify(&self, app: u64, user: &str, change: ModifyMessage) -> StoreResult<Message> {
+    async fn modify(
+        &self,
+        app: u64,
+        user: &str,
+        change: ModifyMessage,
+        sender_only: bool,
+    ) -> StoreResult<Message> {
         let user = user.to_owned();
-        self.write(move |conn, writes| modify(conn, writes, app, &user, change))
+        self.write(move |conn, writes| modify(conn, writes, app, &user, change, sender_only))
             .await
     }
 

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_message_control.sql"),
     include_str!("migrations/007_at_users.sql"),
     include_str!("migrations/008_counters_from_rows.sql"),
+    include_str!("migrations/009_modifier.sql"),
 ];
 
 /// Idle read connections kept open.

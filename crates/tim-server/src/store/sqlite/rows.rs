@@ -27,7 +27,7 @@ macro_rules! columns {
 }
 
 columns!(message, "m": id, seq, conv_type, sender, receiver, client_msg_id, random, time,
-    elements, cloud_custom_data, revoker, need_receipt, version, control, at_users);
+    elements, cloud_custom_data, revoker, need_receipt, version, control, at_users, modifier);
 columns!(conversation, "c": peer, unread, peer_read_seq, pinned, mark, custom_data,
     deleted, updated, last_msg);
 
@@ -97,6 +97,7 @@ pub(super) fn message_at(r: &Row<'_>, o: usize) -> Result<Message> {
             at_user_list: at_users.lines().map(str::to_owned).collect(),
         },
         revoker: r.get(o + c::revoker)?,
+        modifier: r.get(o + c::modifier)?,
         version: r.get::<_, i64>(o + c::version)? as u64,
     })
 }

@@ -1,0 +1,2 @@
+-- Who modified a message last.
+ALTER TABLE messages ADD COLUMN modifier TEXT NOT NULL DEFAULT '';
