@@ -27,6 +27,14 @@ async fn closed_within(tcp: &mut TcpStream, within: Duration) -> Option<Duration
     }
 }
 
+/// A TCP connection to `addr` with a 4 KiB receive buffer: a client that does not read fills
+/// it at once.
+async fn small_window(addr: &str) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(addr.parse().unwrap()).await.unwrap()
+}
+
 #[tokio::test]
 async fn sockets_that_never_finish_their_headers_are_closed_at_the_deadline() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,9 +135,7 @@ async fn a_client_that_never_reads_is_closed_at_the_write_deadline() {
     );
     // Pipelined heartbeats with nothing read (and a small receive window): the answers fill
     // the socket, then the server's writes stall.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let tcp = socket.connect(server.addr.parse().unwrap()).await.unwrap();
+    let tcp = small_window(&server.addr).await;
     let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://{}/v1/ws", server.addr), tcp)
         .await
         .unwrap();
@@ -248,10 +254,7 @@ async fn a_flood_of_online_only_messages_does_not_push_a_receiver_off() {
         &["--messages-per-sec", "0", "--requests-per-sec", "0"],
     );
     // bob reads nothing for a while, through a small receive window.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let tcp = socket.connect(server.addr.parse().unwrap()).await.unwrap();
-    let mut bob = Client::over(&server.addr, tcp).await;
+    let mut bob = Client::over(&server.addr, small_window(&server.addr).await).await;
     assert_eq!(bob.login("bob").await["type"], "ok");
     let mut alice = server.login("alice").await;
     let body = "o".repeat(10_000);

@@ -1,6 +1,6 @@
 //! Conversation ops: the list, and the changes a user makes to their own conversations.
 
-use super::{c2c_peer, fail, fitting, Ctx, Failure};
+use super::{c2c_peer, fail, fit, Ctx, Failure};
 use crate::store::{ConversationChange, Store};
 use tim_proto::*;
 
@@ -22,11 +22,7 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, g: GetConversations) -> Answer {
         .store
         .conversations(caller.app, &caller.user, after, g.limit);
     let mut page = page.await?;
-    let fit = fitting(&page.conversations);
-    if fit < page.conversations.len() {
-        page.conversations.truncate(fit);
-        page.complete = false;
-    }
+    fit(&mut page.conversations, &mut page.complete);
     Ok(page)
 }
 

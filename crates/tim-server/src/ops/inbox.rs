@@ -1,6 +1,6 @@
 //! The caller's inbox: `sync`, the exact catch-up after any gap.
 
-use super::{fitting, Ctx, Failure};
+use super::{fit, Ctx, Failure};
 use crate::store::Store;
 use tim_proto::{Sync, SyncOk, MAX_SYNC_LIMIT};
 
@@ -11,10 +11,6 @@ pub async fn sync<S: Store>(ctx: &Ctx<'_, S>, s: Sync) -> Result<SyncOk, Failure
         .store
         .inbox_after(caller.app, &caller.user, s.after, limit);
     let mut page = page.await?;
-    let fit = fitting(&page.items);
-    if fit < page.items.len() {
-        page.items.truncate(fit);
-        page.complete = false;
-    }
+    fit(&mut page.items, &mut page.complete);
     Ok(page)
 }

@@ -41,16 +41,21 @@ pub async fn handle_session<S: Store>(
     outcome
 }
 
-/// How many of `items` (at least one) one answer carries within [`MAX_ANSWER_BYTES`] of JSON.
-fn fitting<T: serde::Serialize>(items: &[T]) -> usize {
+/// A page cut to what one answer carries within [`MAX_ANSWER_BYTES`] of JSON (at least one
+/// item); a page cut short is not `complete`.
+fn fit<T: serde::Serialize>(items: &mut Vec<T>, complete: &mut bool) {
     let mut bytes = 0;
-    for (n, item) in items.iter().enumerate() {
-        bytes += json_len(item);
-        if bytes > MAX_ANSWER_BYTES {
-            return n.max(1);
-        }
+    let fitting = items
+        .iter()
+        .position(|item| {
+            bytes += json_len(item);
+            bytes > MAX_ANSWER_BYTES
+        })
+        .map_or(items.len(), |n| n.max(1));
+    if fitting < items.len() {
+        items.truncate(fitting);
+        *complete = false;
     }
-    items.len()
 }
 
 /// The op of a request, for its caller.
