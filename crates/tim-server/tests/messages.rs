@@ -216,6 +216,8 @@ async fn acknowledged_messages_survive_a_crash() {
     let mut alice = server.login("alice").await;
     let r = alice.send_text("bob", "k3", "d3").await;
     assert_eq!(r["data"]["message"]["sequence"], 4);
+    // The same ID as before the crash: the key of message IDs is kept with the data.
+    assert_eq!(r["data"]["message"]["ID"], items[3]["message"]["ID"]);
     let r = alice.send_text("bob", "k50", "d50").await;
     assert_eq!(r["data"]["message"]["sequence"], 51);
 }

@@ -5,7 +5,7 @@ use crate::bus::{Push, Target};
 use crate::config::DEFAULT_REVOKE_LIMIT_SECS;
 use crate::now_secs;
 use crate::session::valid_user_id;
-use crate::store::rules::message_id;
+use crate::store::rules::online_message_id;
 use crate::store::{HistoryRange, NewMessage, Store};
 use tim_proto::*;
 
@@ -97,7 +97,7 @@ fn send_online<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> SendMessageOk {
     body.excluded_from_unread = true;
     body.excluded_from_last_message = true;
     let message = Message {
-        id: message_id(0, time, s.random),
+        id: online_message_id(time, s.random),
         conversation_type: ConversationType::C2C,
         from: caller.user.clone(),
         to: s.to,

@@ -5,18 +5,65 @@
 use super::{NewMessage, StoreError, StoreResult};
 use tim_proto::{Element, Message, ModifyMessage};
 
-/// `${rowid}-${time}-${random}`: the official `${senderTinyID}-${clientTime}-${random}` shape,
-/// with the app-wide row number of the message where the official puts the sender's ID.
-pub fn message_id(rowid: i64, time: u64, random: u32) -> String {
-    format!("{rowid}-{time}-{random}")
+/// Message IDs: `${sealed}-${time}-${random}`, the official
+/// `${senderTinyID}-${clientTime}-${random}` shape, where `sealed` is the message's row number
+/// under a keyed permutation of 64-bit numbers (a four-round Feistel network whose rounds are
+/// SipHash-2-4 under the database's secret key): an ID says nothing of how many messages the
+/// app stores, and the server opens it back to the row.
+#[derive(Clone, Copy)]
+pub struct MessageIds {
+    key: [u8; 16],
 }
 
-/// The row number in a message ID made by [`message_id`]. The rest of the ID must still match
-/// the stored message: see [`named`].
-pub fn message_rowid(id: &str) -> Option<i64> {
-    let (rowid, rest) = id.split_once('-')?;
-    rest.contains('-').then_some(())?;
-    rowid.parse().ok().filter(|n| *n > 0)
+impl MessageIds {
+    pub fn new(key: [u8; 16]) -> MessageIds {
+        MessageIds { key }
+    }
+
+    fn round(&self, round: u8, half: u32) -> u32 {
+        use std::hash::Hasher;
+        let mut h = siphasher::sip::SipHasher24::new_with_key(&self.key);
+        h.write(&[round]);
+        h.write(&half.to_le_bytes());
+        h.finish() as u32
+    }
+
+    fn seal(&self, n: u64) -> u64 {
+        let (mut left, mut right) = ((n >> 32) as u32, n as u32);
+        for round in 0..4 {
+            (left, right) = (right, left ^ self.round(round, right));
+        }
+        (u64::from(left) << 32) | u64::from(right)
+    }
+
+    fn open(&self, n: u64) -> u64 {
+        let (mut left, mut right) = ((n >> 32) as u32, n as u32);
+        for round in (0..4).rev() {
+            (left, right) = (right ^ self.round(round, left), left);
+        }
+        (u64::from(left) << 32) | u64::from(right)
+    }
+
+    /// The ID of the message at row `rowid`.
+    pub fn id(&self, rowid: i64, time: u64, random: u32) -> String {
+        format!("{}-{time}-{random}", self.seal(rowid as u64))
+    }
+
+    /// The row number in an ID made by [`id`](Self::id). The rest of the ID must still match
+    /// the stored message: see [`named`].
+    pub fn rowid(&self, id: &str) -> Option<i64> {
+        let (sealed, rest) = id.split_once('-')?;
+        rest.contains('-').then_some(())?;
+        // 0 is the online-only ID's (a row sealed to 0 is one in 2^64: its ID names nothing).
+        let sealed = sealed.parse().ok().filter(|s| *s != 0)?;
+        let row = self.open(sealed);
+        i64::try_from(row).ok().filter(|n| *n > 0)
+    }
+}
+
+/// The ID of an online-only message: it is never stored, so it names no row.
+pub fn online_message_id(time: u64, random: u32) -> String {
+    format!("0-{time}-{random}")
 }
 
 /// The key of the conversation of two users: the same for both sides, unambiguous for any IDs.
@@ -146,10 +193,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn message_ids_give_back_their_row() {
-        assert_eq!(message_rowid(&message_id(12, 1_700_000_000, 7)), Some(12));
-        for bad in ["", "12", "12-3", "x-1-2", "0-1-2", "-1-2-3"] {
-            assert_eq!(message_rowid(bad), None, "{bad}");
+    fn message_ids_give_back_their_row_and_nothing_of_the_count() {
+        let ids = MessageIds::new(*b"0123456789abcdef");
+        for row in [1, 2, 3, 12, 1 << 31, i64::MAX] {
+            assert_eq!(
+                ids.rowid(&ids.id(row, 1_700_000_000, 7)),
+                Some(row),
+                "{row}"
+            );
+        }
+        // Neighbouring rows are far apart, and another key gives other IDs.
+        let first = |id: String| id.split('-').next().unwrap().parse::<u64>().unwrap();
+        let (a, b) = (first(ids.id(41, 1, 1)), first(ids.id(42, 1, 1)));
+        assert!(a.abs_diff(b) > 1 << 32, "{a} {b}");
+        let other = MessageIds::new(*b"fedcba9876543210");
+        assert_ne!(other.id(41, 1, 1), ids.id(41, 1, 1));
+        assert_ne!(other.rowid(&ids.id(41, 1, 1)), Some(41));
+        let online = online_message_id(1, 2);
+        for bad in ["", "12", "12-3", "x-1-2", "-1-2-3", online.as_str()] {
+            assert_eq!(ids.rowid(bad), None, "{bad}");
         }
     }
 
@@ -162,7 +224,7 @@ mod tests {
     #[test]
     fn a_row_number_with_another_tail_names_nothing() {
         let m = Message {
-            id: message_id(5, 100, 9),
+            id: "5-100-9".into(),
             from: "ann".into(),
             to: "ben".into(),
             ..Message::default()

@@ -5,13 +5,13 @@
 use super::conversations::load as load_conversation;
 use super::inbox::inbox_seq;
 use super::rows::{
-    at_users_column, control_bits, conv_type_code, load_message, message, message_row,
+    at_users_column, control_bits, conv_type_code, ids, load_message, message, message_row,
     CONTROL_NOT_LAST,
 };
 use super::writer::{Counter, Writes};
 use super::{inbox, internal, SqliteStore};
 use crate::now_secs;
-use crate::store::rules::{self, c2c_key, message_id, message_rowid};
+use crate::store::rules::{self, c2c_key};
 use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
 use rusqlite::{params, Connection};
 use tim_proto::{ConversationType, ConversationsOk, InboxEvent, Message, ModifyMessage};
@@ -23,7 +23,7 @@ pub(super) fn named(
     user: &str,
     id: &str,
 ) -> StoreResult<(i64, Message)> {
-    let rowid = message_rowid(id).unwrap_or(0);
+    let rowid = ids().rowid(id).unwrap_or(0);
     let stored = if rowid > 0 {
         load_message(conn, app, rowid)?
     } else {
@@ -114,7 +114,7 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
     writes.take(counter, seq);
     let rowid = conn.last_insert_rowid();
     let message = Message {
-        id: message_id(rowid, time, msg.random),
+        id: ids().id(rowid, time, msg.random),
         conversation_type: ConversationType::C2C,
         from: msg.from,
         to: msg.to,

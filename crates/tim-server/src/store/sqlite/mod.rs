@@ -15,9 +15,10 @@ mod rows;
 mod users;
 mod writer;
 
+use super::rules::MessageIds;
 use super::{StoreError, StoreResult};
 use crate::bus::Bus;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use writer::{Guard, Writer, Writes};
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_at_users.sql"),
     include_str!("migrations/008_counters_from_rows.sql"),
     include_str!("migrations/009_modifier.sql"),
+    include_str!("migrations/010_meta.sql"),
 ];
 
 /// Idle read connections kept open.
@@ -62,6 +64,7 @@ pub struct SqliteStore {
 
 struct ReadPool {
     path: PathBuf,
+    ids: MessageIds,
     idle: Mutex<Vec<Connection>>,
 }
 
@@ -72,7 +75,7 @@ impl ReadPool {
             Some(c) => c,
             None => open_reader(&self.path)?,
         };
-        let out = f(&conn);
+        let out = rows::with_ids(self.ids, || f(&conn));
         let mut idle = self.idle.lock().expect("reader pool lock");
         if idle.len() < MAX_IDLE_READERS {
             idle.push(conn);
@@ -103,6 +106,32 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
+/// The database's message IDs, with the secret key made the first time.
+fn message_ids(conn: &Connection) -> StoreResult<MessageIds> {
+    const NAME: &str = "message_id_key";
+    let stored: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE name = ?1", [NAME], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let key = match stored {
+        Some(key) => key,
+        None => {
+            let mut key = vec![0u8; 16];
+            getrandom::fill(&mut key).map_err(internal)?;
+            conn.execute(
+                "INSERT INTO meta (name, value) VALUES (?1, ?2)",
+                params![NAME, key],
+            )?;
+            key
+        }
+    };
+    let key: [u8; 16] = key
+        .try_into()
+        .map_err(|_| internal("the message ID key is not 16 bytes"))?;
+    Ok(MessageIds::new(key))
+}
+
 impl SqliteStore {
     /// Open (creating or upgrading if needed) the database file at `path` and start the
     /// writer thread, which publishes committed inbox items on `bus`.
@@ -124,11 +153,13 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         migrate(&mut conn)?;
+        let ids = message_ids(&conn)?;
         let readers = Arc::new(ReadPool {
             path: path.to_owned(),
+            ids,
             idle: Mutex::new(Vec::new()),
         });
-        let writer = Writer::start(conn, path, bus, Arc::downgrade(&readers))?;
+        let writer = Writer::start(conn, path, ids, bus, Arc::downgrade(&readers))?;
         Ok(SqliteStore { writer, readers })
     }
 

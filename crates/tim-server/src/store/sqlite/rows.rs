@@ -1,8 +1,9 @@
 //! Reading rows back into protocol types. Each SELECT list is declared once with [`columns!`],
 //! which also names every column's offset in it, so row readers never count columns by hand.
 
-use super::super::rules::message_id;
+use super::super::rules::MessageIds;
 use rusqlite::{params, Connection, OptionalExtension, Result, Row};
+use std::cell::Cell;
 use tim_proto::{Conversation, ConversationId, ConversationType, Message, MessageBody};
 
 /// `columns!(name, "alias": a, b, c)` makes `name::LIST` ("alias.a, alias.b, alias.c"),
@@ -71,6 +72,27 @@ pub(super) fn json_column<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize)
     })
 }
 
+thread_local! {
+    /// The message IDs of the database this thread is working on: set for the writer's thread
+    /// once, and around each read ([`with_ids`]), so that every row reader makes IDs with the
+    /// right key without passing it through every query.
+    static IDS: Cell<Option<MessageIds>> = const { Cell::new(None) };
+}
+
+/// Run `f` with `ids` as this thread's message IDs (the previous ones back afterwards).
+pub(super) fn with_ids<T>(ids: MessageIds, f: impl FnOnce() -> T) -> T {
+    let before = IDS.replace(Some(ids));
+    let out = f();
+    IDS.set(before);
+    out
+}
+
+/// This thread's message IDs (see [`with_ids`]).
+pub(super) fn ids() -> MessageIds {
+    IDS.get()
+        .expect("store code runs inside with_ids (the writer's thread or a read)")
+}
+
 /// The [`message::LIST`] columns of a row, starting at column `o`.
 pub(super) fn message_at(r: &Row<'_>, o: usize) -> Result<Message> {
     use message as c;
@@ -80,7 +102,7 @@ pub(super) fn message_at(r: &Row<'_>, o: usize) -> Result<Message> {
     let control: i64 = r.get(o + c::control)?;
     let at_users: String = r.get(o + c::at_users)?;
     Ok(Message {
-        id: message_id(rowid, time, random),
+        id: ids().id(rowid, time, random),
         conversation_type: conversation_type(r.get(o + c::conv_type)?),
         sequence: r.get::<_, i64>(o + c::seq)? as u64,
         from: r.get(o + c::sender)?,

@@ -9,8 +9,9 @@
 //! writer's memory once read, so a send takes them without a statement. WAL checkpoints run
 //! beside the writer, never inside a commit.
 
+use super::super::rules::MessageIds;
 use super::super::{StoreError, StoreResult};
-use super::internal;
+use super::{internal, rows};
 use crate::bus::{Bus, Push, Target};
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -159,6 +160,7 @@ impl Writer {
     pub(super) fn start<A: Send + Sync + 'static>(
         conn: Connection,
         path: &Path,
+        ids: MessageIds,
         bus: Arc<dyn Bus>,
         alive: Weak<A>,
     ) -> StoreResult<Writer> {
@@ -169,13 +171,14 @@ impl Writer {
         let wal = std::fs::File::open(&wal_path)
             .map_err(|e| internal(format!("opening {}: {e}", Path::new(&wal_path).display())))?;
         let caught_up = start_checkpointer(path, alive)?;
-        Self::start_with(conn, Box::new(move || wal.sync_data()), bus, caught_up)
+        Self::start_with(conn, ids, Box::new(move || wal.sync_data()), bus, caught_up)
     }
 
     /// Start the writer on `conn`, answering after `sync`; the writer finishes a checkpoint
     /// when `caught_up` is set.
     fn start_with(
         mut conn: Connection,
+        ids: MessageIds,
         mut sync: SyncWal,
         bus: Arc<dyn Bus>,
         caught_up: Arc<AtomicBool>,
@@ -205,23 +208,9 @@ impl Writer {
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
-                let mut writes = Writes::default();
-                while let Some(first) = queue.blocking_recv() {
-                    if caught_up.swap(false, Ordering::Relaxed) {
-                        finish_checkpoint(&conn);
-                    }
-                    let mut batch = vec![first];
-                    while batch.len() < MAX_BATCH {
-                        match queue.try_recv() {
-                            Ok(job) => batch.push(job),
-                            Err(_) => break,
-                        }
-                    }
-                    let committed = commit_batch(&mut conn, batch, &mut writes);
-                    if published.send(committed).is_err() {
-                        break;
-                    }
-                }
+                rows::with_ids(ids, || {
+                    writer_loop(&mut conn, &mut queue, &caught_up, &published)
+                })
             })
             .map_err(internal)?;
         Ok(Writer { jobs })
@@ -254,6 +243,33 @@ impl Writer {
         let stopped = || internal("writer stopped");
         self.jobs.send(job).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// The writer's thread: a batch of whatever queued up, one transaction, handed to the
+/// publisher; between two, the writer's part of a checkpoint when one is due.
+fn writer_loop(
+    conn: &mut Connection,
+    queue: &mut mpsc::UnboundedReceiver<Job>,
+    caught_up: &AtomicBool,
+    published: &std_mpsc::Sender<Committed>,
+) {
+    let mut writes = Writes::default();
+    while let Some(first) = queue.blocking_recv() {
+        if caught_up.swap(false, Ordering::Relaxed) {
+            finish_checkpoint(conn);
+        }
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = commit_batch(conn, batch, &mut writes);
+        if published.send(committed).is_err() {
+            break;
+        }
     }
 }
 
@@ -424,7 +440,8 @@ mod tests {
         let sync: SyncWal = Box::new(move || outcome.recv().unwrap());
         let bus = Arc::new(Recorder::default());
         let caught_up = Arc::new(AtomicBool::new(false));
-        let writer = Writer::start_with(conn, sync, bus.clone(), caught_up).unwrap();
+        let ids = MessageIds::new([7; 16]);
+        let writer = Writer::start_with(conn, ids, sync, bus.clone(), caught_up).unwrap();
         (writer, bus, gate)
     }
 
