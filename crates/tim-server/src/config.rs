@@ -66,6 +66,8 @@ pub struct Limits {
     /// Failed logins (and resumes) from one address answered at once; later ones wait 250 ms,
     /// doubling up to 8 s, until the address has failed none for 10 minutes.
     pub free_login_failures: u32,
+    /// The most bytes of message bodies one user may have stored (0: no limit).
+    pub user_quota_bytes: u64,
 }
 
 impl Default for Limits {
@@ -79,6 +81,7 @@ impl Default for Limits {
             requests_per_sec: Rate { per_sec: 100 },
             messages_per_sec: Rate { per_sec: 50 },
             free_login_failures: 5,
+            user_quota_bytes: 1 << 30,
         }
     }
 }
@@ -142,6 +145,9 @@ pub struct ServeArgs {
     /// Failed logins from one address answered at once before each waits longer [default: 5].
     #[arg(long, env = "TIM_FREE_LOGIN_FAILURES")]
     pub free_login_failures: Option<u32>,
+    /// Bytes of message bodies one user may have stored; 0: no limit [default: 1 GiB].
+    #[arg(long, env = "TIM_USER_QUOTA_BYTES")]
+    pub user_quota_bytes: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -164,6 +170,7 @@ struct FileConfig {
     requests_per_sec: Option<u32>,
     messages_per_sec: Option<u32>,
     free_login_failures: Option<u32>,
+    user_quota_bytes: Option<u64>,
     #[serde(default)]
     app: Vec<FileApp>,
 }
@@ -300,6 +307,10 @@ impl ServeArgs {
                         .free_login_failures
                         .or(file.free_login_failures)
                         .unwrap_or(d.free_login_failures),
+                    user_quota_bytes: self
+                        .user_quota_bytes
+                        .or(file.user_quota_bytes)
+                        .unwrap_or(d.user_quota_bytes),
                 }
             },
         })

@@ -37,6 +37,10 @@ impl From<StoreError> for Failure {
                 codes::MODIFY_CONFLICT,
                 "the message was modified since you saw it".into(),
             ),
+            StoreError::QuotaExceeded(quota) => Failure(
+                codes::BODY_SIZE_LIMIT,
+                format!("your messages use up your storage quota of {quota} bytes"),
+            ),
             StoreError::Invalid(why) => Failure(codes::INVALID_REQUEST, why),
             StoreError::Internal(e) => {
                 tracing::error!("storage: {e}");

@@ -331,3 +331,26 @@ async fn pages_end_early_by_bytes_and_the_next_page_has_the_rest() {
     assert!((100..220).contains(&items), "{items} items");
     assert_eq!(r["data"]["complete"], false);
 }
+
+#[tokio::test]
+async fn a_user_past_the_storage_quota_is_refused_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tim.db");
+    let quota = ["--user-quota-bytes", "300"];
+    let mut server = Server::start(&db, &quota);
+    let _bob = server.login("bob").await;
+    let mut alice = server.login("alice").await;
+    let text = "q".repeat(100);
+    for i in 0..2 {
+        let r = alice.send_text("bob", &format!("q{i}"), &text).await;
+        assert_eq!(r["type"], "ok", "{r}");
+    }
+    let r = alice.send_text("bob", "q2", &text).await;
+    assert_eq!(r["code"], 80002, "{r}");
+    drop(alice);
+    server.kill();
+    // What is stored counts, not what this process has seen.
+    let server = Server::start(&db, &quota);
+    let mut alice = server.login("alice").await;
+    assert_eq!(alice.send_text("bob", "q3", &text).await["code"], 80002);
+}

@@ -83,6 +83,7 @@ pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMess
             client_msg_id: s.client_msg_id,
             random: s.random,
             body: s.body,
+            quota_bytes: shared.cfg.limits.user_quota_bytes,
         })
         .await?;
     Ok(SendMessageOk { message })

@@ -14,6 +14,10 @@ pub struct NewMessage {
     pub client_msg_id: String,
     pub random: u32,
     pub body: MessageBody,
+    /// The most bytes of message bodies the sender may have stored, this one included (0: no
+    /// limit); past it the send is refused with
+    /// [`StoreError::QuotaExceeded`](super::StoreError::QuotaExceeded).
+    pub quota_bytes: u64,
 }
 
 /// Where a page of history is taken.

@@ -37,6 +37,9 @@ pub enum StoreError {
     RevokeTooLate,
     #[error("the message was modified since")]
     ModifyConflict,
+    /// The sender's stored messages would pass their quota (bytes).
+    #[error("the storage quota of {0} bytes is used up")]
+    QuotaExceeded(u64),
     #[error("{0}")]
     Invalid(String),
     #[error("storage failure: {0}")]

@@ -62,6 +62,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@cases $open;
             sends_are_idempotent_and_numbered,
             a_send_to_an_unknown_user_stores_nothing,
+            a_sender_past_the_quota_stores_nothing,
             deliveries_follow_the_inbox,
             inbox_pages_are_exact,
             history_pages_in_every_direction,
@@ -119,6 +120,7 @@ pub async fn send<S: Store>(
             client_msg_id: cmid.into(),
             random: 7,
             body,
+            quota_bytes: 0,
         })
         .await
         .unwrap()
@@ -165,6 +167,7 @@ pub async fn sends_are_idempotent_and_numbered<S: Store>(store: S, _: Arc<Record
                 client_msg_id: "c1".into(),
                 random: 7,
                 body,
+                quota_bytes: 0,
             })
             .await;
         assert!(
@@ -197,6 +200,33 @@ pub async fn sends_are_idempotent_and_numbered<S: Store>(store: S, _: Arc<Record
     }
 }
 
+pub async fn a_sender_past_the_quota_stores_nothing<S: Store>(store: S, _: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    let new = |from: &str, to: &str, cmid: &str| NewMessage {
+        app: APP,
+        from: from.into(),
+        to: to.into(),
+        client_msg_id: cmid.into(),
+        random: 1,
+        body: text(&"q".repeat(100)),
+        // About 140 bytes a body as stored: two fit.
+        quota_bytes: 300,
+    };
+    store.send_c2c(new("ann", "ben", "q1")).await.unwrap();
+    let second = store.send_c2c(new("ann", "ben", "q2")).await.unwrap();
+    let r = store.send_c2c(new("ann", "ben", "q3")).await;
+    assert!(matches!(r, Err(StoreError::QuotaExceeded(300))), "{r:?}");
+    assert_eq!(
+        inbox(&store, "ben").await.len(),
+        2,
+        "nothing of the third is stored"
+    );
+    // A retry of a stored one is no new bytes; the quota is each sender's own.
+    let again = store.send_c2c(new("ann", "ben", "q2")).await.unwrap();
+    assert_eq!(again, second);
+    store.send_c2c(new("ben", "ann", "b1")).await.unwrap();
+}
+
 pub async fn a_send_to_an_unknown_user_stores_nothing<S: Store>(store: S, bus: Arc<Recorder>) {
     login_all(&store, &["ann"]).await;
     let r = store
@@ -207,6 +237,7 @@ pub async fn a_send_to_an_unknown_user_stores_nothing<S: Store>(store: S, bus: A
             client_msg_id: "c".into(),
             random: 1,
             body: text("x"),
+            quota_bytes: 0,
         })
         .await;
     assert!(matches!(r, Err(StoreError::UnknownUser(u)) if u == "nobody"));
@@ -222,6 +253,7 @@ pub async fn a_send_to_an_unknown_user_stores_nothing<S: Store>(store: S, bus: A
             client_msg_id: "c".into(),
             random: 1,
             body: text("x"),
+            quota_bytes: 0,
         })
         .await;
     assert!(matches!(r, Err(StoreError::UnknownUser(_))), "{r:?}");

@@ -54,6 +54,25 @@ fn push_to_parties(
     Ok(())
 }
 
+/// Whether `msg` was stored already (then sending it again is answered with it).
+fn is_sent(conn: &Connection, msg: &NewMessage) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE app = ?1 AND sender = ?2 AND client_msg_id = ?3)",
+        )?
+        .query_row(params![msg.app as i64, msg.from, msg.client_msg_id], |r| r.get(0))?)
+}
+
+/// The bytes of the message bodies `sender` has stored (their stored columns).
+fn stored_bytes(conn: &Connection, app: u64, sender: &str) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(octet_length(elements) + octet_length(cloud_custom_data) + octet_length(at_users)), 0)
+             FROM messages WHERE app = ?1 AND sender = ?2",
+        )?
+        .query_row(params![app as i64, sender], |r| r.get(0))?)
+}
+
 /// The last sequence of conversation `conv` (0 before its first message).
 pub(super) fn last_seq(conn: &Connection, app: u64, conv: &str) -> StoreResult<i64> {
     let last: Option<i64> = conn
@@ -75,6 +94,22 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         .unwrap_or(1);
     let time = now_secs();
     let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
+    let at_users = at_users_column(&msg.body.at_user_list);
+    // The quota counts the bytes of the stored columns, as `stored_bytes` sums them.
+    let size = (elements.len() + msg.body.cloud_custom_data.len() + at_users.len()) as i64;
+    let quota = (msg.quota_bytes > 0).then(|| Counter::Stored(msg.app, msg.from.clone()));
+    let stored = match &quota {
+        Some(counter) => {
+            let stored = writes
+                .current(counter, || stored_bytes(conn, msg.app, &msg.from).map(Some))?
+                .unwrap_or(0);
+            if stored + size > msg.quota_bytes as i64 && !is_sent(conn, &msg)? {
+                return Err(StoreError::QuotaExceeded(msg.quota_bytes));
+            }
+            stored
+        }
+        None => 0,
+    };
     // A retry (same sender and clientMsgID) inserts nothing and is answered with the original.
     let inserted = conn
         .prepare_cached(
@@ -96,7 +131,7 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
             msg.body.cloud_custom_data,
             msg.body.need_read_receipt,
             control_bits(&msg.body),
-            at_users_column(&msg.body.at_user_list)
+            at_users
         ])?;
     if inserted == 0 {
         let sql = format!(
@@ -112,6 +147,9 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
     let body = msg.body;
     // (From here on a failure is a storage failure: it undoes the batch.)
     writes.take(counter, seq);
+    if let Some(counter) = quota {
+        writes.take(counter, stored + size);
+    }
     let rowid = conn.last_insert_rowid();
     let message = Message {
         id: ids().id(rowid, time, msg.random),

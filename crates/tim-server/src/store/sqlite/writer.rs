@@ -46,6 +46,8 @@ pub(super) enum Counter {
     Inbox(u64, String),
     /// A conversation's messages.
     Conversation(u64, String),
+    /// The bytes of message bodies a user has sent (against the user's quota).
+    Stored(u64, String),
 }
 
 /// What the writes of one transaction do besides their SQL: the inbox items to publish once
@@ -74,14 +76,23 @@ impl Writes {
         counter: &Counter,
         load: impl FnOnce() -> StoreResult<Option<i64>>,
     ) -> StoreResult<Option<i64>> {
+        Ok(self.current(counter, load)?.map(|last| last + 1))
+    }
+
+    /// The value of `counter` (the last one taken), read with `load` the first time.
+    pub(super) fn current(
+        &mut self,
+        counter: &Counter,
+        load: impl FnOnce() -> StoreResult<Option<i64>>,
+    ) -> StoreResult<Option<i64>> {
         if let Some(last) = self.counters.get(counter) {
-            return Ok(Some(last + 1));
+            return Ok(Some(*last));
         }
         let Some(last) = load()? else {
             return Ok(None);
         };
         self.counters.insert(counter.clone(), last);
-        Ok(Some(last + 1))
+        Ok(Some(last))
     }
 
     /// Take `value` (from [`next`](Self::next)) of `counter`.
