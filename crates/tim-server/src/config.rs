@@ -276,9 +276,18 @@ impl ServeArgs {
             max_frame_bytes: file.max_frame_bytes.unwrap_or(64 * 1024),
             limits: {
                 let d = Limits::default();
+                // The flag (or its environment variable), else the file, else the default.
+                fn pick<T>(flag: Option<T>, file: Option<T>, default: T) -> T {
+                    flag.or(file).unwrap_or(default)
+                }
                 let secs = |flag: Option<u64>, file: Option<u64>, default: Duration| {
-                    flag.or(file).map_or(default, Duration::from_secs)
+                    pick(
+                        flag.map(Duration::from_secs),
+                        file.map(Duration::from_secs),
+                        default,
+                    )
                 };
+                let rate = |per_sec| Rate { per_sec };
                 Limits {
                     header_timeout: secs(
                         self.header_timeout,
@@ -287,30 +296,36 @@ impl ServeArgs {
                     ),
                     login_timeout: secs(self.login_timeout, file.login_timeout, d.login_timeout),
                     write_timeout: secs(self.write_timeout, file.write_timeout, d.write_timeout),
-                    max_connections: self
-                        .max_connections
-                        .or(file.max_connections)
-                        .unwrap_or(d.max_connections),
-                    max_connections_per_ip: self
-                        .max_connections_per_ip
-                        .or(file.max_connections_per_ip)
-                        .unwrap_or(d.max_connections_per_ip),
-                    requests_per_sec: self
-                        .requests_per_sec
-                        .or(file.requests_per_sec)
-                        .map_or(d.requests_per_sec, |per_sec| Rate { per_sec }),
-                    messages_per_sec: self
-                        .messages_per_sec
-                        .or(file.messages_per_sec)
-                        .map_or(d.messages_per_sec, |per_sec| Rate { per_sec }),
-                    free_login_failures: self
-                        .free_login_failures
-                        .or(file.free_login_failures)
-                        .unwrap_or(d.free_login_failures),
-                    user_quota_bytes: self
-                        .user_quota_bytes
-                        .or(file.user_quota_bytes)
-                        .unwrap_or(d.user_quota_bytes),
+                    max_connections: pick(
+                        self.max_connections,
+                        file.max_connections,
+                        d.max_connections,
+                    ),
+                    max_connections_per_ip: pick(
+                        self.max_connections_per_ip,
+                        file.max_connections_per_ip,
+                        d.max_connections_per_ip,
+                    ),
+                    requests_per_sec: pick(
+                        self.requests_per_sec.map(rate),
+                        file.requests_per_sec.map(rate),
+                        d.requests_per_sec,
+                    ),
+                    messages_per_sec: pick(
+                        self.messages_per_sec.map(rate),
+                        file.messages_per_sec.map(rate),
+                        d.messages_per_sec,
+                    ),
+                    free_login_failures: pick(
+                        self.free_login_failures,
+                        file.free_login_failures,
+                        d.free_login_failures,
+                    ),
+                    user_quota_bytes: pick(
+                        self.user_quota_bytes,
+                        file.user_quota_bytes,
+                        d.user_quota_bytes,
+                    ),
                 }
             },
         })

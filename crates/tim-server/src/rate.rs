@@ -56,8 +56,7 @@ impl Bucket {
         if rate.per_sec == 0 {
             return true;
         }
-        let refill = now.saturating_duration_since(self.at).as_secs_f64() * f64::from(rate.per_sec);
-        self.tokens = (self.tokens + refill).min(rate.burst());
+        self.tokens = self.at(rate, now);
         self.at = now;
         if self.tokens < 1.0 {
             return false;
@@ -68,8 +67,13 @@ impl Bucket {
 
     /// Whether it has refilled completely by `now` (it can be forgotten).
     fn full(&self, rate: Rate, now: Instant) -> bool {
+        self.at(rate, now) >= rate.burst()
+    }
+
+    /// The tokens there are at `now` (refilled since the last take, at most a burst).
+    fn at(&self, rate: Rate, now: Instant) -> f64 {
         let refill = now.saturating_duration_since(self.at).as_secs_f64() * f64::from(rate.per_sec);
-        self.tokens + refill >= rate.burst()
+        (self.tokens + refill).min(rate.burst())
     }
 }
 
