@@ -20,6 +20,13 @@ function watchNetwork(sdk) {
   }
 }
 
+/** Stands in for an absent WebSocket: connecting fails, and the driver logs this message. */
+class Missing {
+  constructor() {
+    throw new Error('no WebSocket constructor: pass WebSocket to TIM.create');
+  }
+}
+
 function wsURL(serverURL) {
   const base = serverURL || (globalThis.location && globalThis.location.origin) || '';
   return base.replace(/^http/, 'ws').replace(/\/+$/, '') + '/v1/ws';
@@ -27,7 +34,8 @@ function wsURL(serverURL) {
 
 /**
  * Builds the TIM default export around a loader that resolves to the wasm-bindgen module
- * (`{Sdk}`) once its wasm is instantiated. Each entry point (browser, Node, Mini Program)
+ * (`{Sdk}`) once its wasm is instantiated, with the entry's own fallback `WebSocket` and what
+ * to say (`missing`) when there is none. Each entry point (browser, Node, Mini Program)
  * supplies its own loader.
  */
 export function makeTIM(loadWasm) {
@@ -43,10 +51,14 @@ export function makeTIM(loadWasm) {
       this._sdk = null;
       loading = loading || loadWasm();
       this._ready = loading.then((mod) => {
+        const socket = options.WebSocket || globalThis.WebSocket || mod.WebSocket;
+        // Without a WebSocket every connection fails (2800): say why, once, where it shows.
+        if (!socket && mod.missing) console.error(mod.missing);
+        this._missing = socket ? null : mod.missing;
         const sdk = new mod.Sdk(
           options.SDKAppID,
           wsURL(options.serverURL),
-          options.WebSocket || globalThis.WebSocket,
+          socket || Missing,
           (name, data) => this._emit(name, data),
           options,
         );
@@ -110,7 +122,10 @@ export function makeTIM(loadWasm) {
     login(options) {
       // Checked here: the official throws at once, and the wasm module may not be loaded yet.
       if (!options || !options.userID || !options.userSig) throw new Error('Params validate failed.');
-      return this._call('login', String(options.userID), String(options.userSig));
+      return this._call('login', String(options.userID), String(options.userSig)).catch((e) => {
+        if (this._missing && e && e.code === 2800) e.message = `${e.message}: ${this._missing}`;
+        throw e;
+      });
     }
 
     destroy() {

@@ -45,5 +45,5 @@ node --experimental-websocket --test tests/soak/
 step "Fuzzing, short: the frame decoder, the UserSig decoder, the core reading frames (15 s each)"
 ./scripts/fuzz.sh 15
 
-step "Browsers: the demo page and the package bundled by Vite, in headless Chromium"
-node --test tests/browser/ tests/bundler/
+step "Browsers: the demo page, the package bundled by Vite, the README snippet (Node and a plain page)"
+node --test tests/browser/ tests/bundler/ tests/readme/

@@ -5,6 +5,7 @@
 //! App code (event handlers, Promise reactions) runs only after the driver's state is released,
 //! so it may call the SDK again.
 
+use crate::api;
 use crate::json;
 use crate::read;
 use gloo_timers::callback::Timeout;
@@ -77,6 +78,14 @@ pub struct Settle {
     pub own: JsValue,
 }
 
+/// An API call made again when the SDK gets ready; `resolve` takes what it returns (a
+/// Promise is adopted).
+pub struct Rerun {
+    pub api: String,
+    pub args: (JsValue, JsValue),
+    pub resolve: Function,
+}
+
 pub struct Driver {
     pub core: Core,
     url: String,
@@ -86,6 +95,7 @@ pub struct Driver {
     /// Bumped per socket, so events of a socket the core already dropped are ignored.
     socket_gen: u32,
     pending: VecMap<OpId, Settle>,
+    reruns: VecMap<OpId, Rerun>,
     /// Messages made by createXxxMessage (or that failed) and not yet sent, by ID.
     pub drafts: VecMap<String, SdkMessage>,
     timer: Option<(u64, Timeout)>,
@@ -98,6 +108,7 @@ pub type Shared = Rc<RefCell<Driver>>;
 enum Call {
     Emit(Event),
     Settle(Settle, Result<OpOk, ApiError>),
+    Rerun(Rerun, Result<OpOk, ApiError>),
 }
 
 impl Driver {
@@ -110,6 +121,7 @@ impl Driver {
             socket: None,
             socket_gen: 0,
             pending: VecMap::default(),
+            reruns: VecMap::default(),
             drafts: VecMap::default(),
             timer: None,
             log_level: 0,
@@ -129,6 +141,11 @@ impl Driver {
     /// Settle `op` with `settle` when the core completes it.
     pub fn wait(&mut self, op: OpId, settle: Settle) {
         self.pending.insert(op, settle);
+    }
+
+    /// Make `rerun`'s call again when the core completes `op` (the SDK is ready).
+    pub fn rerun(&mut self, op: OpId, rerun: Rerun) {
+        self.reruns.insert(op, rerun);
     }
 
     fn connect(&mut self, shared: &Weak<RefCell<Driver>>) {
@@ -262,6 +279,8 @@ pub fn pump(shared: &Shared) {
                         }
                         if let Some(settle) = d.pending.remove(&op) {
                             calls.push(Call::Settle(settle, result));
+                        } else if let Some(rerun) = d.reruns.remove(&op) {
+                            calls.push(Call::Rerun(rerun, result));
                         }
                     }
                 }
@@ -290,9 +309,23 @@ pub fn pump(shared: &Shared) {
                     }
                     let _ = s.reject.call1(&JsValue::NULL, &err);
                 }
+                Call::Rerun(r, result) => {
+                    let out = match result {
+                        Ok(_) => api::call(shared, &r.api, r.args.0, r.args.1),
+                        Err(e) => Ok(api::reject_now(shared, e).into()),
+                    };
+                    let _ = r
+                        .resolve
+                        .call1(&JsValue::NULL, &out.unwrap_or_else(rejected));
+                }
             }
         }
     }
+}
+
+/// A Promise rejected with what a call threw.
+fn rejected(thrown: JsValue) -> JsValue {
+    js_sys::Promise::reject(&thrown).into()
 }
 
 /// Result `data` about the app's own objects, made of them: `data.message` is assigned onto the

@@ -72,17 +72,7 @@ impl Sdk {
     /// entry point instead of one export per method keeps the wasm file small (each export
     /// costs a generated shim). Official methods not implemented yet reject (2998).
     pub fn call(&self, api: &str, a: JsValue, b: JsValue) -> Result<JsValue, JsValue> {
-        let reply = {
-            let mut d = self.shared.borrow_mut();
-            match api::find(api) {
-                Some(f) => f(&mut d, a, b),
-                None => api::not_implemented(&mut d, api),
-            }
-        };
-        let out = self.reply(reply);
-        // What the call queued goes out now, once its Promise waits for it.
-        pump(&self.shared);
-        out
+        api::call(&self.shared, api, a, b)
     }
 }
 

@@ -41,8 +41,8 @@ pub(crate) const APIS: &[(&str, Api)] = &[
 
 const NONE: JsValue = JsValue::UNDEFINED;
 
-/// `createXxxMessage(options)`: the Message object (kept to be sent), a rejected Promise when
-/// not ready; wrong options throw.
+/// `createXxxMessage(options)`: the Message object (kept to be sent), from the moment `login`
+/// resolved; before, a rejected Promise with the not-ready reason; wrong options throw.
 fn create(d: &mut Driver, type_: &str, options: &JsValue) -> Reply {
     let payload = get(options, "payload");
     create_from(
@@ -70,9 +70,6 @@ fn create_from(
     payload: &JsValue,
     ccd: String,
 ) -> Reply {
-    if let Err(e) = d.core.check_ready() {
-        return Reply::Now(Err(e));
-    }
     let conversation_type = match get(options, "conversationType").as_string().as_deref() {
         Some("C2C") => ConversationType::C2C,
         Some("GROUP") => ConversationType::Group,

@@ -1,20 +1,20 @@
 //! The official instance API, one file per domain. Each file has a table of rows (official
-//! method name, function); `Sdk::call` looks a name up in them. Every function takes the
+//! method name, function); [`call`] looks a name up in them. Every function takes the
 //! driver and the two arguments the JS face got, and says with a [`Reply`] what the official
 //! method returns: a Promise for the asynchronous ones, the value for the synchronous ones
 //! (createXxxMessage, findMessage, getTotalUnreadMessageCount), or the throw of the official
-//! parameter check. `call` makes the Promise (or throws) once the driver is released.
+//! parameter check. [`call`] makes the Promise (or throws) once the driver is released, and
+//! makes a call refused while the SDK gets ready again once it is.
 
 pub(crate) mod conversations;
 pub(crate) mod messages;
 pub(crate) mod session;
 
-use crate::driver::{im_error, im_response, set, Driver, Settle};
+use crate::driver::{im_error, im_response, now_ms, pump, set, Driver, Rerun, Settle, Shared};
 use crate::read::get;
-use crate::Sdk;
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use tim_core::{ApiError, OpId};
-use tim_proto::codes::{is_not_ready, NOT_IMPLEMENTED};
+use tim_proto::codes::{is_not_ready, LOGGING_IN, NOT_IMPLEMENTED};
 use wasm_bindgen::JsValue;
 
 /// An official method.
@@ -31,6 +31,8 @@ pub(crate) enum Reply {
     Resolved(JsValue),
     /// Thrown: the official parameter check failed.
     Invalid,
+    /// A Promise of the call (`api` with its arguments) made again when `OpId` completes.
+    Deferred(OpId, String, (JsValue, JsValue)),
 }
 
 /// Every implemented method, by domain.
@@ -83,40 +85,80 @@ pub(crate) fn each(list: &JsValue, key: &str) -> Vec<String> {
         .collect()
 }
 
-impl Sdk {
-    /// What `reply` means in JS, now that the driver is released (a rejection may run the
-    /// app's ERROR handler).
-    pub(crate) fn reply(&self, reply: Reply) -> Result<JsValue, JsValue> {
-        Ok(match reply {
-            Reply::Later(Ok(op), own) => {
-                let mut slots = None;
-                let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
-                if let Some((resolve, reject)) = slots {
-                    let settle = Settle {
-                        resolve,
-                        reject,
-                        own,
-                    };
-                    self.shared.borrow_mut().wait(op, settle);
+/// The official method `api` with its arguments: what it returns, or what it throws. A call
+/// refused with 3000 after `login` resolved (the inbox still syncing) does not reject: it is
+/// made again right after SDK_READY, and its Promise settles as that call's does.
+#[inline(never)]
+pub(crate) fn call(shared: &Shared, api: &str, a: JsValue, b: JsValue) -> Result<JsValue, JsValue> {
+    let reply = {
+        let mut d = shared.borrow_mut();
+        let args = (a.clone(), b.clone());
+        let reply = match find(api) {
+            Some(f) => f(&mut d, a, b),
+            None => not_implemented(&mut d, api),
+        };
+        match &reply {
+            Reply::Now(Err(e)) | Reply::Later(Err(e), _) if e.code == LOGGING_IN => {
+                match d.core.await_ready(now_ms()) {
+                    Some(op) => Reply::Deferred(op, api.into(), args),
+                    None => reply,
                 }
-                promise.into()
             }
-            Reply::Now(Ok(value)) => value,
-            Reply::Later(Err(e), _) | Reply::Now(Err(e)) => self.reject_now(e).into(),
-            Reply::Resolved(data) => Promise::resolve(&im_response(data)).into(),
-            Reply::Invalid => return Err(js_sys::Error::new("Params validate failed.").into()),
-        })
-    }
-
-    /// Rejects with `e`; a not-ready reason also fires EVENT.ERROR, as the official SDK does.
-    fn reject_now(&self, e: ApiError) -> Promise {
-        if is_not_ready(e.code) {
-            let emit = self.shared.borrow().emit.clone();
-            let data = Object::new();
-            set(&data, "code", &JsValue::from(e.code));
-            set(&data, "message", &JsValue::from_str(&e.message));
-            let _ = emit.call2(&JsValue::NULL, &JsValue::from_str("error"), &data);
+            _ => reply,
         }
-        Promise::reject(&im_error(&e))
+    };
+    let out = settle(shared, reply);
+    // What the call queued goes out now, once its Promise waits for it.
+    pump(shared);
+    out
+}
+
+/// A Promise and its resolve and reject functions (the executor runs at once, so they are
+/// always there).
+fn promise() -> (Promise, Option<(Function, Function)>) {
+    let mut slots = None;
+    let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+    (promise, slots)
+}
+
+/// What `reply` means in JS, now that the driver is released (a rejection may run the app's
+/// ERROR handler).
+fn settle(shared: &Shared, reply: Reply) -> Result<JsValue, JsValue> {
+    Ok(match reply {
+        Reply::Later(Ok(op), own) => {
+            let (promise, slots) = promise();
+            if let Some((resolve, reject)) = slots {
+                let settle = Settle {
+                    resolve,
+                    reject,
+                    own,
+                };
+                shared.borrow_mut().wait(op, settle);
+            }
+            promise.into()
+        }
+        Reply::Deferred(op, api, args) => {
+            let (promise, slots) = promise();
+            if let Some((resolve, _)) = slots {
+                shared.borrow_mut().rerun(op, Rerun { api, args, resolve });
+            }
+            promise.into()
+        }
+        Reply::Now(Ok(value)) => value,
+        Reply::Later(Err(e), _) | Reply::Now(Err(e)) => reject_now(shared, e).into(),
+        Reply::Resolved(data) => Promise::resolve(&im_response(data)).into(),
+        Reply::Invalid => return Err(js_sys::Error::new("Params validate failed.").into()),
+    })
+}
+
+/// Rejects with `e`; a not-ready reason also fires EVENT.ERROR, as the official SDK does.
+pub(crate) fn reject_now(shared: &Shared, e: ApiError) -> Promise {
+    if is_not_ready(e.code) {
+        let emit = shared.borrow().emit.clone();
+        let data = Object::new();
+        set(&data, "code", &JsValue::from(e.code));
+        set(&data, "message", &JsValue::from_str(&e.message));
+        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str("error"), &data);
     }
+    Promise::reject(&im_error(&e))
 }

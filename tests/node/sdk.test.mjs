@@ -156,6 +156,37 @@ test('login errors: 2024 before login, 2025 while pending, repeat login, a refus
   assert.equal(r, true);
 });
 
+test('between login resolving and SDK_READY: messages are made, calls wait for ready, no 3000', async () => {
+  await user('gap-bob');
+  const p = await user('gap-amy', { login: false });
+  const r = await p.value(`
+    const order = [];
+    tim.on(TIM.EVENT.SDK_READY, () => order.push('SDK_READY'));
+    tim.on(TIM.EVENT.ERROR, (e) => order.push('ERROR ' + e.data.code));
+    // While the login is in flight: the official rejection (3000) and EVENT.ERROR.
+    const pending = tim.login({userID: 'gap-amy', userSig: ${JSON.stringify(sig('gap-amy'))}});
+    const early = await tim.getConversationList().catch((e) => e.code);
+    await pending;
+    // The login resolved; SDK_READY has not fired yet.
+    const readyAtLogin = order.includes('SDK_READY');
+    const m = tim.createTextMessage({to: 'gap-bob', conversationType: 'C2C', payload: {text: 'in the gap'}});
+    const [sent, list, total] = await Promise.all([
+      tim.sendMessage(m).then((res) => { order.push('sent'); return res.data.message.status; }),
+      tim.getConversationList().then((res) => res.data.conversationList.length),
+      tim.getMyProfile().catch((e) => e.code),
+    ]);
+    return {early, readyAtLogin, isMessage: typeof m.ID === 'string' && !(m instanceof Promise), sent, list, total, order};`);
+  assert.deepEqual(r, {
+    early: 3000,
+    readyAtLogin: false,
+    isMessage: true,
+    sent: 'success',
+    list: 0,
+    total: 2998,
+    order: ['ERROR 3000', 'SDK_READY', 'sent'],
+  });
+});
+
 test('official methods not implemented yet: the not-ready reason before login, 2998 after', async () => {
   const p = await user('hana', { login: false });
   let r = await p.run(`return await tim.getMyProfile()`);

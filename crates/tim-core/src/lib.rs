@@ -155,6 +155,14 @@ impl Core {
         self.engine.ready_user().map(|_| ())
     }
 
+    /// For an API refused with 3000 after `login` resolved: an op that completes (`OpOk::Empty`)
+    /// right after SDK_READY, when the call can be made again; with 3000 if the SDK is not
+    /// ready by the request deadline, or with the reason the session ended. `None` when
+    /// waiting would not help (before the login's answer the official rejection stands).
+    pub fn await_ready(&mut self, now_ms: u64) -> Option<OpId> {
+        self.engine.await_ready(now_ms)
+    }
+
     /// The inbox sequence handled last. An app that stores it and passes it to the next `login`
     /// gets the messages it missed in between as MESSAGE_RECEIVED.
     pub fn inbox_cursor(&self) -> Option<u64> {

@@ -464,8 +464,11 @@ fn apis_reject_with_the_reason_the_sdk_is_not_ready() {
     core.on_frame(0, hello());
     let login = single_send(drain(&mut core));
     core.on_frame(0, ok(login.id, login_ok("alice", 0)));
-    // Login resolved, but the inbox is not synced yet.
-    assert_eq!(not_ready_code(&mut core), LOGGING_IN);
+    // Login resolved, but the inbox is not synced yet: a message can be made (it needs only
+    // the userID), what needs the ready state still answers 3000 (the driver waits, below).
+    assert!(core.create_message(0, text_to("bob", "x")).is_ok());
+    let list = core.get_message_list(0, "C2Cbob", None, 15);
+    assert_eq!(list.unwrap_err().code, LOGGING_IN);
     let (_, sync) = list_then_sync(&mut core, 0, 0);
     core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
     drain(&mut core);
@@ -1620,4 +1623,63 @@ fn every_answer_reaches_its_caller() {
         });
         assert!(matches!(settled, Some(Ok(_))), "{}: {settled:?}", op.name());
     }
+}
+
+#[test]
+fn calls_between_the_login_answer_and_ready_wait_for_sdk_ready() {
+    let config = Config {
+        heartbeat_ms: 1 << 40,
+        dead_after_ms: 1 << 40,
+        ..Config::default()
+    };
+    let mut core = Core::with_config(APP, 1, config);
+    assert_eq!(core.await_ready(0), None, "no login: nothing to wait for");
+    core.login(0, "alice", "sig", None).unwrap();
+    assert_eq!(
+        core.await_ready(0),
+        None,
+        "before the login's answer: the official 3000"
+    );
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", 0)));
+    let first = core.await_ready(10).unwrap();
+    let late = core.await_ready(20).unwrap();
+    let (_, sync) = list_then_sync(&mut core, 30, 0);
+    // The first of them is due when its request deadline passes.
+    assert_eq!(core.next_wakeup(), Some(10 + 15_000));
+    core.tick(15_010);
+    let timed_out = drain(&mut core);
+    assert!(
+        matches!(&timed_out[..], [Effect::Complete(op, Err(e))] if *op == first && e.code == LOGGING_IN),
+        "{timed_out:?}"
+    );
+    core.on_frame(15_015, ok(sync.id, sync_page(vec![], true)));
+    let effects = drain(&mut core);
+    // SDK_READY (and the list it brings) first, then the waiting call goes on.
+    assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::Complete(late, Ok(OpOk::Empty {})))
+    );
+    assert_eq!(core.await_ready(15_020), None, "ready: nothing to wait for");
+
+    // A session that ends before it is ready fails its waiting calls with the reason.
+    let mut core = Core::new(APP, 1);
+    core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", 0)));
+    drain(&mut core);
+    let op = core.await_ready(0).unwrap();
+    core.logout().unwrap();
+    let effects = drain(&mut core);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Complete(o, Err(e)) if *o == op && e.code == LOGGED_OUT)),
+        "{effects:?}"
+    );
 }

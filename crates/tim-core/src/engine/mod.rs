@@ -133,6 +133,7 @@ impl<W> Engine<W> {
             .values()
             .chain(&s.queued)
             .map(|p| p.deadline)
+            .chain(s.awaiting_ready.iter().map(|(_, deadline)| *deadline))
             .chain(link)
             .chain(beat)
             .min()
@@ -187,6 +188,31 @@ impl<W> Engine<W> {
             Some(_) => Err(ApiError::sdk(LOGGING_IN)),
             None => Err(ApiError::sdk(self.reason)),
         }
+    }
+
+    /// The user whose `login` resolved, ready or not yet; else the official not-ready reason.
+    pub fn signed_in_user(&self) -> Result<&str, ApiError> {
+        match &self.session {
+            Some(s) if s.login_op.is_none() => Ok(&s.user_id),
+            Some(_) => Err(ApiError::sdk(LOGGING_IN)),
+            None => Err(ApiError::sdk(self.reason)),
+        }
+    }
+
+    /// Between the login's answer and SDK_READY, an API call that needs the ready state waits
+    /// for it: the op completes with `OpOk::Empty` right after SDK_READY, with 3000 if the SDK
+    /// is not ready by the request deadline, or with the reason the session ended. `None` when
+    /// there is nothing to wait for (ready, no login, or the login not answered yet).
+    pub fn await_ready(&mut self, now_ms: u64) -> Option<OpId> {
+        self.session
+            .as_ref()
+            .filter(|s| !s.ready && s.login_op.is_none())?;
+        let op = self.id();
+        let deadline = now_ms + self.config.request_timeout_ms;
+        if let Some(s) = self.session.as_mut() {
+            s.awaiting_ready.push((op, deadline));
+        }
+        Some(op)
     }
 
     /// The user of the session, ready or not yet.
@@ -408,6 +434,13 @@ impl<W> Engine<W> {
                 self.lose_link(d, now_ms, NETWORK_TIMEOUT, true)
             }
             _ => {}
+        }
+        while let Some(s) = self.session.as_mut() {
+            let Some(i) = s.awaiting_ready.iter().position(|(_, at)| *at <= now_ms) else {
+                break;
+            };
+            let (op, _) = s.awaiting_ready.remove(i);
+            self.complete(op, Err(ApiError::sdk(LOGGING_IN)));
         }
         if let Some(s) = self.session.as_mut() {
             let (late, waiting): (Vec<Pending<W>>, Vec<Pending<W>>) = std::mem::take(&mut s.queued)
@@ -643,6 +676,7 @@ impl<W> Engine<W> {
         };
         s.link = Link::Up;
         let first = !s.ready;
+        let awaiting = std::mem::take(&mut s.awaiting_ready);
         if first {
             s.ready = true;
             s.net_state = NET_STATE_CONNECTED;
@@ -651,6 +685,10 @@ impl<W> Engine<W> {
             self.set_net(NET_STATE_CONNECTED);
         }
         d.flush(self, first);
+        // The calls made while getting ready go on after the app heard SDK_READY.
+        for (op, _) in awaiting {
+            self.complete(op, Ok(OpOk::Empty {}));
+        }
     }
 
     fn expire(&mut self, d: &mut impl Domains<W>, now_ms: u64, kind: Kind<W>) {
@@ -718,6 +756,9 @@ impl<W> Engine<W> {
         };
         self.reason = reason;
         if let Some(op) = s.login_op {
+            self.complete(op, Err(ApiError::sdk(reason)));
+        }
+        for (op, _) in s.awaiting_ready {
             self.complete(op, Err(ApiError::sdk(reason)));
         }
         for p in in_order(s.pending).into_iter().chain(s.queued) {

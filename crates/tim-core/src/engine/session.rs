@@ -66,6 +66,9 @@ pub(super) struct Session<W> {
     pub(super) loading: u32,
     /// By frame id.
     pub(super) pending: VecMap<u64, Pending<W>>,
+    /// API calls made after the login resolved and before SDK_READY, with their deadlines:
+    /// they go on once the SDK is ready.
+    pub(super) awaiting_ready: Vec<(OpId, u64)>,
 }
 
 impl<W> Session<W> {
@@ -97,6 +100,7 @@ impl<W> Session<W> {
             loaded: false,
             loading: 0,
             pending: VecMap::default(),
+            awaiting_ready: Vec::new(),
         }
     }
 }

@@ -118,7 +118,8 @@ impl Messages {
         now_ms: u64,
         draft: MessageDraft,
     ) -> Result<SdkMessage, ApiError> {
-        let me = eng.ready_user()?.to_owned();
+        // Only the userID is needed: a message can be made as soon as `login` resolved.
+        let me = eng.signed_in_user()?.to_owned();
         if draft.conversation_type != ConversationType::C2C {
             return Err(ApiError::sdk(MESSAGE_SEND_INVALID_CONVERSATION_TYPE));
         }
