@@ -220,6 +220,11 @@ export interface CREATE_OPTIONS {
   serverURL?: string;
   /** tim-wasm: WebSocket constructor to use instead of the global `WebSocket`. */
   WebSocket?: any;
+  /**
+   * tim-wasm: the platform the login reports, which the app's login policy counts (default:
+   * `web` in browsers and bundles, `node` in Node); e.g. `windows` or `mac` in an Electron app.
+   */
+  platform?: 'web' | 'miniprogram' | 'node' | 'android' | 'ios' | 'ipad' | 'windows' | 'mac';
   /** tim-wasm: ms a live connection may stay silent before a heartbeat goes out (default 5000). */
   heartbeatInterval?: number;
   /** tim-wasm: ms without any frame after which the connection counts as dead (default 12000). */

@@ -24,5 +24,5 @@ export default makeTIM(async () => {
     webSocket(),
     init({ module_or_path: await readFile(new URL('./tim_wasm_bg.wasm', import.meta.url)) }),
   ]);
-  return { Sdk, WebSocket, missing: MISSING };
+  return { Sdk, WebSocket, missing: MISSING, platform: 'node' };
 });

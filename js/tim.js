@@ -34,8 +34,8 @@ function wsURL(serverURL) {
 
 /**
  * Builds the TIM default export around a loader that resolves to the wasm-bindgen module
- * (`{Sdk}`) once its wasm is instantiated, with the entry's own fallback `WebSocket` and what
- * to say (`missing`) when there is none. Each entry point (browser, Node, Mini Program)
+ * (`{Sdk}`) once its wasm is instantiated, with the entry's `platform` (web when absent), its
+ * own fallback `WebSocket` and what to say (`missing`) when there is none. Each entry point (browser, Node, Mini Program)
  * supplies its own loader.
  */
 export function makeTIM(loadWasm) {
@@ -61,6 +61,7 @@ export function makeTIM(loadWasm) {
           socket || Missing,
           (name, data) => this._emit(name, data),
           options,
+          String(options.platform || mod.platform || 'web'),
         );
         sdk.setLogLevel(this._logLevel);
         watchNetwork(sdk);

@@ -20,6 +20,7 @@ use js_sys::Function;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tim_core::Core;
+use tim_proto::Platform;
 use wasm_bindgen::prelude::*;
 
 /// One SDK instance (one per SDKAppID), wrapped by the JS `TIM` face.
@@ -31,7 +32,8 @@ pub struct Sdk {
 #[wasm_bindgen]
 impl Sdk {
     /// `emit(name, data)` fires an event on the JS instance. `options` may set, in ms,
-    /// `heartbeatInterval`, `deadSocketTimeout` and `reconnectMaxDelay`.
+    /// `heartbeatInterval`, `deadSocketTimeout` and `reconnectMaxDelay`. `platform` is what the
+    /// login reports (docs/PROTOCOL.md: `web`, `node`, `miniprogram`, …; unknown: web).
     #[wasm_bindgen(constructor)]
     pub fn new(
         sdk_app_id: f64,
@@ -39,11 +41,17 @@ impl Sdk {
         websocket: Function,
         emit: Function,
         options: JsValue,
+        platform: &str,
     ) -> Sdk {
         console_error_panic_hook::set_once();
         let seed = ((js_sys::Math::random() * 4_294_967_296.0) as u64) << 32
             | (js_sys::Math::random() * 4_294_967_296.0) as u64 ^ now_ms();
-        let core = Core::with_config(sdk_app_id as u64, seed, get_config(&options));
+        let platform = Platform::from_name(platform).unwrap_or_default();
+        let config = tim_core::Config {
+            platform,
+            ..get_config(&options)
+        };
+        let core = Core::with_config(sdk_app_id as u64, seed, config);
         Sdk {
             shared: Rc::new(RefCell::new(Driver::new(core, url, websocket, emit))),
         }

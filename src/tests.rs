@@ -317,6 +317,7 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
         class.clone(),
         emit,
         JsValue::UNDEFINED,
+        "web",
     );
     sdk.set_log_level(4);
     let login = sdk.call("login", "alice".into(), "sig".into()).unwrap();

@@ -22,7 +22,8 @@ after(async () => {
 });
 
 async function user(userID) {
-  const p = await startPeer(APP, server.url);
+  // Each process stands in for a browser tab: several of one user are web sessions.
+  const p = await startPeer(APP, server.url, { platform: 'web' });
   peers.push(p);
   const r = await p.run(`return await tim.login({userID: '${userID}', userSig: ${JSON.stringify(sig(userID))}})`);
   assert.ok(r.ok, JSON.stringify(r));

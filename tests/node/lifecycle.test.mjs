@@ -27,7 +27,8 @@ after(async () => {
 });
 
 async function user(userID, { via = server.url, userSig = sig(userID), options = {} } = {}) {
-  const p = await startPeer(APP, via, options);
+  // Each process stands in for a browser tab: several of one user are web sessions.
+  const p = await startPeer(APP, via, { platform: 'web', ...options });
   peers.push(p);
   const r = await p.run(`return await tim.login({userID: ${JSON.stringify(userID)}, userSig: ${JSON.stringify(userSig)}})`);
   assert.ok(r.ok, JSON.stringify(r));
@@ -82,7 +83,7 @@ test('kicked by the REST API: KICKED_OUT REST_API_Kick on every session (3006)',
 
 test('logout at any moment leaves nothing for the next login', async () => {
   const bob = await user('lo-bob');
-  const p = await startPeer(APP, proxy.url);
+  const p = await startPeer(APP, proxy.url, { platform: 'web' });
   peers.push(p);
   // Logout while the login is still connecting.
   proxy.setDelay(300);

@@ -118,13 +118,13 @@ test('alice and bob exchange messages with the official fields', async () => {
   assert.equal((await alice.take(TIM.EVENT.ERROR)).code, 3005);
 });
 
-test('a second process of the same user kicks the first (multipleAccount)', async () => {
+test('a second Node process of the same user kicks the first (multipleDevice: one per platform)', async () => {
   const first = await user('carol');
   const second = await user('carol');
-  assert.deepEqual(await first.take(TIM.EVENT.KICKED_OUT), { type: TIM.TYPES.KICKED_OUT_MULT_ACCOUNT });
+  assert.deepEqual(await first.take(TIM.EVENT.KICKED_OUT), { type: TIM.TYPES.KICKED_OUT_MULT_DEVICE });
   await first.take(TIM.EVENT.SDK_NOT_READY);
   const r = await first.run(`return await tim.getMessageList({conversationID: 'C2Cdave'})`);
-  assert.equal(r.error.code, 3003);
+  assert.equal(r.error.code, 3002);
   // The second one is unaffected.
   const ok = await second.value(`return (await tim.getMessageList({conversationID: 'C2Cdave'})).code`);
   assert.equal(ok, 0);

@@ -259,6 +259,7 @@ fn login_connects_logs_in_syncs_then_is_ready() {
             sdk_app_id: APP,
             user_id: "alice".into(),
             user_sig: "sig".into(),
+            platform: proto::Platform::Web,
         })
     );
     core.on_frame(10, ok(login.id, login_ok("alice", 5)));

@@ -13,6 +13,60 @@ pub struct Login {
     #[serde(rename = "userID")]
     pub user_id: String,
     pub user_sig: String,
+    /// Where the client runs (the SDK fills it); the app's login policy decides which
+    /// platforms may be online together. Absent: `web`.
+    #[serde(default)]
+    pub platform: Platform,
+}
+
+/// A client's platform, as the official console's login policies count them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    #[default]
+    Web,
+    /// A Mini Program: counts as web, as the official console counts it.
+    MiniProgram,
+    /// The SDK in Node (a desktop or server process).
+    Node,
+    Android,
+    Ios,
+    Ipad,
+    Windows,
+    Mac,
+}
+
+/// The classes the login policies speak of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformClass {
+    Web,
+    Mobile,
+    Desktop,
+}
+
+impl Platform {
+    /// The platform of a wire name (`web`, `node`, …).
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Some(match name {
+            "web" => Platform::Web,
+            "miniprogram" => Platform::MiniProgram,
+            "node" => Platform::Node,
+            "android" => Platform::Android,
+            "ios" => Platform::Ios,
+            "ipad" => Platform::Ipad,
+            "windows" => Platform::Windows,
+            "mac" => Platform::Mac,
+            _ => return None,
+        })
+    }
+
+    pub fn class(self) -> PlatformClass {
+        match self {
+            Platform::Web | Platform::MiniProgram => PlatformClass::Web,
+            Platform::Android | Platform::Ios | Platform::Ipad => PlatformClass::Mobile,
+            Platform::Node | Platform::Windows | Platform::Mac => PlatformClass::Desktop,
+        }
+    }
 }
 
 /// Take over a session of an earlier connection without a new UserSig check.

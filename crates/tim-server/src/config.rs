@@ -2,6 +2,7 @@
 //! (in that order of precedence), resolved into one [`Config`].
 
 use crate::rate::Rate;
+use crate::registry::LoginPolicy;
 use clap::Args;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ pub struct App {
     pub key: String,
     /// How many web sessions one user may have at once; one more kicks the oldest.
     pub web_instances: usize,
+    /// Which platforms one user may be online on together.
+    pub login_policy: LoginPolicy,
     /// The administrator identifier the REST API accepts (Tencent's default: administrator).
     pub admin: String,
     /// How long after sending a message its sender may revoke it.
@@ -103,6 +106,10 @@ pub struct ServeArgs {
     /// Web sessions allowed per user for apps given with --app [default: 1].
     #[arg(long, env = "TIM_WEB_INSTANCES")]
     pub web_instances: Option<usize>,
+    /// Which platforms a user may be online on together, for apps given with --app (and
+    /// --dev) [default: multi].
+    #[arg(long, env = "TIM_LOGIN_POLICY", value_enum)]
+    pub login_policy: Option<LoginPolicy>,
     /// Also run the development app and serve GET /dev/usersig to mint its UserSigs.
     #[arg(long, env = "TIM_DEV")]
     pub dev: bool,
@@ -181,6 +188,7 @@ struct FileApp {
     sdkappid: u64,
     key: String,
     web_instances: Option<usize>,
+    login_policy: Option<LoginPolicy>,
     admin: Option<String>,
     revoke_limit: Option<u64>,
     #[serde(default)]
@@ -188,6 +196,7 @@ struct FileApp {
 }
 
 fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, String> {
+    // The caller sets the flags' per-app settings (policy, modify rule) over this.
     let (id, key) = spec
         .split_once(':')
         .ok_or_else(|| format!("--app {spec:?}: expected SDKAPPID:SECRETKEY"))?;
@@ -202,6 +211,7 @@ fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, Strin
         sdkappid,
         key: key.to_owned(),
         web_instances,
+        login_policy: LoginPolicy::default(),
         admin: admin.to_owned(),
         revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
         modify_sender_only: false,
@@ -219,6 +229,7 @@ impl ServeArgs {
             None => FileConfig::default(),
         };
         let web_instances = self.web_instances.unwrap_or(1);
+        let login_policy = self.login_policy.unwrap_or_default();
         let admin = self.admin.as_deref().unwrap_or(DEFAULT_ADMIN);
         let mut apps = HashMap::new();
         for a in file.app {
@@ -228,6 +239,7 @@ impl ServeArgs {
                     sdkappid: a.sdkappid,
                     key: a.key,
                     web_instances: a.web_instances.unwrap_or(web_instances),
+                    login_policy: a.login_policy.unwrap_or(login_policy),
                     admin: a.admin.unwrap_or_else(|| admin.to_owned()),
                     revoke_limit_secs: a.revoke_limit.unwrap_or(DEFAULT_REVOKE_LIMIT_SECS),
                     modify_sender_only: a.modify_sender_only,
@@ -237,6 +249,7 @@ impl ServeArgs {
         for spec in &self.apps {
             let app = App {
                 modify_sender_only: self.modify_sender_only,
+                login_policy,
                 ..parse_app(spec, web_instances, admin)?
             };
             apps.insert(app.sdkappid, app);
@@ -247,6 +260,7 @@ impl ServeArgs {
                 sdkappid: DEV_SDKAPPID,
                 key: DEV_SECRET_KEY.into(),
                 web_instances,
+                login_policy,
                 admin: admin.to_owned(),
                 revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
                 modify_sender_only: self.modify_sender_only,

@@ -6,13 +6,15 @@
 
 use crate::bus::{Bus, Push, Target};
 use crate::now_secs;
-use crate::registry::{EndReason, Link, Registered, ResumeRefused, Resumed, SessionRegistry};
+use crate::registry::{
+    to_kick, EndReason, Link, LoginInfo, Registered, ResumeRefused, Resumed, SessionRegistry,
+};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tim_proto::{OnlineMessage, ServerFrame, KICK_USERSIG_EXPIRED};
+use tim_proto::{OnlineMessage, Platform, ServerFrame, KICK_USERSIG_EXPIRED};
 use tokio::sync::mpsc;
 
 /// Frames queued for one connection. A session whose queue is full is detached from its
@@ -22,6 +24,7 @@ pub const OUTBOUND_QUEUE: usize = 256;
 struct Session {
     id: u64,
     token: String,
+    platform: Platform,
     /// Unix seconds at which the UserSig it logged in with expires.
     sig_expires_at: u64,
     /// `None` while detached.
@@ -132,38 +135,29 @@ impl Hub {
 }
 
 impl SessionRegistry for Hub {
-    fn register(
-        &self,
-        app: u64,
-        user: &str,
-        link: Link,
-        sig_expires_at: u64,
-        limit: usize,
-    ) -> Registered {
+    fn register(&self, user: &str, link: Link, login: LoginInfo) -> Registered {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let token = new_token();
         let mut state = self.state();
         state.sweep(Instant::now());
+        let app = login.app;
         let list = state.sessions.entry((app, user.to_owned())).or_default();
+        let others: Vec<(u64, Platform)> = list.iter().map(|s| (s.id, s.platform)).collect();
+        let kick = to_kick(login.policy, login.web_limit, &others, login.platform);
         list.push(Session {
             id,
             token: token.clone(),
-            sig_expires_at,
+            platform: login.platform,
+            sig_expires_at: login.sig_expires_at,
             link: Some(link),
             detached_until: None,
         });
-        let excess = list.len().saturating_sub(limit.max(1));
-        let over_limit = list[..excess].iter().map(|s| s.id).collect();
         let live = Token::Live {
             app,
             user: user.to_owned(),
         };
         state.tokens.insert(token.clone(), live);
-        Registered {
-            id,
-            token,
-            over_limit,
-        }
+        Registered { id, token, kick }
     }
 
     fn detach(&self, app: u64, user: &str, id: u64) {

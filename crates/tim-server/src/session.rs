@@ -4,17 +4,14 @@
 
 use crate::bus::{Push, Target};
 use crate::failure::{fail, Failure, Outcome};
-use crate::registry::{Kill, Link, ResumeRefused};
+use crate::registry::{Kill, Link, LoginInfo, ResumeRefused};
 use crate::store::Store;
 use crate::{now_secs, usersig, Shared};
 use axum::extract::ws::Utf8Bytes;
 use std::net::IpAddr;
 use std::sync::Arc;
 use tim_proto::codes;
-use tim_proto::{
-    HeartbeatOk, Login, LoginOk, Response, Resume, ResumeOk, KICK_MULTIPLE_ACCOUNT,
-    PROTOCOL_VERSION,
-};
+use tim_proto::{HeartbeatOk, Login, LoginOk, Response, Resume, ResumeOk, PROTOCOL_VERSION};
 use tokio::sync::mpsc;
 
 /// A userID the server accepts: 1–32 bytes with no control, whitespace or invisible
@@ -180,19 +177,18 @@ impl Session {
                 .map_err(|e| Failure(e.code(), e.to_string()))?;
         let inbox_seq = shared.store.login_user(app.sdkappid, &l.user_id).await?;
         let (link, kill) = self.link();
-        let registered = shared.sessions.register(
-            app.sdkappid,
-            &l.user_id,
-            link,
+        let login = LoginInfo {
+            app: app.sdkappid,
+            platform: l.platform,
             sig_expires_at,
-            app.web_instances,
-        );
-        for &session in &registered.over_limit {
+            policy: app.login_policy,
+            web_limit: app.web_instances,
+        };
+        let registered = shared.sessions.register(&l.user_id, link, login);
+        for &(session, reason) in &registered.kick {
             let (app, user) = (app.sdkappid, l.user_id.as_str());
             let target = Target::Session { app, user, session };
-            shared
-                .bus
-                .publish(target, Push::Kick(KICK_MULTIPLE_ACCOUNT));
+            shared.bus.publish(target, Push::Kick(reason));
         }
         self.login = Some(LoggedIn {
             caller: Caller {

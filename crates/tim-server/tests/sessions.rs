@@ -98,3 +98,46 @@ async fn a_silent_connection_is_closed_and_heartbeats_keep_one_open() {
     assert!(started.elapsed() < Duration::from_secs(3));
     chatty.heartbeat_ok().await;
 }
+
+/// Logs `user` in on each platform in turn (one connection each), then says which of them
+/// were kicked, and how: `["multipleDevice", "", ""]` (empty: still logged in).
+async fn kicks(server: &Server, user: &str, platforms: &[&str]) -> Vec<String> {
+    let mut clients = Vec::new();
+    for p in platforms {
+        let mut c = server.connect().await;
+        let r = c.login_on(user, p).await;
+        assert_eq!(r["type"], "ok", "login on {p}: {r}");
+        clients.push(c);
+    }
+    // Kicks are sent before the kicking login is answered; let the kicked connections end.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut out = Vec::new();
+    for c in &mut clients {
+        out.push(c.kicked().await.unwrap_or_default());
+    }
+    out
+}
+
+#[tokio::test]
+async fn login_policies_decide_which_platforms_stay_online_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, a) = ("multipleDevice", "multipleAccount");
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("single", &["web", "node"], &[d, ""]),
+        ("single", &["node", "miniprogram"], &[d, ""]),
+        ("single", &["web", "web"], &[a, ""]),
+        ("dual", &["web", "node"], &["", ""]),
+        ("dual", &["web", "ios", "node"], &["", d, ""]),
+        ("three", &["web", "ios", "node"], &["", "", ""]),
+        ("three", &["mac", "node"], &[d, ""]),
+        ("multi", &["web", "ios", "mac", "node"], &["", "", "", ""]),
+        ("multi", &["node", "node"], &[d, ""]),
+        ("multi", &["miniprogram", "web"], &[a, ""]),
+    ];
+    for (i, (policy, platforms, want)) in cases.iter().enumerate() {
+        let db = dir.path().join(format!("{i}.db"));
+        let server = Server::start(&db, &["--login-policy", policy]);
+        let got = kicks(&server, "alice", platforms).await;
+        assert_eq!(got, *want, "{policy} with {platforms:?}");
+    }
+}

@@ -20,7 +20,7 @@ use tim_proto::codes::{
     USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
-    kicked_out_code, ClientFrame, InboxItem, Login, Message, Request, Response, Resume,
+    kicked_out_code, ClientFrame, InboxItem, Login, Message, Platform, Request, Response, Resume,
     ServerFrame, Sync, SyncOk, KICK_USERSIG_EXPIRED, PROTOCOL_VERSION,
 };
 
@@ -41,6 +41,8 @@ pub struct Config {
     pub reconnect_max_ms: u64,
     /// Inbox items per sync page.
     pub sync_limit: u32,
+    /// Where the SDK runs, told to the server at login (the app's login policy counts it).
+    pub platform: Platform,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             dead_after_ms: 12_000,
             reconnect_max_ms: 30_000,
             sync_limit: 100,
+            platform: Platform::Web,
         }
     }
 }
@@ -495,6 +498,7 @@ impl<W> Engine<W> {
             sdk_app_id: self.sdk_app_id,
             user_id: s.user_id.clone(),
             user_sig: s.user_sig.clone(),
+            platform: self.config.platform,
         });
         self.request(deadline, request, Kind::Login);
     }

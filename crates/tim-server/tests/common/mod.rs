@@ -213,6 +213,16 @@ impl Client {
         .await
     }
 
+    /// Log in as `user` saying the client runs on `platform` ("web", "node", "ios", …).
+    pub async fn login_on(&mut self, user: &str, platform: &str) -> Value {
+        self.call(
+            "login",
+            json!({"protocol": 1, "SDKAppID": APP, "userID": user, "userSig": sig(user),
+                   "platform": platform}),
+        )
+        .await
+    }
+
     pub async fn login(&mut self, user: &str) -> Value {
         self.login_as(APP, user, &sig(user)).await
     }
@@ -251,6 +261,26 @@ impl Client {
             match self.read_or_close().await {
                 Ok(f) => frames.push(f),
                 Err(close) => return (frames, close.map(|c| u16::from(c.code))),
+            }
+        }
+    }
+
+    /// `None` while logged in (a heartbeat is answered), else the KICKED_OUT type it got.
+    pub async fn kicked(&mut self) -> Option<String> {
+        let reason = |f: &Value| f["reason"].as_str().map(str::to_owned);
+        if let Some(f) = self.pushes.iter().find(|f| f["type"] == "kicked") {
+            return reason(f);
+        }
+        self.next_id += 1;
+        let frame = json!({"id": self.next_id, "op": "heartbeat"});
+        self.send_raw(Message::text(frame.to_string())).await;
+        let mut kicked = None;
+        loop {
+            match self.read_or_close().await {
+                Ok(f) if f["type"] == "kicked" => kicked = reason(&f),
+                Ok(f) if f["id"].as_u64() == Some(self.next_id) && kicked.is_none() => return None,
+                Ok(_) => {}
+                Err(_) => return kicked,
             }
         }
     }
