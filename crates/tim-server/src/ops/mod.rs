@@ -26,13 +26,22 @@ pub async fn handle_session<S: Store>(
     request: Request,
 ) -> Outcome {
     let logins = &shared.rates.logins;
-    let outcome = match request {
-        Request::Login(r) => session.login(shared, r).await,
-        Request::Resume(r) => session.resume(shared, r).await,
+    let started = std::time::Instant::now();
+    let (outcome, what) = match request {
+        Request::Login(r) => {
+            let what = format!("login of {:?} on {:?}", r.user_id, r.platform);
+            (session.login(shared, r).await, what)
+        }
+        Request::Resume(r) => (session.resume(shared, r).await, "resume".to_owned()),
         Request::Logout => return session.logout(shared),
         Request::Heartbeat => return Ok(heartbeat()),
         _ => return fail(codes::INTERNAL_ERROR, "not a session op"),
     };
+    // With RUST_LOG=tim_server=debug: every login's fate and time, to tell a slow or lost
+    // login on the server from one the client lost.
+    let code = outcome.as_ref().err().map_or(0, |f| f.0);
+    let took = started.elapsed();
+    tracing::debug!("{what} from {}: code {code} in {took:?}", session.peer);
     // Failed logins and resumes from one address are answered later and later: guessing
     // UserSigs or tokens gets slow.
     if outcome.is_err() {
