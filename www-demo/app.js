@@ -42,7 +42,16 @@ const ui = {
   sendForm: $('send-form'),
   sendInput: $('send-input'),
   sendBtn: $('send-btn'),
+  convMenuBtn: $('conv-menu-btn'),
+  menu: $('menu'),
+  toast: $('toast'),
 };
+const query = new URLSearchParams(location.search);
+/** Seconds after sending during which the server lets the sender revoke (officially 2 minutes;
+ * ?revokeLimit= when the server is configured otherwise). */
+const REVOKE_LIMIT = Number(query.get('revokeLimit')) || 120;
+/** Where a reload finds who was logged in and what was open (this tab only). */
+const STORED = 'tim-demo-session';
 const baseTitle = document.title;
 
 /** The SDK instance (TIM.create returns the same one for the same SDKAppID). */
@@ -53,6 +62,8 @@ let me = '';
 let session = 0;
 /** Between SDK_READY and SDK_NOT_READY. */
 let ready = false;
+/** After a reload, the conversation to open again once ready. */
+let restoreOpen = null;
 /** The last state shown by the indicator: 'offline', or a NET_STATE_CHANGE state. */
 let netState = 'offline';
 
@@ -72,8 +83,9 @@ let activeID = null;
 const reading = new Map();
 /** Why a send failed, for messages whose sendMessage rejected. */
 const sendErrors = new WeakMap();
-/** Own messages with a revokeMessage in flight. */
+/** Own messages with a revokeMessage in flight, and those the server refused to revoke. */
 const revoking = new WeakSet();
+const unrevocable = new WeakSet();
 
 // ---------------------------------------------------------------------------------------------
 // SDK events
@@ -84,6 +96,9 @@ const handlers = {
     setNetState(TIM.TYPES.NET_STATE_CONNECTED);
     loadConversations();
     render();
+    // After a reload: the conversation that was open.
+    if (restoreOpen && !activeID) openConversation(restoreOpen);
+    restoreOpen = null;
   },
   [TIM.EVENT.SDK_NOT_READY]() {
     endSession();
@@ -124,6 +139,8 @@ const handlers = {
     ui.kicked.dataset.type = type || '';
     ui.kicked.hidden = false;
     if (me) ui.loginUser.value = me;
+    // A reload must not log in again and kick the other session back.
+    sessionStorage.removeItem(STORED);
     endSession();
   },
   [TIM.EVENT.NET_STATE_CHANGE](event) {
@@ -151,7 +168,7 @@ async function login(userID) {
   ui.loginBtn.textContent = 'Logging in…';
   try {
     // ?expire=SECONDS asks for a short-lived UserSig (to see the userSigExpired kick).
-    const expire = new URLSearchParams(location.search).get('expire');
+    const expire = query.get('expire');
     const res = await fetch('/dev/usersig?userID=' + encodeURIComponent(userID) + (expire ? '&expire=' + encodeURIComponent(expire) : ''));
     if (res.status === 404) throw new Error('this server has no /dev/usersig: start tim-server with --dev');
     if (!res.ok) throw new Error(`/dev/usersig: ${(await res.text()) || res.status}`);
@@ -166,9 +183,11 @@ async function login(userID) {
       showError(result.data.errorInfo);
     }
     ui.kicked.hidden = true;
+    remember();
     showChat();
   } catch (e) {
     me = '';
+    sessionStorage.removeItem(STORED);
     setNetState('offline');
     ui.loginError.textContent = 'Login failed: ' + describe(e);
     ui.loginError.hidden = false;
@@ -179,6 +198,7 @@ async function login(userID) {
 }
 
 async function logout() {
+  sessionStorage.removeItem(STORED);
   if (!tim) return endSession();
   ui.logout.disabled = true;
   try {
@@ -210,6 +230,11 @@ function endSession() {
   ui.logout.hidden = true;
   ui.sendInput.value = '';
   ui.loginUser.focus();
+}
+
+/** Keep the user and the open conversation for a reload of this tab. */
+function remember() {
+  if (me) sessionStorage.setItem(STORED, JSON.stringify({ userID: me, open: activeID || restoreOpen }));
 }
 
 function showChat() {
@@ -308,6 +333,8 @@ function addPlaceholder(id) {
 function openConversation(id) {
   if (!findConversation(id)) addPlaceholder(id);
   activeID = id;
+  remember();
+  closeMenu();
   const p = pane(id);
   ui.chatView.classList.add('show-pane');
   render({ toBottom: true });
@@ -394,6 +421,17 @@ function receive(message) {
   p.liveIDs.add(message.ID);
   // The history page of an open conversation may already hold a message the push brings.
   if (!hasMessage(p, message)) p.messages.push(message);
+  order(p);
+}
+
+/**
+ * One order on every screen: stored messages by their sequence in the conversation (the
+ * server's order, the same for both sides), then those not stored yet, as written. A message
+ * written offline takes its place once it is stored, after what the peer wrote meanwhile.
+ */
+function order(p) {
+  const stored = p.messages.filter((m) => m.sequence > 0).sort((a, b) => a.sequence - b.sequence);
+  p.messages = stored.concat(p.messages.filter((m) => !(m.sequence > 0)));
 }
 
 /** Apply a read receipt or a revocation to the page's copy of the message, if it has one. */
@@ -419,6 +457,7 @@ async function loadHistory(p, older) {
     const { messageList, nextReqMessageID, isCompleted } = res.data;
     const page = messageList.filter((m) => !hasMessage(p, m));
     p.messages = page.concat(p.messages);
+    order(p);
     p.nextReqMessageID = nextReqMessageID;
     p.isCompleted = isCompleted;
     p.loaded = true;
@@ -445,6 +484,7 @@ async function send(text) {
   }
   p.messages.push(message);
   ui.sendInput.value = '';
+  fitInput();
   render({ toBottom: true });
   try {
     // sendMessage updates `message` in place (status, ID, time, sequence), as the official SDK.
@@ -453,7 +493,9 @@ async function send(text) {
     // Shown under the message itself (see renderMessage).
     sendErrors.set(message, describe(e));
   }
-  if (panes.get(p.id) === p) renderPane(false);
+  if (panes.get(p.id) !== p) return;
+  order(p);
+  renderPane(false);
 }
 
 async function revoke(message) {
@@ -465,11 +507,124 @@ async function revoke(message) {
     // Resolves with the same object, now isRevoked (the peer learns it from MESSAGE_REVOKED).
     await tim.revokeMessage(message);
   } catch (e) {
+    // Past the time limit (20016) it never will be: stop offering it.
+    if (e && e.code === 20016) unrevocable.add(message);
     if (s === session) showError('Could not revoke the message: ' + describe(e));
   } finally {
     revoking.delete(message);
   }
   if (s === session) render();
+}
+
+/** Whether a revoke of `m` can succeed now: an own message, stored, within the time limit. */
+function canRevoke(m) {
+  return m.flow === 'out' && m.status === 'success' && !m.isRevoked && !unrevocable.has(m) &&
+    Date.now() / 1000 - m.time < REVOKE_LIMIT;
+}
+
+/** Deletes a message from this user's history on every device; the peer keeps it. */
+async function deleteForMe(message) {
+  const s = session;
+  try {
+    await tim.deleteMessage([message]);
+  } catch (e) {
+    if (s === session) showError('Could not delete the message: ' + describe(e));
+    return;
+  }
+  const p = panes.get(message.conversationID);
+  if (s !== session || !p) return;
+  p.messages = p.messages.filter((m) => m !== message && m.ID !== message.ID);
+  renderPane(false);
+}
+
+async function copyText(message) {
+  try {
+    await navigator.clipboard.writeText(message.payload.text);
+    toast('Copied');
+  } catch (e) {
+    showError('Could not copy: ' + describe(e));
+  }
+}
+
+/** Deletes the open conversation from this user's list (and its history, for this user). */
+async function deleteConversation(id) {
+  const s = session;
+  try {
+    await tim.deleteConversation(id);
+  } catch (e) {
+    if (s === session) showError('Could not delete the conversation: ' + describe(e));
+    return;
+  }
+  if (s !== session) return;
+  placeholders.delete(id);
+  panes.delete(id);
+  conversationList = conversationList.filter((c) => c.conversationID !== id);
+  if (activeID === id) {
+    activeID = null;
+    remember();
+    ui.chatView.classList.remove('show-pane');
+  }
+  render();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The menu: one element, filled for the message or conversation it opens for
+
+/** The button that opened the menu, while it is open. */
+let menuFor = null;
+
+/** Open the menu under `button` with `items`: [label, testid, action, danger?]. */
+function openMenu(button, items) {
+  if (menuFor === button) return closeMenu();
+  closeMenu();
+  menuFor = button;
+  button.setAttribute('aria-expanded', 'true');
+  ui.menu.replaceChildren(
+    ...items.map(([label, testid, action, danger]) => {
+      const li = node('li');
+      li.setAttribute('role', 'none');
+      const b = node('button', danger ? 'danger' : '', label);
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.dataset.testid = testid;
+      b.addEventListener('click', () => {
+        closeMenu();
+        action();
+      });
+      li.append(b);
+      return li;
+    }),
+  );
+  ui.menu.hidden = false;
+  const r = button.getBoundingClientRect();
+  const w = ui.menu.offsetWidth;
+  const h = ui.menu.offsetHeight;
+  ui.menu.style.left = `${Math.max(8, Math.min(r.right - w, innerWidth - w - 8))}px`;
+  ui.menu.style.top = `${r.bottom + h + 4 > innerHeight ? r.top - h - 4 : r.bottom + 4}px`;
+  ui.menu.querySelector('button').focus();
+}
+
+function closeMenu() {
+  if (!menuFor) return;
+  menuFor.setAttribute('aria-expanded', 'false');
+  menuFor = null;
+  ui.menu.hidden = true;
+  ui.menu.replaceChildren();
+}
+
+function messageMenu(button, m) {
+  const items = [];
+  if (m.type === TIM.TYPES.MSG_TEXT) items.push(['Copy text', 'copy-message', () => copyText(m)]);
+  if (canRevoke(m)) items.push(['Revoke', 'revoke-button', () => revoke(m)]);
+  if (m.status === 'success') items.push(['Delete for me', 'delete-message', () => deleteForMe(m), true]);
+  openMenu(button, items);
+}
+
+function toast(text) {
+  ui.toast.textContent = text;
+  ui.toast.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (ui.toast.hidden = true), 1500);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,7 +637,7 @@ function render({ toBottom = false } = {}) {
 
 function renderTotal() {
   const n = totalUnread;
-  ui.total.hidden = !me;
+  ui.total.hidden = !me || n === 0;
   ui.total.dataset.count = String(n);
   ui.total.classList.toggle('has-unread', n > 0);
   ui.totalCount.textContent = n > 99 ? '99+' : String(n);
@@ -577,6 +732,8 @@ function revokedText(revoker) {
 function renderPaneHead() {
   const p = activeID && panes.get(activeID);
   ui.paneTitle.textContent = p ? p.peer : 'No conversation open';
+  // Only a conversation the server has can be deleted.
+  ui.convMenuBtn.hidden = !p || !known(p.id);
 }
 
 function renderPane(toBottom) {
@@ -588,6 +745,7 @@ function renderPane(toBottom) {
   // While reconnecting, messages wait in the SDK and go out once the connection is back.
   const online = ready && netState === TIM.TYPES.NET_STATE_CONNECTED;
   ui.sendInput.disabled = ui.sendBtn.disabled = !p || !ready;
+  if (menuFor && !document.body.contains(menuFor)) closeMenu();
   ui.sendInput.placeholder = !p ? 'Open a conversation to write' : online ? `Message ${p.peer}` : `Message ${p.peer} (sent when back online)`;
   ui.loadOlder.hidden = !p || !p.loaded || p.isCompleted || p.loading;
   if (!p) {
@@ -608,7 +766,32 @@ function renderPane(toBottom) {
   ui.historyState.hidden = !state;
   ui.historyState.classList.toggle('error', !!p.historyError && !p.loading);
 
-  ui.items.replaceChildren(...p.messages.map((m, i) => renderMessage(m, p.messages[i + 1])));
+  // A day separator before the first message of each day.
+  const items = [];
+  let day = '';
+  p.messages.forEach((m, i) => {
+    const d = dayOf(m.time);
+    if (d !== day) {
+      day = d;
+      const sep = node('li', 'day-sep', dayLabel(m.time));
+      sep.dataset.testid = 'day-separator';
+      sep.setAttribute('role', 'separator');
+      items.push(sep);
+    }
+    const next = p.messages[i + 1];
+    items.push(renderMessage(m, next && dayOf(next.time) === d ? next : undefined));
+  });
+  const focused = menuFor && menuFor.closest('li[data-testid="message"]');
+  const focusID = focused && focused.dataset.id;
+  ui.items.replaceChildren(...items);
+  // The menu stays open on its message across a re-render.
+  if (focusID) {
+    const again = ui.items.querySelector(`li[data-id="${CSS.escape(focusID)}"] .msg-action`);
+    if (again) {
+      menuFor = again;
+      again.setAttribute('aria-expanded', 'true');
+    } else closeMenu();
+  }
   if (toBottom || atBottom) box.scrollTop = box.scrollHeight;
 }
 
@@ -635,18 +818,23 @@ function renderMessage(m, next) {
   if (sent) li.dataset.peerRead = String(!!m.isPeerRead);
   const row = node('div', 'msg-row');
   const bubble = node('div', 'bubble');
-  const text = node('span', 'msg-text', summary(m));
+  const text = node('span', 'msg-text');
+  text.append(linkify(summary(m)));
   text.dataset.testid = 'message-text';
   bubble.append(text);
-  if (sent) {
-    const busy = revoking.has(m);
-    const action = node('button', 'msg-action', busy ? 'Revoking…' : 'Revoke');
-    action.type = 'button';
-    action.dataset.testid = 'revoke-button';
-    action.title = 'Revoke this message (within 2 minutes of sending)';
-    action.disabled = busy;
-    action.addEventListener('click', () => revoke(m));
-    row.append(action);
+  if (m.status !== 'unSend') {
+    const more = node('button', 'msg-action', revoking.has(m) ? '…' : '\u22ef');
+    more.type = 'button';
+    more.dataset.testid = 'message-menu-button';
+    more.setAttribute('aria-haspopup', 'menu');
+    more.setAttribute('aria-expanded', 'false');
+    more.setAttribute('aria-label', 'Message actions');
+    more.disabled = revoking.has(m);
+    more.addEventListener('click', (e) => {
+      e.stopPropagation();
+      messageMenu(more, m);
+    });
+    row.append(more);
   }
   row.append(bubble);
   li.append(row);
@@ -714,6 +902,47 @@ function summary(m) {
   return `[${m.type}]`;
 }
 
+/** Text with its http(s) links as links; everything stays text (never parsed as HTML). */
+function linkify(text) {
+  const out = document.createDocumentFragment();
+  const re = /\bhttps?:\/\/[^\s<>"']+/gi;
+  let at = 0;
+  for (const match of text.matchAll(re)) {
+    // Trailing punctuation is the sentence's, not the link's.
+    const url = match[0].replace(/[.,;:!?)\]]+$/, '');
+    if (match.index > at) out.append(text.slice(at, match.index));
+    const a = node('a', '', url);
+    a.href = url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    out.append(a);
+    at = match.index + url.length;
+  }
+  out.append(text.slice(at));
+  return out;
+}
+
+function dayOf(seconds) {
+  return new Date((seconds || Date.now() / 1000) * 1000).toDateString();
+}
+
+function dayLabel(seconds) {
+  const d = new Date((seconds || Date.now() / 1000) * 1000);
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (d.toDateString() === today.toDateString()) return 'Today';
+  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  const opts = { weekday: 'short', month: 'short', day: 'numeric' };
+  if (d.getFullYear() !== today.getFullYear()) opts.year = 'numeric';
+  return d.toLocaleDateString(undefined, opts);
+}
+
+/** The input grows with its lines, up to its CSS max-height. */
+function fitInput() {
+  ui.sendInput.style.height = 'auto';
+  ui.sendInput.style.height = `${ui.sendInput.scrollHeight + 2}px`;
+}
+
 function formatTime(seconds) {
   if (!seconds) return '';
   const d = new Date(seconds * 1000);
@@ -759,6 +988,30 @@ ui.sendForm.addEventListener('submit', (e) => {
   const text = ui.sendInput.value;
   if (text.trim()) send(text);
 });
+// Enter sends, Shift+Enter starts a new line (not while an input method composes).
+ui.sendInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    ui.sendForm.requestSubmit();
+  }
+});
+ui.sendInput.addEventListener('input', fitInput);
+ui.convMenuBtn.addEventListener('click', (e) => {
+  e.stopPropagation();
+  const id = activeID;
+  if (!id) return;
+  openMenu(ui.convMenuBtn, [['Delete conversation', 'delete-conversation', () => deleteConversation(id), true]]);
+});
+document.addEventListener('click', (e) => {
+  if (menuFor && !ui.menu.contains(e.target)) closeMenu();
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && menuFor) {
+    const button = menuFor;
+    closeMenu();
+    button.focus();
+  }
+});
 ui.loadOlder.addEventListener('click', () => {
   const p = activeID && panes.get(activeID);
   if (p) loadHistory(p, true);
@@ -769,6 +1022,17 @@ ui.errorClose.addEventListener('click', () => (ui.errorBar.hidden = true));
 // Messages that came while the tab was hidden count as read when the user comes back.
 document.addEventListener('visibilitychange', () => activeID && markRead(activeID));
 
-const preset = new URLSearchParams(location.search).get('userID');
+const preset = query.get('userID');
 if (preset) ui.loginUser.value = preset;
 ui.loginUser.focus();
+// A reload of a logged-in tab logs in again (with a fresh UserSig) and reopens the conversation.
+try {
+  const saved = JSON.parse(sessionStorage.getItem(STORED) || 'null');
+  if (saved && saved.userID) {
+    ui.loginUser.value = saved.userID;
+    restoreOpen = saved.open || null;
+    login(saved.userID);
+  }
+} catch {
+  sessionStorage.removeItem(STORED);
+}

@@ -1,6 +1,8 @@
 // The demo chat page in a real browser against the real tim-server: two users chat live, history
 // pages in, a second login of the same user kicks the first page; the conversation list, unread
-// counts, read receipts, revocation and pins come from the SDK. Run with
+// counts, read receipts, revocation and pins come from the SDK; every pane shows the server's
+// order; a reload keeps the session; links, multi-line input, day separators, the message menu
+// (copy, revoke while it can succeed, delete for me) and deleting a conversation. Run with
 //   node --test tests/browser/
 // Needs target/debug/tim-server (cargo build -p tim-server), the built package in pkg/
 // (./scripts/build-sdk.sh) and Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
@@ -101,6 +103,12 @@ const badge = (page, peer) => conv(page, peer).getByTestId('unread-badge');
 const noBadge = (page, peer) => badge(page, peer).waitFor({ state: 'detached' });
 const lastOf = (page, peer, text) => conv(page, peer).getByTestId('conversation-last').filter({ hasText: text }).waitFor();
 const messages = (page) => page.getByTestId('message');
+/** Open the menu of a message (its button shows on hover). */
+async function menuOf(page, message) {
+  await message.hover();
+  await message.getByTestId('message-menu-button').click();
+  await page.getByTestId('menu').waitFor();
+}
 const texts = (page) => page.getByTestId('message-text').allTextContents();
 const flows = (page) => messages(page).evaluateAll((els) => els.map((e) => e.dataset.flow));
 
@@ -297,12 +305,13 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
   try {
     const pages = [];
     const open = async (name) => {
-      const page = await openPage(name, undefined, '', srv);
+      const page = await openPage(name, undefined, `?revokeLimit=${REVOKE_LIMIT}`, srv);
       pages.push(page);
       return page;
     };
     const out = (page, text) => page.locator('[data-testid="message"][data-flow="out"]', { hasText: text });
-    const total = (page, n) => page.locator(`[data-testid="total-unread"][data-count="${n}"]`).waitFor();
+    // The total shows only when there is something unread (no "0").
+    const total = (page, n) => page.locator(`[data-testid="total-unread"][data-count="${n}"]`).waitFor({ state: n ? 'visible' : 'hidden' });
 
     // Alice has an account (her first login made it) but is logged out; bob writes to her.
     const alice = await open('alice');
@@ -355,8 +364,8 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     await sendText(bob, 'oops, wrong chat');
     await messages(alice).filter({ hasText: 'oops, wrong chat' }).waitFor();
     await noBadge(alice, 'bob'); // open on alice's first tab: read at once
-    await out(bob, 'oops, wrong chat').hover();
-    await out(bob, 'oops, wrong chat').getByTestId('revoke-button').click();
+    await menuOf(bob, out(bob, 'oops, wrong chat'));
+    await bob.getByTestId('revoke-button').click();
     await bob.getByTestId('revoked-text').filter({ hasText: 'You revoked a message' }).waitFor();
     await alice.getByTestId('revoked-text').filter({ hasText: 'bob revoked a message' }).waitFor();
     assert.equal(await messages(alice).filter({ hasText: 'oops, wrong chat' }).count(), 0);
@@ -371,11 +380,13 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     await messages(alice2).nth(2).waitFor();
     assert.equal(await messages(alice2).count(), 3);
 
-    // Past the time limit the server refuses, and the page says why.
+    // Revoke is offered only while it can succeed (it was, above): not past the time limit.
     await new Promise((r) => setTimeout(r, Math.max(0, sentFirst + (REVOKE_LIMIT + 1.5) * 1000 - Date.now())));
-    await out(bob, 'first from bob').hover();
-    await out(bob, 'first from bob').getByTestId('revoke-button').click();
-    await bob.getByTestId('error-bar').filter({ hasText: /revoke.*20016/i }).waitFor();
+    await menuOf(bob, out(bob, 'first from bob'));
+    await bob.getByTestId('copy-message').waitFor();
+    assert.equal(await bob.getByTestId('revoke-button').count(), 0, 'no Revoke past the limit');
+    await bob.screenshot({ path: join(ARTIFACTS, 'demo-menu-past-limit.png') });
+    await bob.keyboard.press('Escape');
     assert.equal(await out(bob, 'first from bob').getAttribute('data-revoked'), null);
     await bob.screenshot({ path: join(ARTIFACTS, 'demo-conversations-bob.png') });
 
@@ -421,8 +432,8 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     await orderIs(alice, ['cara', 'bob']);
     assert.equal(await conv(alice, 'bob').getAttribute('data-pinned'), 'false');
 
-    // The refused revoke's error bar is the only error shown; no page logged errors.
-    for (const page of [alice, alice2]) assert.equal(await page.getByTestId('error-bar').isHidden(), true);
+    // No error shown, no page logged errors.
+    for (const page of [alice, alice2, bob]) assert.equal(await page.getByTestId('error-bar').isHidden(), true);
     assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
     assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
     for (const page of pages) await page.context().close();
@@ -430,4 +441,147 @@ test('conversations from the SDK: unread while away, read on every tab, Read mar
     await srv.stop();
     rmSync(configDir, { recursive: true, force: true });
   }
+});
+
+test('one order on every pane: a message written offline takes its place once stored', { timeout: 45000 }, async () => {
+  const hal = await openPage('hal');
+  const ivy = await openPage('ivy');
+  await Promise.all([login(hal, 'hal'), login(ivy, 'ivy')]);
+  await hal.getByTestId('new-chat-input').fill('ivy');
+  await hal.getByTestId('new-chat-button').click();
+  await sendText(hal, 'one');
+  await conv(ivy, 'hal').click();
+  await messages(ivy).filter({ hasText: 'one' }).waitFor();
+
+  // At the same moment: hal writes while offline, ivy writes online (stored first).
+  await hal.context().setOffline(true);
+  await netState(hal, 'disconnected').waitFor();
+  await hal.getByTestId('send-input').fill('from hal, offline');
+  await Promise.all([hal.getByTestId('send-button').click(), sendText(ivy, 'from ivy, online')]);
+  await hal.locator('[data-testid="message"][data-status="unSend"]', { hasText: 'from hal, offline' }).waitFor();
+  await hal.context().setOffline(false);
+  await netState(hal, 'connected').waitFor({ timeout: 20000 });
+  await hal.locator('[data-testid="message"][data-flow="out"][data-status="success"]', { hasText: 'from hal, offline' }).waitFor();
+  await messages(hal).filter({ hasText: 'from ivy, online' }).waitFor();
+  await messages(ivy).filter({ hasText: 'from hal, offline' }).waitFor();
+
+  // Both panes in the server's order, and each list's last message is its pane's last.
+  const want = ['one', 'from ivy, online', 'from hal, offline'];
+  assert.deepEqual(await texts(hal), want);
+  assert.deepEqual(await texts(ivy), want);
+  await lastOf(hal, 'ivy', 'You: from hal, offline');
+  await lastOf(ivy, 'hal', 'from hal, offline');
+  await hal.screenshot({ path: join(ARTIFACTS, 'demo-order-hal.png') });
+  await ivy.screenshot({ path: join(ARTIFACTS, 'demo-order-ivy.png') });
+
+  // History says the same after a reload (which keeps the session and the open chat).
+  await hal.reload();
+  await hal.getByTestId('pane-title').filter({ hasText: 'ivy' }).waitFor();
+  await messages(hal).filter({ hasText: 'from hal, offline' }).waitFor();
+  assert.deepEqual(await texts(hal), want);
+  assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
+  await hal.context().close();
+  await ivy.context().close();
+});
+
+test('a chat app people know: reload, links, lines, days, the message menu, delete', { timeout: 60000 }, async () => {
+  const jon = await openPage('jon');
+  const kim = await openPage('kim');
+  await jon.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await Promise.all([login(jon, 'jon'), login(kim, 'kim')]);
+  // Nothing unread: no "0" pill.
+  assert.equal(await jon.getByTestId('total-unread').isHidden(), true);
+  await jon.getByTestId('new-chat-input').fill('kim');
+  await jon.getByTestId('new-chat-button').click();
+  await jon.getByTestId('history-state').filter({ hasText: 'No messages yet' }).waitFor();
+  // Load older is offered only while there is more: here there is nothing.
+  assert.equal(await jon.getByTestId('load-older').isHidden(), true);
+
+  // Shift+Enter breaks the line, Enter sends.
+  await jon.getByTestId('send-input').click();
+  await jon.keyboard.type('line one');
+  await jon.keyboard.press('Shift+Enter');
+  await jon.keyboard.type('line two');
+  await jon.keyboard.press('Enter');
+  const twoLines = 'line one\nline two';
+  await jon.locator('[data-testid="message"][data-status="success"]', { hasText: 'line two' }).waitFor();
+  assert.deepEqual(await texts(jon), [twoLines]);
+  assert.equal(await jon.getByTestId('send-input').inputValue(), '');
+
+  // Links are links (http and https only); the rest stays text, never HTML.
+  const tricky = 'see https://example.com/a?b=1, not javascript:alert(1) <b>bold</b> <img src=x onerror=alert(2)>';
+  await sendText(jon, tricky);
+  await conv(kim, 'jon').click();
+  const kimMessage = messages(kim).filter({ hasText: 'example.com' });
+  await kimMessage.waitFor();
+  const links = await kimMessage.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.target, a.rel, a.textContent]));
+  assert.deepEqual(links, [['https://example.com/a?b=1', '_blank', 'noopener noreferrer', 'https://example.com/a?b=1']]);
+  assert.equal(await kimMessage.locator('b, img').count(), 0);
+  assert.equal((await kimMessage.getByTestId('message-text').textContent()), tricky);
+  assert.deepEqual(await texts(kim), [twoLines, tricky]);
+  // One day separator above today's messages.
+  assert.deepEqual(await kim.getByTestId('day-separator').allTextContents(), ['Today']);
+  await kim.screenshot({ path: join(ARTIFACTS, 'demo-lines-links.png') });
+
+  // The message menu: copy, revoke (just sent: within the limit), delete for me.
+  await menuOf(jon, messages(jon).filter({ hasText: 'line two' }));
+  const items = await jon.getByTestId('menu').getByRole('menuitem').allTextContents();
+  assert.deepEqual(items, ['Copy text', 'Revoke', 'Delete for me']);
+  await jon.screenshot({ path: join(ARTIFACTS, 'demo-message-menu.png') });
+  await jon.getByTestId('copy-message').click();
+  await jon.getByTestId('toast').filter({ hasText: 'Copied' }).waitFor();
+  assert.equal(await jon.evaluate(() => navigator.clipboard.readText()), twoLines);
+  // A received message's menu has no Revoke.
+  await menuOf(kim, messages(kim).filter({ hasText: 'line two' }));
+  assert.deepEqual(await kim.getByTestId('menu').getByRole('menuitem').allTextContents(), ['Copy text', 'Delete for me']);
+  await kim.keyboard.press('Escape');
+  assert.equal(await kim.getByTestId('menu').isHidden(), true);
+
+  // Delete for me: gone from jon's pane, kept on kim's, still gone after a reload.
+  await menuOf(jon, messages(jon).filter({ hasText: 'line two' }));
+  await jon.getByTestId('delete-message').click();
+  await messages(jon).filter({ hasText: 'line two' }).waitFor({ state: 'detached' });
+  assert.deepEqual(await texts(jon), [tricky]);
+  assert.deepEqual(await texts(kim), [twoLines, tricky]);
+
+  // A reload keeps jon logged in, with the conversation open, from history.
+  await jon.reload();
+  await jon.getByTestId('chat-view').waitFor();
+  await jon.locator('[data-testid="net-state"][data-state="connected"]').waitFor();
+  assert.equal(await jon.getByTestId('current-user').textContent(), 'jon');
+  await jon.getByTestId('pane-title').filter({ hasText: 'kim' }).waitFor();
+  await messages(jon).filter({ hasText: 'example.com' }).waitFor();
+  assert.deepEqual(await texts(jon), [tricky]);
+  await jon.screenshot({ path: join(ARTIFACTS, 'demo-after-reload.png') });
+
+  // Delete the conversation: off the list, the pane closed; a reload does not bring it back.
+  await jon.getByTestId('conversation-menu-button').click();
+  await jon.getByTestId('delete-conversation').click();
+  await conv(jon, 'kim').waitFor({ state: 'detached' });
+  assert.equal(await jon.getByTestId('pane-title').textContent(), 'No conversation open');
+  await jon.screenshot({ path: join(ARTIFACTS, 'demo-conversation-deleted.png') });
+  await jon.reload();
+  await jon.locator('[data-testid="net-state"][data-state="connected"]').waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await conv(jon, 'kim').count(), 0);
+  assert.equal(await conv(kim, 'jon').count(), 1, 'kim keeps hers');
+
+  // Logging out forgets the session: a reload shows the login form.
+  await jon.getByTestId('logout-button').click();
+  await jon.getByTestId('login-view').waitFor();
+  await jon.reload();
+  await jon.getByTestId('login-view').waitFor();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await jon.getByTestId('chat-view').isHidden(), true);
+
+  // Phone-sized: the menu fits on screen.
+  await kim.setViewportSize({ width: 390, height: 700 });
+  await menuOf(kim, messages(kim).filter({ hasText: 'example.com' }));
+  const box = await kim.getByTestId('menu').boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+  await kim.screenshot({ path: join(ARTIFACTS, 'demo-mobile-menu.png') });
+  assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
+  assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
+  await jon.context().close();
+  await kim.context().close();
 });
