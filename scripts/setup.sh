@@ -49,8 +49,24 @@ need_chromium() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 }
 
+# PostgreSQL's server binaries (Debian's package; the tests start private instances of it in
+# temp folders, never the system's cluster).
+need_postgres() {
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    log "PostgreSQL is missing: install Debian's postgresql package"
+    return 1
+  fi
+  log "installing Debian's postgresql"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   need_node_deps
   need_wasm_tools
   need_chromium
+  need_postgres
 fi

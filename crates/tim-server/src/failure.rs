@@ -42,6 +42,11 @@ impl From<StoreError> for Failure {
                 format!("your messages use up your storage quota of {quota} bytes"),
             ),
             StoreError::Invalid(why) => Failure(codes::INVALID_REQUEST, why),
+            // Concurrent writers kept conflicting past the store's retries: a passing state.
+            StoreError::Conflict(e) => {
+                tracing::warn!("storage, still conflicting after retries: {e}");
+                Failure(codes::OVERLOAD, "the server is busy; retry".into())
+            }
             StoreError::Internal(e) => {
                 tracing::error!("storage: {e}");
                 Failure(codes::INTERNAL_ERROR, "internal server error; retry".into())

@@ -57,7 +57,19 @@ pub fn now_secs() -> u64 {
 /// Bind, print `listening on http://IP:PORT`, and serve until Ctrl-C or SIGTERM.
 pub async fn run(cfg: Config) -> Result<(), String> {
     let hub = Arc::new(Hub::new(cfg.resume_grace));
-    let store = store::open(&cfg.db, hub.clone())?;
+    match store::Database::parse(&cfg.db)? {
+        store::Database::Sqlite(path) => {
+            let store = store::open_sqlite(path, hub.clone())?;
+            serve(cfg, store, hub).await
+        }
+        store::Database::Postgres(url) => {
+            let store = store::open_postgres(url, hub.clone()).await?;
+            serve(cfg, store, hub).await
+        }
+    }
+}
+
+async fn serve<S: Store>(cfg: Config, store: S, hub: Arc<Hub>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
         .map_err(|e| format!("binding {}: {e}", cfg.addr))?;

@@ -13,7 +13,11 @@ fn open(dir: &Path, bus: Arc<dyn Bus>) -> SqliteStore {
     SqliteStore::open(&dir.join("tim.db"), bus).unwrap()
 }
 
-conformance_suite!(open);
+async fn open_for_suite(dir: &Path, bus: Arc<dyn Bus>) -> SqliteStore {
+    open(dir, bus)
+}
+
+conformance_suite!(open_for_suite);
 
 /// The writer keeps sequence counters in memory: a store opened again on the same file goes
 /// on numbering from what is stored.

@@ -2,7 +2,8 @@
 //! [`ConversationStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
 //! are not SQL (who may revoke or modify, the unread and last-message rules, message IDs) live
 //! in [`rules`], which every backend calls; tests/conformance holds the suite every backend
-//! must pass. SQLite ([`sqlite`]) is the default engine.
+//! must pass. SQLite ([`sqlite`]) is the default engine; PostgreSQL ([`postgres`]) is shared
+//! by several server nodes.
 //!
 //! Delivery is part of the contract: every inbox item a write creates is published on the
 //! [`Bus`](crate::bus::Bus) after its transaction commits and in commit order, so pushes to a
@@ -11,6 +12,7 @@
 pub mod conversations;
 pub mod inbox;
 pub mod messages;
+pub mod postgres;
 pub mod rules;
 pub mod sqlite;
 pub mod users;
@@ -42,6 +44,10 @@ pub enum StoreError {
     QuotaExceeded(u64),
     #[error("{0}")]
     Invalid(String),
+    /// A concurrent writer (on this node or another) got there first; the backend runs the
+    /// write again, and only gives this up after several tries.
+    #[error("conflicting with a concurrent write: {0}")]
+    Conflict(String),
     #[error("storage failure: {0}")]
     Internal(String),
 }
@@ -53,11 +59,36 @@ pub trait Store: UserStore + InboxStore + MessageStore + ConversationStore {}
 
 impl<T: UserStore + InboxStore + MessageStore + ConversationStore> Store for T {}
 
-/// Opens the store a database URL names (`sqlite://PATH`).
-pub fn open(url: &str, bus: Arc<dyn Bus>) -> Result<sqlite::SqliteStore, String> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .ok_or_else(|| format!("unsupported database URL {url:?}: expected sqlite://PATH"))?;
+/// The database a URL names.
+pub enum Database<'a> {
+    /// `sqlite://PATH` (or `sqlite:PATH`): a file of this node's.
+    Sqlite(&'a str),
+    /// `postgres://…` or `postgresql://…`: shared by every node.
+    Postgres(&'a str),
+}
+
+impl<'a> Database<'a> {
+    pub fn parse(url: &'a str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Database::Postgres(url));
+        }
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .map(Database::Sqlite)
+            .ok_or_else(|| {
+                format!("unsupported database URL {url:?}: expected sqlite://PATH or postgres://…")
+            })
+    }
+}
+
+/// Opens the SQLite store at `path`.
+pub fn open_sqlite(path: &str, bus: Arc<dyn Bus>) -> Result<sqlite::SqliteStore, String> {
     sqlite::SqliteStore::open(path.as_ref(), bus).map_err(|e| e.to_string())
+}
+
+/// Connects to the PostgreSQL store at `url`.
+pub async fn open_postgres(url: &str, bus: Arc<dyn Bus>) -> Result<postgres::PgStore, String> {
+    postgres::PgStore::open(url, bus)
+        .await
+        .map_err(|e| format!("{url}: {e}"))
 }

@@ -1,7 +1,7 @@
 //! The conformance suite every store backend must pass: the storage contract of each domain
 //! trait, seen through the trait only. A backend's test file runs it with
-//! `conformance_suite!(open)`, where `open(dir, bus)` makes a fresh store in `dir` that
-//! publishes its committed inbox items on `bus`.
+//! `conformance_suite!(open)`, where `open(dir, bus).await` makes a fresh store in `dir` (or a
+//! fresh database) that publishes its committed inbox items on `bus`.
 #![allow(dead_code)] // each backend's test file instantiates the whole suite
 
 pub mod model;
@@ -38,8 +38,9 @@ impl Recorder {
     }
 }
 
-/// Run one case on a fresh store.
-pub fn run<S, F, Fut>(open: impl Fn(&Path, Arc<dyn Bus>) -> S, case: F)
+/// Run one case on a fresh store, which `open` makes (asynchronously: a database server's
+/// store connects) in a folder of its own.
+pub fn run<S, F, Fut>(open: impl AsyncFnOnce(&Path, Arc<dyn Bus>) -> S, case: F)
 where
     S: Store,
     F: FnOnce(S, Arc<Recorder>) -> Fut,
@@ -47,12 +48,15 @@ where
 {
     let dir = tempfile::tempdir().unwrap();
     let bus = Arc::new(Recorder::default());
-    let store = open(dir.path(), bus.clone());
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .unwrap()
-        .block_on(case(store, bus));
+        .block_on(async {
+            let store = open(dir.path(), bus.clone()).await;
+            case(store, bus).await
+        });
 }
 
 /// Instantiates every case of the suite as a test for the backend `open`.
