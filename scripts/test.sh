@@ -33,6 +33,14 @@ node --test tests/types/
 step "Node: the real server and the built package"
 node --experimental-websocket --test tests/proxy/ tests/server/ tests/node/
 
+step "Node on PostgreSQL: the same suites with tim-server on a private PostgreSQL (scripts/pg.sh)"
+pg_dir=$(mktemp -d /tmp/tim-pg-node-XXXXXX)
+trap './scripts/pg.sh stop "$pg_dir"' EXIT
+pg_url=$(FAST=1 ./scripts/pg.sh start "$pg_dir")
+TIM_TEST_POSTGRES="$pg_url" node --experimental-websocket --test tests/server/ tests/node/
+./scripts/pg.sh stop "$pg_dir"
+trap - EXIT
+
 step "Load generator, short: tim-server and the raw relay under load, nothing lost or refused"
 cargo build -q -p tim-loadgen
 for target in tim relay; do

@@ -1,8 +1,8 @@
 // Starts the real tim-server binary on a free port with a temp SQLite file.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -10,12 +10,30 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_BIN = process.env.TIM_SERVER_BIN || join(ROOT, 'target', 'debug', 'tim-server');
 
 /**
+ * The database of a server whose data lives in `dir`: a SQLite file there, or with
+ * TIM_TEST_POSTGRES=postgres://USER@HOST:PORT (scripts/pg.sh starts one) a database of its own
+ * on that server, named after `dir`, so a server restarted on the same `dir` finds its data.
+ */
+function database(dir) {
+  const pg = process.env.TIM_TEST_POSTGRES;
+  if (!pg) return `sqlite://${join(dir, 'tim.db')}`;
+  const name = 'tim_' + basename(dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase();
+  const url = new URL(pg);
+  const exists = execFileSync('psql', ['-h', url.hostname, '-p', url.port, '-U', url.username || 'postgres', '-d', 'postgres', '-tAc',
+    `SELECT 1 FROM pg_database WHERE datname = '${name}'`]).toString().trim();
+  if (!exists) {
+    execFileSync('psql', ['-h', url.hostname, '-p', url.port, '-U', url.username || 'postgres', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`]);
+  }
+  return `${pg.replace(/\/+$/, '')}/${name}`;
+}
+
+/**
  * Start tim-server with `args` on a free port. Its database lives in a fresh temp folder,
  * removed on stop(), or in `dir` when given (kept, so a restarted server finds its data).
  */
 export async function startServer(args = [], { dir: keep } = {}) {
   const dir = keep || mkdtempSync(join(tmpdir(), 'tim-test-'));
-  const child = spawn(SERVER_BIN, ['serve', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(dir, 'tim.db')}`, ...args], {
+  const child = spawn(SERVER_BIN, ['serve', '--addr', '127.0.0.1:0', '--db', database(dir), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise((resolve, reject) => {
