@@ -64,9 +64,24 @@ need_postgres() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 }
 
+# Debian's nats-server (the tests start private ones on free ports).
+need_nats() {
+  if command -v nats-server >/dev/null; then
+    return
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    log "nats-server is missing: install Debian's nats-server package"
+    return 1
+  fi
+  log "installing Debian's nats-server"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   need_node_deps
   need_wasm_tools
   need_chromium
   need_postgres
+  need_nats
 fi

@@ -9,6 +9,7 @@ need_node_deps
 need_wasm_tools
 need_chromium
 need_postgres
+need_nats
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -17,7 +18,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p tim-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "Rust tests (tim-proto, tim-core, tim-server with its integration tests; the store suite on SQLite and on a private PostgreSQL)"
+step "Rust tests (tim-proto, tim-core, tim-server with its integration tests; the store suite on SQLite and on a private PostgreSQL; nodes on PostgreSQL + NATS)"
 cargo test --workspace
 
 step "wasm bindings in headless Chromium"

@@ -40,6 +40,8 @@ pub const DEFAULT_ADMIN: &str = "administrator";
 pub struct Config {
     pub addr: SocketAddr,
     pub db: String,
+    /// `nats://HOST:PORT`: the Bus between server nodes; none: this process alone.
+    pub bus: Option<String>,
     pub apps: HashMap<u64, App>,
     pub dev: bool,
     pub static_dir: Option<PathBuf>,
@@ -100,6 +102,9 @@ pub struct ServeArgs {
     /// Database URL [default: sqlite://./tim-data/tim.db].
     #[arg(long, env = "TIM_DB")]
     pub db: Option<String>,
+    /// The bus between server nodes, nats://HOST:PORT [default: none, one process].
+    #[arg(long, env = "TIM_BUS")]
+    pub bus: Option<String>,
     /// An app as SDKAPPID:SECRETKEY; repeat for several (env: comma-separated).
     #[arg(long = "app", env = "TIM_APPS", value_delimiter = ',')]
     pub apps: Vec<String>,
@@ -162,6 +167,7 @@ pub struct ServeArgs {
 struct FileConfig {
     addr: Option<SocketAddr>,
     db: Option<String>,
+    bus: Option<String>,
     #[serde(default)]
     dev: bool,
     #[serde(rename = "static")]
@@ -278,6 +284,7 @@ impl ServeArgs {
                 .db
                 .or(file.db)
                 .unwrap_or_else(|| "sqlite://./tim-data/tim.db".into()),
+            bus: self.bus.or(file.bus),
             apps,
             dev,
             static_dir: self.static_dir.or(file.static_dir),

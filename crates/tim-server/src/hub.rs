@@ -122,9 +122,14 @@ impl State {
 impl Hub {
     /// A hub keeping detached sessions for `grace`.
     pub fn new(grace: Duration) -> Hub {
+        // Session IDs are unique across nodes (a kick names one through the Bus): each node
+        // numbers from a random start.
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).expect("the operating system's random source");
+        let start = u64::from(u32::from_le_bytes(bytes)) << 32 | 1;
         Hub {
             state: Mutex::default(),
-            next_id: AtomicU64::new(1),
+            next_id: AtomicU64::new(start),
             grace,
         }
     }

@@ -12,6 +12,7 @@ pub mod conn;
 pub mod failure;
 pub mod hub;
 pub mod listen;
+pub mod nats;
 pub mod ops;
 pub mod rate;
 pub mod registry;
@@ -57,19 +58,29 @@ pub fn now_secs() -> u64 {
 /// Bind, print `listening on http://IP:PORT`, and serve until Ctrl-C or SIGTERM.
 pub async fn run(cfg: Config) -> Result<(), String> {
     let hub = Arc::new(Hub::new(cfg.resume_grace));
+    // Pushes go to this node's sessions, and with a NATS bus to the other nodes' too.
+    let bus: Arc<dyn Bus> = match &cfg.bus {
+        Some(url) => Arc::new(nats::NatsBus::connect(url, hub.clone()).await?),
+        None => hub.clone(),
+    };
     match store::Database::parse(&cfg.db)? {
         store::Database::Sqlite(path) => {
-            let store = store::open_sqlite(path, hub.clone())?;
-            serve(cfg, store, hub).await
+            let store = store::open_sqlite(path, bus.clone())?;
+            serve(cfg, store, bus, hub).await
         }
         store::Database::Postgres(url) => {
-            let store = store::open_postgres(url, hub.clone()).await?;
-            serve(cfg, store, hub).await
+            let store = store::open_postgres(url, bus.clone()).await?;
+            serve(cfg, store, bus, hub).await
         }
     }
 }
 
-async fn serve<S: Store>(cfg: Config, store: S, hub: Arc<Hub>) -> Result<(), String> {
+async fn serve<S: Store>(
+    cfg: Config,
+    store: S,
+    bus: Arc<dyn Bus>,
+    hub: Arc<Hub>,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
         .map_err(|e| format!("binding {}: {e}", cfg.addr))?;
@@ -79,7 +90,7 @@ async fn serve<S: Store>(cfg: Config, store: S, hub: Arc<Hub>) -> Result<(), Str
         rates: rate::Rates::new(&limits),
         cfg,
         store,
-        bus: hub.clone(),
+        bus,
         sessions: hub,
     }));
     {

@@ -28,6 +28,14 @@ pub struct Server {
 impl Server {
     /// Start `tim-server serve` on a free port with the database at `db`.
     pub fn start(db: &Path, extra: &[&str]) -> Server {
+        let url = format!("sqlite://{}", db.display());
+        let mut server = Server::start_url(&url, extra);
+        server.db = db.to_owned();
+        server
+    }
+
+    /// Start `tim-server serve` on a free port with the database at `url` (any scheme).
+    pub fn start_url(url: &str, extra: &[&str]) -> Server {
         let app1 = format!("{APP}:{KEY}");
         let app2 = format!("{OTHER_APP}:{OTHER_KEY}");
         let mut child = Command::new(env!("CARGO_BIN_EXE_tim-server"))
@@ -41,7 +49,7 @@ impl Server {
                 &app2,
             ])
             .arg("--db")
-            .arg(format!("sqlite://{}", db.display()))
+            .arg(url)
             .args(extra)
             .stdout(Stdio::piped())
             .spawn()
@@ -58,7 +66,7 @@ impl Server {
         Server {
             child,
             addr,
-            db: db.to_owned(),
+            db: PathBuf::new(),
         }
     }
 
