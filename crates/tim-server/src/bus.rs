@@ -53,6 +53,9 @@ pub enum Push {
     Online(Message),
     /// End the sessions with this official KICKED_OUT type.
     Kick(&'static str),
+    /// The session was taken over by a connection on another node (a `resume` there): its
+    /// connection here, if any, ends without a word to its client.
+    Moved,
 }
 
 pub trait Bus: Send + Sync + 'static {

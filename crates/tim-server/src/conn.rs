@@ -194,7 +194,7 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer
         session = Some(op.await.0);
     }
     if let Some(mut s) = session {
-        s.end(&shared, end);
+        s.end(&shared, end).await;
     }
 }
 

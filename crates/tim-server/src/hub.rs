@@ -7,12 +7,13 @@
 use crate::bus::{Bus, Push, Target};
 use crate::now_secs;
 use crate::registry::{
-    to_kick, EndReason, Link, LoginInfo, Registered, ResumeRefused, Resumed, SessionRegistry,
+    to_kick, EndReason, Kill, Later, Link, LoginInfo, Registered, ResumeRefused, Resumed,
+    SessionRegistry, Unavailable,
 };
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tim_proto::{OnlineMessage, Platform, ServerFrame, KICK_USERSIG_EXPIRED};
 use tokio::sync::mpsc;
@@ -31,6 +32,15 @@ struct Session {
     link: Option<Link>,
     /// When a detached session is forgotten.
     detached_until: Option<Instant>,
+}
+
+impl Session {
+    /// Whether a connection other than the one of `mine` has it now (it resumed it).
+    fn is_attached_to_other(&self, mine: &Arc<Kill>) -> bool {
+        self.link
+            .as_ref()
+            .is_some_and(|l| !Arc::ptr_eq(&l.kill, mine))
+    }
 }
 
 /// What a resume token leads to.
@@ -140,7 +150,45 @@ impl Hub {
 }
 
 impl SessionRegistry for Hub {
-    fn register(&self, user: &str, link: Link, login: LoginInfo) -> Registered {
+    fn register<'a>(
+        &'a self,
+        user: &'a str,
+        link: Link,
+        login: LoginInfo,
+    ) -> Later<'a, Result<Registered, Unavailable>> {
+        Box::pin(std::future::ready(
+            Ok(self.register_here(user, link, login)),
+        ))
+    }
+
+    fn detach<'a>(&'a self, app: u64, user: &'a str, id: u64, mine: &Arc<Kill>) -> Later<'a, ()> {
+        self.detach_here(app, user, id, mine);
+        Box::pin(std::future::ready(()))
+    }
+
+    fn remove<'a>(&'a self, app: u64, user: &'a str, id: u64, mine: &Arc<Kill>) -> Later<'a, ()> {
+        self.remove_here(app, user, id, mine);
+        Box::pin(std::future::ready(()))
+    }
+
+    fn kick_all<'a>(&'a self, app: u64, user: &'a str, reason: &'static str) -> Later<'a, ()> {
+        self.publish(Target::User { app, user }, Push::Kick(reason));
+        Box::pin(std::future::ready(()))
+    }
+
+    fn resume<'a>(
+        &'a self,
+        token: &'a str,
+        link: Link,
+    ) -> Later<'a, Result<Resumed, ResumeRefused>> {
+        Box::pin(std::future::ready(self.resume_here(token, link)))
+    }
+}
+
+/// The sessions of this process alone: the registry when there is one node, and the local part
+/// of a shared one (which decides, then tells the hub what is attached here).
+impl Hub {
+    fn register_here(&self, user: &str, link: Link, login: LoginInfo) -> Registered {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let token = new_token();
         let mut state = self.state();
@@ -165,32 +213,45 @@ impl SessionRegistry for Hub {
         Registered { id, token, kick }
     }
 
-    fn detach(&self, app: u64, user: &str, id: u64) {
+    /// The connection of `mine` ended: its session stays resumable for the grace period. A
+    /// session another connection took over meanwhile is that one's: untouched (`false`).
+    pub fn detach_here(&self, app: u64, user: &str, id: u64, mine: &Arc<Kill>) -> bool {
         let until = Instant::now() + self.grace;
         let mut state = self.state();
-        if let Some(s) = state.find(app, user, id) {
-            s.link = None;
-            s.detached_until = Some(until);
+        match state.find(app, user, id) {
+            Some(s) if !s.is_attached_to_other(mine) => {
+                s.link = None;
+                s.detached_until = Some(until);
+                true
+            }
+            Some(_) => false,
+            None => true,
         }
     }
 
-    fn remove(&self, app: u64, user: &str, id: u64) {
+    /// The session of `mine` is over; as [`detach_here`](Self::detach_here), a session
+    /// another connection took over is untouched (`false`).
+    pub fn remove_here(&self, app: u64, user: &str, id: u64, mine: &Arc<Kill>) -> bool {
         let mut state = self.state();
         let key = (app, user.to_owned());
         let Some(list) = state.sessions.get_mut(&key) else {
-            return;
+            return true;
         };
         let Some(pos) = list.iter().position(|s| s.id == id) else {
-            return;
+            return true;
         };
+        if list[pos].is_attached_to_other(mine) {
+            return false;
+        }
         let s = list.remove(pos);
         if list.is_empty() {
             state.sessions.remove(&key);
         }
         state.tokens.remove(&s.token);
+        true
     }
 
-    fn resume(&self, token: &str, link: Link) -> Result<Resumed, ResumeRefused> {
+    fn resume_here(&self, token: &str, link: Link) -> Result<Resumed, ResumeRefused> {
         let mut state = self.state();
         state.sweep(Instant::now());
         let (app, user) = match state.tokens.get(token) {
@@ -231,11 +292,73 @@ impl SessionRegistry for Hub {
     }
 }
 
+/// What a shared registry tells the hub of a session it decided is attached here.
+pub struct Attached<'a> {
+    pub app: u64,
+    pub user: &'a str,
+    pub id: u64,
+    pub token: &'a str,
+    pub platform: Platform,
+    pub sig_expires_at: u64,
+}
+
+impl Hub {
+    /// A new session number, unique across nodes.
+    pub fn new_session_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A new resume token.
+    pub fn new_token(&self) -> String {
+        new_token()
+    }
+
+    /// A shared registry attached this session to `link` on this node (a login, or a resume
+    /// that took it over): deliver its pushes here. A link it had here goes (`TooSlow`).
+    pub fn attach(&self, s: Attached<'_>, link: Link) {
+        let mut state = self.state();
+        state.sweep(Instant::now());
+        if let Some(old) = state.find(s.app, s.user, s.id) {
+            if let Some(old) = old.link.replace(link) {
+                old.kill.fire(EndReason::TooSlow);
+            }
+            old.detached_until = None;
+            return;
+        }
+        let list = state
+            .sessions
+            .entry((s.app, s.user.to_owned()))
+            .or_default();
+        list.push(Session {
+            id: s.id,
+            token: s.token.to_owned(),
+            platform: s.platform,
+            sig_expires_at: s.sig_expires_at,
+            link: Some(link),
+            detached_until: None,
+        });
+    }
+}
+
 impl Bus for Hub {
     fn publish(&self, target: Target<'_>, push: Push) {
         let (app, user) = target.user();
         let key = (app, user.to_owned());
         let (frame, must_arrive) = match push {
+            // The session was taken over on another node: its connection here goes, quietly.
+            Push::Moved => {
+                let mut state = self.state();
+                if let Some(list) = state.sessions.get_mut(&key) {
+                    list.retain(|s| {
+                        let moved = target.picks(s.id);
+                        if let (true, Some(link)) = (moved, &s.link) {
+                            link.kill.fire(EndReason::TooSlow);
+                        }
+                        !moved
+                    });
+                }
+                return;
+            }
             Push::Kick(reason) => {
                 let mut state = self.state();
                 if let Some(list) = state.sessions.remove(&key) {

@@ -64,13 +64,18 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         None => hub.clone(),
     };
     match store::Database::parse(&cfg.db)? {
+        store::Database::Sqlite(_) if cfg.bus.is_some() => {
+            Err("--bus joins nodes that share one database: use it with --db postgres://…".into())
+        }
         store::Database::Sqlite(path) => {
             let store = store::open_sqlite(path, bus.clone())?;
             serve(cfg, store, bus, hub).await
         }
         store::Database::Postgres(url) => {
             let store = store::open_postgres(url, bus.clone()).await?;
-            serve(cfg, store, bus, hub).await
+            // The sessions of every node, in the database they share.
+            let sessions = Arc::new(store.sessions(hub, bus.clone(), cfg.resume_grace));
+            serve(cfg, store, bus, sessions).await
         }
     }
 }
@@ -79,7 +84,7 @@ async fn serve<S: Store>(
     cfg: Config,
     store: S,
     bus: Arc<dyn Bus>,
-    hub: Arc<Hub>,
+    sessions: Arc<dyn SessionRegistry>,
 ) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(cfg.addr)
         .await
@@ -91,7 +96,7 @@ async fn serve<S: Store>(
         cfg,
         store,
         bus,
-        sessions: hub,
+        sessions,
     }));
     {
         let mut out = std::io::stdout().lock();

@@ -44,6 +44,7 @@ enum WirePush {
     Inbox { item: InboxItem },
     Online { message: Message },
     Kick { reason: String },
+    Moved,
 }
 
 /// The KICKED_OUT type named `reason`, if it is one.
@@ -72,6 +73,7 @@ impl Wire {
             Push::Kick(reason) => WirePush::Kick {
                 reason: reason.to_owned(),
             },
+            Push::Moved => WirePush::Moved,
         };
         Wire {
             node,
@@ -98,6 +100,7 @@ impl Wire {
                 Some(reason) => Push::Kick(reason),
                 None => return tracing::warn!("NATS: a kick of unknown type {reason:?}"),
             },
+            WirePush::Moved => Push::Moved,
         };
         hub.publish(target, push);
     }

@@ -5,6 +5,8 @@
 
 use axum::extract::ws::Utf8Bytes;
 use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use tim_proto::{Platform, PlatformClass, KICK_MULTIPLE_ACCOUNT, KICK_MULTIPLE_DEVICE};
 use tokio::sync::{mpsc, Notify};
@@ -141,6 +143,7 @@ pub enum ResumeRefused {
 }
 
 /// A resumed session.
+#[derive(Debug)]
 pub struct Resumed {
     pub app: u64,
     pub user: String,
@@ -149,19 +152,41 @@ pub struct Resumed {
     pub sig_expires_at: u64,
 }
 
+/// What a registry call gives, later (a shared registry asks its database).
+pub type Later<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The registry could not register a session (its database failed); the login fails.
+#[derive(Debug)]
+pub struct Unavailable(pub String);
+
 pub trait SessionRegistry: Send + Sync + 'static {
     /// Add a logged-in session on `platform` attached to `link`; the sessions the app's login
     /// policy (and web-instance limit) no longer allows are named in the answer, to be kicked.
-    fn register(&self, user: &str, link: Link, login: LoginInfo) -> Registered;
+    fn register<'a>(
+        &'a self,
+        user: &'a str,
+        link: Link,
+        login: LoginInfo,
+    ) -> Later<'a, Result<Registered, Unavailable>>;
 
-    /// The session's connection is gone; keep the session resumable for the grace period.
-    fn detach(&self, app: u64, user: &str, id: u64);
+    /// The session's connection (the one of kill switch `mine`) is gone; keep the session
+    /// resumable for the grace period. Nothing happens if another connection took it over.
+    fn detach<'a>(&'a self, app: u64, user: &'a str, id: u64, mine: &Arc<Kill>) -> Later<'a, ()>;
 
-    /// The session is over (logout, or kicked by its own connection): forget it.
-    fn remove(&self, app: u64, user: &str, id: u64);
+    /// The session is over (logout, or kicked by its own connection, the one of `mine`):
+    /// forget it. Nothing happens if another connection took it over.
+    fn remove<'a>(&'a self, app: u64, user: &'a str, id: u64, mine: &Arc<Kill>) -> Later<'a, ()>;
+
+    /// End every session of the user with the KICKED_OUT type `reason`, on every node; a
+    /// detached one learns it at its next resume (the REST API's kick).
+    fn kick_all<'a>(&'a self, app: u64, user: &'a str, reason: &'static str) -> Later<'a, ()>;
 
     /// Attach the session of `token` to a new connection.
-    fn resume(&self, token: &str, link: Link) -> Result<Resumed, ResumeRefused>;
+    fn resume<'a>(
+        &'a self,
+        token: &'a str,
+        link: Link,
+    ) -> Later<'a, Result<Resumed, ResumeRefused>>;
 }
 
 #[cfg(test)]

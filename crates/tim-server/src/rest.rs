@@ -3,7 +3,6 @@
 //! caller is the app's administrator identifier with a UserSig for it. Answers are
 //! `{"ActionStatus":"OK"|"FAIL","ErrorCode":0|code,"ErrorInfo":"..."}`.
 
-use crate::bus::{Push, Target};
 use crate::session::valid_user_id;
 use crate::store::Store;
 use crate::{now_secs, usersig, Shared};
@@ -99,11 +98,10 @@ async fn run<S: Store>(
         }
         ("im_open_login_svc", "kick") => {
             let user = user(body)?;
-            let target = Target::User {
-                app: app.sdkappid,
-                user: &user,
-            };
-            shared.bus.publish(target, Push::Kick(KICK_REST_API));
+            shared
+                .sessions
+                .kick_all(app.sdkappid, &user, KICK_REST_API)
+                .await;
             Ok(())
         }
         _ => Err((BAD_REQUEST, format!("unknown API {service}/{command}"))),

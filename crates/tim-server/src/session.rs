@@ -107,14 +107,15 @@ impl Session {
     }
 
     /// The connection is over: tell the registry how the session ends.
-    pub fn end<S: Store>(&mut self, shared: &Shared<S>, end: SessionEnd) {
+    pub async fn end<S: Store>(&mut self, shared: &Shared<S>, end: SessionEnd) {
         if let Some(l) = self.login.take() {
             let Caller {
                 app, user, session, ..
             } = l.caller;
+            let mine = &l.kill;
             match end {
-                SessionEnd::Detach => shared.sessions.detach(app, &user, session),
-                SessionEnd::Remove => shared.sessions.remove(app, &user, session),
+                SessionEnd::Detach => shared.sessions.detach(app, &user, session, mine).await,
+                SessionEnd::Remove => shared.sessions.remove(app, &user, session, mine).await,
             }
         }
     }
@@ -184,7 +185,11 @@ impl Session {
             policy: app.login_policy,
             web_limit: app.web_instances,
         };
-        let registered = shared.sessions.register(&l.user_id, link, login);
+        let registered = shared
+            .sessions
+            .register(&l.user_id, link, login)
+            .await
+            .map_err(|e| Failure(codes::INTERNAL_ERROR, e.0))?;
         for &(session, reason) in &registered.kick {
             let (app, user) = (app.sdkappid, l.user_id.as_str());
             let target = Target::Session { app, user, session };
@@ -218,7 +223,7 @@ impl Session {
             );
         }
         let (link, kill) = self.link();
-        let resumed = match shared.sessions.resume(&r.token, link) {
+        let resumed = match shared.sessions.resume(&r.token, link).await {
             Ok(resumed) => resumed,
             Err(ResumeRefused::Gone) => {
                 return fail(
@@ -252,9 +257,9 @@ impl Session {
     }
 
     /// Ends this session only; the connection stays and may log in again.
-    pub fn logout<S: Store>(&mut self, shared: &Shared<S>) -> Outcome {
+    pub async fn logout<S: Store>(&mut self, shared: &Shared<S>) -> Outcome {
         self.caller()?;
-        self.end(shared, SessionEnd::Remove);
+        self.end(shared, SessionEnd::Remove).await;
         Ok(Response::Logout)
     }
 }

@@ -6,6 +6,7 @@ mod nats;
 mod pg;
 
 use common::*;
+use serde_json::json;
 use std::time::Duration;
 
 /// `n` nodes on a fresh database, all on `bus`.
@@ -61,5 +62,100 @@ async fn pushes_go_on_after_nats_restarts() {
                 "no push after NATS restarted"
             ),
         }
+    }
+}
+
+#[tokio::test]
+async fn the_web_instance_limit_and_login_policies_hold_across_nodes() {
+    let bus = nats::Nats::start();
+    let db = pg::fresh_database().await;
+    let single = ["--bus", bus.url().leak(), "--login-policy", "single"];
+    let cluster: Vec<Server> = (0..2).map(|_| Server::start_url(&db, &single)).collect();
+    // One web instance: a second web login on the other node kicks the first.
+    let mut first = cluster[0].login("ann").await;
+    let _second = cluster[1].login("ann").await;
+    let (frames, close) = first.until_closed().await;
+    assert_eq!(frames[0]["reason"], "multipleAccount", "{frames:?}");
+    assert_eq!(close, Some(4001));
+    // Single-platform: a Node login on node 0 ends the web session on node 1.
+    let mut web = cluster[1].connect().await;
+    assert_eq!(web.login_on("cat", "web").await["type"], "ok");
+    let mut node = cluster[0].connect().await;
+    assert_eq!(node.login_on("cat", "node").await["type"], "ok");
+    let (frames, _) = web.until_closed().await;
+    assert_eq!(
+        frames,
+        vec![json!({"type": "kicked", "reason": "multipleDevice"})]
+    );
+    assert_eq!(node.kicked().await, None);
+}
+
+#[tokio::test]
+async fn a_client_whose_node_died_resumes_on_another_node_and_misses_nothing() {
+    let bus = nats::Nats::start();
+    let mut cluster = nodes(2, &bus.url()).await;
+    let mut ann = cluster[0].connect().await;
+    let token = ann.login("ann").await["data"]["resumeToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ben = cluster[1].login("ben").await;
+    cluster[0].kill(); // SIGKILL: the session stays registered as attached to a dead node
+    drop(ann);
+    ben.send_text("ann", "b1", "while her node was down").await;
+    let mut again = cluster[1].connect().await;
+    let r = again.call("resume", json!({"token": token})).await;
+    assert_eq!(r["type"], "ok", "resumed without a new UserSig: {r}");
+    let r = again.call("sync", json!({"after": 0})).await;
+    assert_eq!(
+        text_of(&r["data"]["items"][0]["message"]),
+        "while her node was down"
+    );
+    ben.send_text("ann", "b2", "live").await;
+    assert_eq!(text_of(&again.next_push().await["message"]), "live");
+}
+
+#[tokio::test]
+async fn a_session_kicked_while_detached_on_one_node_learns_it_on_another() {
+    let bus = nats::Nats::start();
+    let cluster = nodes(2, &bus.url()).await;
+    let mut ann = cluster[0].connect().await;
+    let token = ann.login("ann").await["data"]["resumeToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(ann); // detached, resumable
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _other = cluster[1].login("ann").await; // one web instance: kicks the detached one
+    let mut back = cluster[0].connect().await;
+    back.send_raw(tokio_tungstenite::tungstenite::Message::text(
+        json!({"id": 1, "op": "resume", "data": {"token": token}}).to_string(),
+    ))
+    .await;
+    let (frames, close) = back.until_closed().await;
+    assert_eq!(
+        frames,
+        vec![json!({"type": "kicked", "reason": "multipleAccount"})]
+    );
+    assert_eq!(close, Some(4001));
+}
+
+#[tokio::test]
+async fn a_rest_kick_ends_the_sessions_on_every_node() {
+    let bus = nats::Nats::start();
+    let db = pg::fresh_database().await;
+    let args = ["--bus", bus.url().leak(), "--web-instances", "2"];
+    let cluster: Vec<Server> = (0..2).map(|_| Server::start_url(&db, &args)).collect();
+    let mut a = cluster[0].login("ann").await;
+    let mut b = cluster[1].login("ann").await;
+    let status = rest(&cluster[1], "kick", "administrator", r#"{"UserID":"ann"}"#).await;
+    assert_eq!(status["ActionStatus"], "OK", "{status}");
+    for c in [&mut a, &mut b] {
+        let (frames, close) = c.until_closed().await;
+        assert_eq!(
+            frames,
+            vec![json!({"type": "kicked", "reason": "REST_API_Kick"})]
+        );
+        assert_eq!(close, Some(4001));
     }
 }

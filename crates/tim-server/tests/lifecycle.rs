@@ -111,25 +111,6 @@ async fn a_session_is_kicked_when_its_usersig_expires() {
     assert_eq!(again.login_as(APP, "alice", &short).await["code"], 70001);
 }
 
-/// POST to the REST API as `identifier` (signed with the app key); returns the JSON answer.
-async fn rest(server: &Server, command: &str, identifier: &str, body: &str) -> Value {
-    let sig = tim_server::usersig::generate(APP, KEY, identifier, 60, now());
-    let path = format!(
-        "/v4/im_open_login_svc/{command}?sdkappid={APP}&identifier={identifier}&usersig={sig}&random=99&contenttype=json"
-    );
-    let mut s = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).await.unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    serde_json::from_str(body).unwrap()
-}
-
 #[tokio::test]
 async fn the_rest_api_imports_accounts_and_kicks_users() {
     let dir = tempfile::tempdir().unwrap();
@@ -184,4 +165,28 @@ async fn the_rest_api_imports_accounts_and_kicks_users() {
     s.read_to_string(&mut raw).await.unwrap();
     assert!(raw.contains("\"ErrorCode\":70003"), "{raw}");
     alice.heartbeat_ok().await;
+}
+
+/// A client that reconnects before the server noticed its old connection died resumes over
+/// it: the old connection is closed, and the new one keeps receiving (the old one's end must
+/// not detach the session from the new connection).
+#[tokio::test]
+async fn a_resume_over_a_live_connection_keeps_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut bob = server.login("bob").await;
+    let mut old = server.connect().await;
+    let token = old.login("alice").await["data"]["resumeToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut new = server.connect().await;
+    let r = new.call("resume", json!({"token": token})).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    let (_, close) = old.until_closed().await;
+    assert!(close.is_some(), "the old connection is closed");
+    // Let the old connection's end reach the registry, then check the new one still gets pushes.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    bob.send_text("alice", "after-takeover", "still here").await;
+    assert_eq!(text_of(&new.next_push().await["message"]), "still here");
 }

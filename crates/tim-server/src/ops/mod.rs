@@ -33,7 +33,7 @@ pub async fn handle_session<S: Store>(
             (session.login(shared, r).await, what)
         }
         Request::Resume(r) => (session.resume(shared, r).await, "resume".to_owned()),
-        Request::Logout => return session.logout(shared),
+        Request::Logout => return session.logout(shared).await,
         Request::Heartbeat => return Ok(heartbeat()),
         _ => return fail(codes::INTERNAL_ERROR, "not a session op"),
     };

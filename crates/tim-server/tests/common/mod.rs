@@ -303,3 +303,23 @@ impl Client {
 pub fn text_of(message: &Value) -> &str {
     message["elements"][0]["content"]["text"].as_str().unwrap()
 }
+
+/// POST to the REST API as `identifier` (signed with the app key); returns the JSON answer.
+pub async fn rest(server: &Server, command: &str, identifier: &str, body: &str) -> Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sig = tim_server::usersig::generate(APP, KEY, identifier, 60, now());
+    let path = format!(
+        "/v4/im_open_login_svc/{command}?sdkappid={APP}&identifier={identifier}&usersig={sig}&random=99&contenttype=json"
+    );
+    let mut s = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await.unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    serde_json::from_str(body).unwrap()
+}

@@ -16,7 +16,10 @@ mod conversations;
 mod inbox;
 mod messages;
 mod rows;
+mod sessions;
 mod users;
+
+pub use sessions::PgSessions;
 
 use super::rules::MessageIds;
 use super::{StoreError, StoreResult};
@@ -28,7 +31,10 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
 /// The schema, one step per version.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_sessions.sql"),
+];
 
 /// Connections per node. PostgreSQL serializes what must be serialized (row locks); more
 /// connections let writers of different users commit together.
