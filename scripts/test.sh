@@ -34,12 +34,18 @@ node --test tests/types/
 step "Node: the real server and the built package"
 node --experimental-websocket --test tests/proxy/ tests/server/ tests/node/
 
-step "Node on PostgreSQL: the same suites with tim-server on a private PostgreSQL (scripts/pg.sh)"
+step "PostgreSQL and NATS: the Node suites on one node on PostgreSQL, then with users spread over three nodes (round-robin balancer), and the fault soak across them"
 pg_dir=$(mktemp -d /tmp/tim-pg-node-XXXXXX)
-trap './scripts/pg.sh stop "$pg_dir"' EXIT
+nats_dir=$(mktemp -d /tmp/tim-nats-XXXXXX)
+trap './scripts/pg.sh stop "$pg_dir"; ./scripts/nats.sh stop "$nats_dir"' EXIT
 pg_url=$(FAST=1 ./scripts/pg.sh start "$pg_dir")
+nats_url=$(./scripts/nats.sh start "$nats_dir")
 TIM_TEST_POSTGRES="$pg_url" node --experimental-websocket --test tests/server/ tests/node/
+TIM_TEST_NODES=3 TIM_TEST_POSTGRES="$pg_url" TIM_TEST_NATS="$nats_url" \
+  node --experimental-websocket --test tests/node/ tests/browser/policies.test.mjs
+TIM_TEST_NODES=3 TIM_TEST_POSTGRES="$pg_url" node --experimental-websocket --test tests/soak/
 ./scripts/pg.sh stop "$pg_dir"
+./scripts/nats.sh stop "$nats_dir"
 trap - EXIT
 
 step "Load generator, short: tim-server and the raw relay under load, nothing lost or refused"

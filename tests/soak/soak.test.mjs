@@ -11,6 +11,7 @@ import TLSSigAPIv2 from 'tls-sig-api-v2';
 import TIM from 'tim-wasm';
 import { startServer } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
+import { startNats } from '../lib/nats.mjs';
 import { startPeer } from '../node/harness.mjs';
 
 const APP = 1400000041;
@@ -30,7 +31,12 @@ test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`
   const dir = mkdtempSync(join(tmpdir(), 'tim-soak-'));
   // A load test: the per-user and per-connection rate limits (docs/ARCHITECTURE.md) are off.
   const args = ['--app', `${APP}:${KEY}`, '--messages-per-sec', '0', '--requests-per-sec', '0'];
-  let server = await startServer(args, { dir });
+  // With TIM_TEST_NODES (several nodes on PostgreSQL + NATS behind a balancer) the kills are of
+  // one node at a time, and NATS is restarted once halfway.
+  const cluster = Number(process.env.TIM_TEST_NODES || 1) > 1;
+  const nats = cluster ? await startNats() : null;
+  let natsRestarts = 0;
+  let server = await startServer(args, { dir, nats: nats?.url });
   const proxy = await startProxy({ upstreamPort: server.port });
   // Reconnect fast (the cap of the backoff), so the run stays short.
   const options = { reconnectMaxDelay: 1000 };
@@ -71,10 +77,18 @@ test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`
       else proxy.cutRandom();
       cuts++;
       if (restarts < RESTARTS && progress() >= ((restarts + 1) * MESSAGES) / (RESTARTS + 1)) {
-        await server.stop(); // SIGKILL
-        server = await startServer(args, { dir });
-        proxy.setUpstream(server.port);
+        if (cluster) {
+          await server.restartNode(restarts % server.nodes.length); // SIGKILL one node
+        } else {
+          await server.stop(); // SIGKILL
+          server = await startServer(args, { dir });
+          proxy.setUpstream(server.port);
+        }
         restarts++;
+      }
+      if (nats && natsRestarts === 0 && progress() >= MESSAGES / 2) {
+        await nats.restart();
+        natsRestarts++;
       }
     }
     const results = await finished;
@@ -109,18 +123,21 @@ test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`
     const resolved = results.reduce((n, r) => n + r.sent.length, 0);
     const failed = results.reduce((n, r) => n + r.failed, 0);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`soak: ${MESSAGES} messages (${resolved} acknowledged, ${failed} rejected), ${cuts} cuts, ${restarts} server kills, ` +
+    const where = cluster ? `${server.nodes.length} nodes, ${natsRestarts} NATS restart, ` : '';
+    console.log(`soak: ${where}${MESSAGES} messages (${resolved} acknowledged, ${failed} rejected), ${cuts} cuts, ${restarts} server kills, ` +
       `lost ${lost}, duplicated ${duplicated}, out of order ${outOfOrder}, ${seconds} s`);
     assert.equal(lost, 0, 'lost');
     assert.equal(duplicated, 0, 'duplicated');
     assert.equal(outOfOrder, 0, 'out of order');
     assert.ok(cuts >= MIN_CUTS, `only ${cuts} cuts while the messages were exchanged`);
     assert.equal(restarts, RESTARTS);
+    if (nats) assert.equal(natsRestarts, 1, 'NATS was restarted once');
     assert.ok(resolved >= MESSAGES * 0.9, `only ${resolved} of ${MESSAGES} acknowledged`);
   } finally {
     for (const p of peers) p.stop();
     await proxy.close();
     await server.stop();
+    await nats?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -159,3 +159,58 @@ async fn a_rest_kick_ends_the_sessions_on_every_node() {
         assert_eq!(close, Some(4001));
     }
 }
+
+/// 4 users on 3 nodes send to one user as fast as they can: the recipient's inbox is 1, 2, 3 …
+/// with no gap, and every message is in it once.
+#[tokio::test]
+async fn four_senders_on_three_nodes_keep_one_inbox_exact() {
+    const EACH: usize = 100;
+    let bus = nats::Nats::start();
+    let db = pg::fresh_database().await;
+    let args = [
+        "--bus",
+        bus.url().leak(),
+        "--messages-per-sec",
+        "0",
+        "--requests-per-sec",
+        "0",
+    ];
+    let cluster: Vec<Server> = (0..3).map(|_| Server::start_url(&db, &args)).collect();
+    let mut target = cluster[0].login("target").await;
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let mut sender = cluster[i % 3].login(&format!("s{i}")).await;
+        tasks.push(tokio::spawn(async move {
+            for n in 0..EACH {
+                let r = sender.send_text("target", &format!("s{i}-{n}"), "x").await;
+                assert_eq!(r["type"], "ok", "{r}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut seqs = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let r = target
+            .call("sync", json!({"after": after, "limit": 100}))
+            .await;
+        for item in r["data"]["items"].as_array().unwrap() {
+            seqs.push(item["seq"].as_u64().unwrap());
+            ids.insert(item["message"]["clientMsgID"].as_str().unwrap().to_owned());
+            after = item["seq"].as_u64().unwrap();
+        }
+        if r["data"]["complete"] == true {
+            break;
+        }
+    }
+    let total = 4 * EACH;
+    assert_eq!(
+        seqs,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "gap-free and exact"
+    );
+    assert_eq!(ids.len(), total, "every message once");
+}
