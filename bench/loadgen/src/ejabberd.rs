@@ -97,6 +97,7 @@ pub async fn start(_: &Options) -> Target {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.lines().next().and_then(|l| l.trim().parse().ok()));
     Target {
+        more: Vec::new(),
         url: format!("ws://127.0.0.1:{port}/ws"),
         pid,
         child: None,

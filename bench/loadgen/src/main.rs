@@ -10,10 +10,15 @@
 //!
 //! ```text
 //! tim-loadgen [--target tim|relay|ejabberd] [--server PATH] [--url ws://HOST:PORT/v1/ws --pid PID]
+//!             [--db URL] [--nodes N --bus nats://HOST:PORT]
 //!             [--pairs 50] [--window 1] [--rate MSGS_PER_S] [--warmup 3] [--secs 15]
 //!             [--body 100] [--check]
 //! tim-loadgen relay            (the relay itself; prints `listening on ws://ADDR`)
 //! ```
+//!
+//! `--db` gives the tim-server it starts that database instead of a temp SQLite file; with
+//! `--nodes N` it starts N of them on it, joined by `--bus`, and user i connects to node
+//! i mod N (so the two users of a pair are on different nodes); CPU is that of all nodes.
 //!
 //! `--check` exits non-zero when anything went wrong (inbox gaps, error or kicked frames, a
 //! closed connection, nothing delivered): the test command runs a short check of both targets.
@@ -96,6 +101,9 @@ pub struct Options {
     pub server: String,
     pub url: Option<String>,
     pub pid: Option<u32>,
+    pub db: Option<String>,
+    pub nodes: usize,
+    pub bus: Option<String>,
     pub pairs: usize,
     pub window: usize,
     pub rate: f64,
@@ -111,6 +119,9 @@ fn options() -> Options {
         server: "target/release/tim-server".into(),
         url: None,
         pid: None,
+        db: None,
+        nodes: 1,
+        bus: None,
         pairs: 50,
         window: 1,
         rate: 0.0,
@@ -127,6 +138,9 @@ fn options() -> Options {
             "--server" => o.server = value(),
             "--url" => o.url = Some(value()),
             "--pid" => o.pid = Some(value().parse().expect("a pid")),
+            "--db" => o.db = Some(value()),
+            "--nodes" => o.nodes = value().parse().expect("a number"),
+            "--bus" => o.bus = Some(value()),
             "--pairs" => o.pairs = value().parse().expect("a number"),
             "--window" => o.window = value().parse().expect("a number"),
             "--rate" => o.rate = value().parse().expect("a number"),
@@ -163,6 +177,8 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 pub struct Target {
     pub url: String,
     pub pid: Option<u32>,
+    /// More nodes of a tim-server cluster (users go round-robin over `url` and these).
+    pub more: Vec<Node>,
     /// Kept to stop the server when the run ends.
     pub child: Option<tokio::process::Child>,
     pub dir: Option<tempfile::TempDir>,
@@ -171,6 +187,30 @@ pub struct Target {
 }
 
 pub type Stop = Box<dyn FnOnce(&std::path::Path) + Send>;
+
+/// Another node of the server: where users connect to it, and its process.
+pub struct Node {
+    pub url: String,
+    pub child: tokio::process::Child,
+}
+
+impl Target {
+    /// Where the `i`-th user connects.
+    pub fn url_of(&self, i: usize) -> &str {
+        match i % (self.more.len() + 1) {
+            0 => &self.url,
+            k => &self.more[k - 1].url,
+        }
+    }
+
+    /// The CPU time of the server: every node's.
+    fn cpu(&self) -> Option<Duration> {
+        let first = self.pid.and_then(cpu_time)?;
+        self.more.iter().try_fold(first, |sum, n| {
+            n.child.id().and_then(cpu_time).map(|c| sum + c)
+        })
+    }
+}
 
 #[tokio::main]
 async fn main() {
@@ -192,13 +232,13 @@ async fn main() {
         _ => relay::run(&o, &target, clock, counters.clone()).await,
     }
     tokio::time::sleep(Duration::from_secs_f64(o.warmup)).await;
-    let cpu0 = target.pid.and_then(cpu_time);
+    let cpu0 = target.cpu();
     let t0 = Instant::now();
     counters.measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs_f64(o.secs)).await;
     counters.measuring.store(false, Ordering::Relaxed);
     let elapsed = t0.elapsed().as_secs_f64();
-    let cpu = target.pid.and_then(cpu_time).zip(cpu0).map(|(b, a)| b - a);
+    let cpu = target.cpu().zip(cpu0).map(|(b, a)| b - a);
     let delivered = counters.delivered.load(Ordering::Relaxed);
     let mut lat = std::mem::take(&mut *counters.latencies.lock().unwrap());
     lat.sort_unstable();
@@ -216,8 +256,13 @@ async fn main() {
     } else {
         format!("window={}", o.window)
     };
+    let nodes = if target.more.is_empty() {
+        String::new()
+    } else {
+        format!(" nodes={}", target.more.len() + 1)
+    };
     println!(
-        "target={} pairs={} {mode} delivered/s={:.0} cpu_us/msg={:.1} p50_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} gaps={gaps} errors={errors} kicked={kicked} closed={closed}",
+        "target={}{nodes} pairs={} {mode} delivered/s={:.0} cpu_us/msg={:.1} p50_ms={:.2} p99_ms={:.2} p999_ms={:.2} max_ms={:.2} gaps={gaps} errors={errors} kicked={kicked} closed={closed}",
         o.target,
         o.pairs,
         delivered as f64 / elapsed,
@@ -232,7 +277,11 @@ async fn main() {
     if let (Some(stop), Some(dir)) = (target.stop, &target.dir) {
         stop(dir.path());
     }
-    if let Some(mut child) = target.child {
+    let children = target
+        .child
+        .into_iter()
+        .chain(target.more.into_iter().map(|n| n.child));
+    for mut child in children {
         let _ = child.start_kill();
         let _ = child.wait().await;
     }

@@ -70,6 +70,7 @@ pub async fn start(_: &Options) -> Target {
         .expect("the relay's address")
         .to_owned();
     Target {
+        more: Vec::new(),
         url,
         pid: child.id(),
         child: Some(child),

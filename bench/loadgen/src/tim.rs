@@ -1,7 +1,8 @@
-//! The tim-server target: a server on a free port with a temp SQLite file (or one at `--url`),
-//! and one protocol-v1 client per user.
+//! The tim-server target: a server on a free port with a temp SQLite file (or `--db`, or
+//! `--nodes` of them on one database and a bus, or one at `--url`), and one protocol-v1 client
+//! per user.
 
-use crate::{body, sent_at, Clock, Counters, Options, Target};
+use crate::{body, sent_at, Clock, Counters, Node, Options, Target};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -21,14 +22,37 @@ pub async fn start(o: &Options) -> Target {
         return Target {
             url: url.clone(),
             pid: o.pid,
+            more: Vec::new(),
             child: None,
             dir: None,
             stop: None,
         };
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("tim.db").display());
-    let mut child = tokio::process::Command::new(&o.server)
+    let db = match &o.db {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", dir.path().join("tim.db").display()),
+    };
+    let (url, child) = node(o, &db).await;
+    let mut more = Vec::new();
+    for _ in 1..o.nodes {
+        let (url, child) = node(o, &db).await;
+        more.push(Node { url, child });
+    }
+    Target {
+        url,
+        pid: child.id(),
+        more,
+        child: Some(child),
+        dir: Some(dir),
+        stop: None,
+    }
+}
+
+/// One tim-server on `db` (on the bus, if any): where users connect, and its process.
+async fn node(o: &Options, db: &str) -> (String, tokio::process::Child) {
+    let mut command = tokio::process::Command::new(&o.server);
+    command
         .args([
             "serve",
             "--addr",
@@ -36,7 +60,11 @@ pub async fn start(o: &Options) -> Target {
             "--app",
             &format!("{APP}:{KEY}"),
         ])
-        .args(["--db", &db, "--web-instances", "2"])
+        .args(["--db", db, "--web-instances", "2"]);
+    if let Some(bus) = &o.bus {
+        command.args(["--bus", bus]);
+    }
+    let mut child = command
         // Every user connects from loopback, and sends as fast as the server takes it: no
         // rate limits (environment, so an older build ignores it).
         .env("TIM_MAX_CONNECTIONS_PER_IP", (o.pairs * 4 + 16).to_string())
@@ -52,20 +80,15 @@ pub async fn start(o: &Options) -> Target {
         .strip_prefix("listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
-    Target {
-        url: format!("ws://{addr}/v1/ws"),
-        pid: child.id(),
-        child: Some(child),
-        dir: Some(dir),
-        stop: None,
-    }
+    (format!("ws://{addr}/v1/ws"), child)
 }
 
 /// Log every user in, then start the traffic; returns once it flows.
 pub async fn run(o: &Options, target: &Target, clock: Clock, counters: Arc<Counters>) {
     let mut senders = Vec::new();
-    for (me, peer) in &crate::users(o.pairs) {
-        senders.push(connect(o, target, clock, counters.clone(), me, peer).await);
+    for (i, (me, peer)) in crate::users(o.pairs).iter().enumerate() {
+        let url = target.url_of(i);
+        senders.push(connect(o, url, clock, counters.clone(), me, peer).await);
     }
     start_traffic(o, clock, senders);
 }
@@ -103,13 +126,13 @@ pub fn start_traffic(o: &Options, clock: Clock, senders: Vec<mpsc::UnboundedSend
 /// One user's connection: returns where to ask it to send a message (with its send time).
 async fn connect(
     o: &Options,
-    target: &Target,
+    url: &str,
     clock: Clock,
     counters: Arc<Counters>,
     me: &str,
     peer: &str,
 ) -> mpsc::UnboundedSender<u64> {
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(target.url.as_str(), None, true)
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
         .await
         .expect("connecting");
     let (mut sink, mut stream) = ws.split();

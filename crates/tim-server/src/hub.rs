@@ -313,6 +313,19 @@ impl Hub {
         new_token()
     }
 
+    /// Pushes to this node may have been lost (the bus between nodes was down): every
+    /// connection here is ended as too slow, so its client resumes at once and syncs.
+    pub fn drop_links(&self) {
+        let until = Instant::now() + self.grace;
+        let mut state = self.state();
+        for s in state.sessions.values_mut().flatten() {
+            if let Some(link) = s.link.take() {
+                link.kill.fire(EndReason::TooSlow);
+                s.detached_until = Some(until);
+            }
+        }
+    }
+
     /// A shared registry attached this session to `link` on this node (a login, or a resume
     /// that took it over): deliver its pushes here. A link it had here goes (`TooSlow`).
     pub fn attach(&self, s: Attached<'_>, link: Link) {

@@ -4,14 +4,15 @@
 //!
 //! Pushes of one node go out in the order they were published (one publishing task), so a
 //! user's inbox items from one node arrive in order; items from two nodes may interleave, and
-//! one lost in a NATS outage is a gap the client fills with a `sync` at its next push, as for
-//! any lost push (the inbox is the truth; docs/PROTOCOL.md). All nodes share one subject: each
+//! pushes lost in a NATS outage are made good when NATS is back: every connection of the node
+//! is ended then, and its client resumes and syncs from its inbox (the truth; docs/PROTOCOL.md). All nodes share one subject: each
 //! receives every push and keeps those for its own sessions.
 
 use crate::bus::{Bus, Push, Target};
 use crate::hub::Hub;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tim_proto::{
     InboxItem, Message, KICK_MULTIPLE_ACCOUNT, KICK_MULTIPLE_DEVICE, KICK_REST_API,
@@ -119,8 +120,32 @@ pub struct NatsBus {
 impl NatsBus {
     /// Connect to the NATS server at `url` and start relaying pushes between it and `hub`.
     pub async fn connect(url: &str, hub: Arc<Hub>) -> Result<NatsBus, String> {
+        // Pushes published while this node was cut off from NATS are lost for its sessions,
+        // and a client only notices at its next push: once NATS is back (or dropped pushes
+        // for being slow), every connection here is ended, its client resumes and syncs.
+        let lost = Arc::new(AtomicBool::new(false));
+        let local = hub.clone();
         let client = async_nats::ConnectOptions::new()
             .retry_on_initial_connect()
+            .event_callback(move |event| {
+                let (lost, local) = (lost.clone(), local.clone());
+                async move {
+                    match event {
+                        async_nats::Event::Disconnected => lost.store(true, Ordering::Relaxed),
+                        async_nats::Event::Connected if lost.swap(false, Ordering::Relaxed) => {
+                            tracing::warn!("NATS: connected again; this node's clients resync");
+                            local.drop_links();
+                        }
+                        async_nats::Event::SlowConsumer(_) => {
+                            tracing::warn!(
+                                "NATS: pushes dropped for being slow; this node's clients resync"
+                            );
+                            local.drop_links();
+                        }
+                        _ => {}
+                    }
+                }
+            })
             .connect(url)
             .await
             .map_err(|e| format!("NATS at {url}: {e}"))?;
