@@ -52,7 +52,10 @@ async fn pushes_go_on_after_nats_restarts() {
     let mut ann = cluster[0].login("ann").await;
     let mut ben = cluster[1].login("ben").await;
     ann.send_text("ben", "a1", "after the restart").await;
-    assert_eq!(text_of(&ben.next_push().await["message"]), "after the restart");
+    assert_eq!(
+        text_of(&ben.next_push().await["message"]),
+        "after the restart"
+    );
 }
 
 #[tokio::test]
