@@ -116,6 +116,19 @@ pub const KICK_USERSIG_EXPIRED: &str = "userSigExpired";
 /// The official KICKED_OUT type for a kick by the server REST API.
 pub const KICK_REST_API: &str = "REST_API_Kick";
 
+/// The official KICKED_OUT type named `name`, if it is one (a kick read back from storage or
+/// from another node).
+pub fn kick_type(name: &str) -> Option<&'static str> {
+    [
+        KICK_MULTIPLE_ACCOUNT,
+        KICK_MULTIPLE_DEVICE,
+        KICK_USERSIG_EXPIRED,
+        KICK_REST_API,
+    ]
+    .into_iter()
+    .find(|k| *k == name)
+}
+
 /// The not-ready reason after a kick of the KICKED_OUT type `reason`.
 pub fn kicked_out_code(reason: &str) -> u32 {
     use crate::codes::*;

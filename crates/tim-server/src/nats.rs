@@ -14,10 +14,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tim_proto::{
-    InboxItem, Message, KICK_MULTIPLE_ACCOUNT, KICK_MULTIPLE_DEVICE, KICK_REST_API,
-    KICK_USERSIG_EXPIRED,
-};
+use tim_proto::{InboxItem, Message};
 use tokio::sync::mpsc;
 
 /// The one subject of the pushes between nodes.
@@ -46,18 +43,6 @@ enum WirePush {
     Online { message: Message },
     Kick { reason: String },
     Moved,
-}
-
-/// The KICKED_OUT type named `reason`, if it is one.
-fn kick_reason(reason: &str) -> Option<&'static str> {
-    [
-        KICK_MULTIPLE_ACCOUNT,
-        KICK_MULTIPLE_DEVICE,
-        KICK_USERSIG_EXPIRED,
-        KICK_REST_API,
-    ]
-    .into_iter()
-    .find(|r| *r == reason)
 }
 
 impl Wire {
@@ -97,7 +82,7 @@ impl Wire {
         let push = match self.push {
             WirePush::Inbox { item } => Push::Inbox(item),
             WirePush::Online { message } => Push::Online(message),
-            WirePush::Kick { reason } => match kick_reason(&reason) {
+            WirePush::Kick { reason } => match tim_proto::kick_type(&reason) {
                 Some(reason) => Push::Kick(reason),
                 None => return tracing::warn!("NATS: a kick of unknown type {reason:?}"),
             },

@@ -121,11 +121,7 @@ async fn a_session_kicked_while_detached_on_one_node_learns_it_on_another() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let _other = cluster[1].login("ann").await; // one web instance: kicks the detached one
     let mut back = cluster[0].connect().await;
-    back.send_raw(tokio_tungstenite::tungstenite::Message::text(
-        json!({"id": 1, "op": "resume", "data": {"token": token}}).to_string(),
-    ))
-    .await;
-    let (frames, close) = back.until_closed().await;
+    let (frames, close) = back.resume_until_closed(&token).await;
     assert_eq!(
         frames,
         vec![json!({"type": "kicked", "reason": "multipleAccount"})]

@@ -53,11 +53,7 @@ async fn a_session_kicked_while_away_learns_it_on_resume() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut a2 = server.login("alice").await; // the detached a1 is the oldest: kicked
     let mut back = server.connect().await;
-    back.send_raw(tokio_tungstenite::tungstenite::Message::text(
-        json!({"id": 1, "op": "resume", "data": {"token": token}}).to_string(),
-    ))
-    .await;
-    let (frames, close) = back.until_closed().await;
+    let (frames, close) = back.resume_until_closed(&token).await;
     assert_eq!(
         frames,
         vec![json!({"type": "kicked", "reason": "multipleAccount"})]

@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod messages;
 pub mod postgres;
 pub mod rules;
+pub mod sql;
 pub mod sqlite;
 pub mod users;
 

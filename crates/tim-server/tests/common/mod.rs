@@ -273,6 +273,14 @@ impl Client {
         }
     }
 
+    /// Send `resume` with `token` when it will be refused by a kick: the frames until the
+    /// server closes, and the close code.
+    pub async fn resume_until_closed(&mut self, token: &str) -> (Vec<Value>, Option<u16>) {
+        let frame = json!({"id": 1, "op": "resume", "data": {"token": token}});
+        self.send_raw(Message::text(frame.to_string())).await;
+        self.until_closed().await
+    }
+
     /// `None` while logged in (a heartbeat is answered), else the KICKED_OUT type it got.
     pub async fn kicked(&mut self) -> Option<String> {
         let reason = |f: &Value| f["reason"].as_str().map(str::to_owned);

@@ -8,12 +8,7 @@ use crate::store::{InboxStore, StoreResult};
 use deadpool_postgres::Transaction;
 use tim_proto::{InboxEvent, InboxItem, SyncOk};
 
-/// Item kinds: 1, 3 and 5 name their message (`msg`); 2 and 4 hold their JSON (`body`).
-const KIND_MESSAGE: i64 = 1;
-const KIND_CONVERSATION: i64 = 2;
-const KIND_REVOKED: i64 = 3;
-const KIND_PEER_READ: i64 = 4;
-const KIND_MODIFIED: i64 = 5;
+use crate::store::sql::{kind_of, KIND_MESSAGE, KIND_MODIFIED, KIND_REVOKED};
 
 /// The user's newest inbox item (0 for none or no such user).
 pub(super) async fn inbox_seq(tx: &Transaction<'_>, app: u64, user: &str) -> StoreResult<u64> {
@@ -49,18 +44,10 @@ pub(super) async fn push(
         return Ok(None);
     };
     let seq: i64 = taken.try_get(0)?;
-    let kind = match &event {
-        InboxEvent::Message { .. } => KIND_MESSAGE,
-        InboxEvent::Conversation { .. } => KIND_CONVERSATION,
-        InboxEvent::Revoked { .. } => KIND_REVOKED,
-        InboxEvent::PeerRead { .. } => KIND_PEER_READ,
-        InboxEvent::Modified { .. } => KIND_MODIFIED,
-    };
-    let body = match kind {
-        KIND_CONVERSATION | KIND_PEER_READ => {
-            Some(serde_json::to_string(&event).map_err(internal)?)
-        }
-        _ => None,
+    let (kind, as_json) = kind_of(&event);
+    let body = match as_json {
+        true => Some(serde_json::to_string(&event).map_err(internal)?),
+        false => None,
     };
     execute(
         tx,

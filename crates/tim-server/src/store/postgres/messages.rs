@@ -346,13 +346,7 @@ impl MessageStore for PgStore {
         count: u32,
     ) -> StoreResult<(Vec<Message>, bool)> {
         let conv = c2c_key(me, peer);
-        let clamp = |v: u64| v.min(i64::MAX as u64) as i64;
-        let (bound, column, newer) = match range {
-            HistoryRange::BeforeSeq(b) => (clamp(b.unwrap_or(u64::MAX)), "m.seq <", false),
-            HistoryRange::AfterSeq(a) => (clamp(a), "m.seq >", true),
-            HistoryRange::BeforeTime(t) => (clamp(t), "m.time <", false),
-            HistoryRange::AfterTime(t) => (clamp(t), "m.time >", true),
-        };
+        let (bound, column, newer) = crate::store::sql::history_bound(range);
         let order = if newer { "ASC" } else { "DESC" };
         let sql = format!(
             "SELECT {} FROM messages m

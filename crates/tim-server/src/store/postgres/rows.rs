@@ -4,67 +4,13 @@
 use super::{row, StoreResult};
 use crate::store::rules::MessageIds;
 use deadpool_postgres::Transaction;
-use tim_proto::{Conversation, ConversationId, ConversationType, Message, MessageBody};
+use tim_proto::{Conversation, ConversationId, Message, MessageBody};
 use tokio_postgres::Row;
 
-/// `columns!(name, "alias": a, b, c)` makes `name::LIST` ("alias.a, alias.b, alias.c"),
-/// `name::COUNT` and `name::a` … the offset of each column in that list.
-macro_rules! columns {
-    ($name:ident, $alias:literal: $first:ident $(, $col:ident)*) => {
-        #[allow(non_upper_case_globals, dead_code)]
-        pub(super) mod $name {
-            #[allow(non_camel_case_types)]
-            enum Offset {
-                $first,
-                $($col,)*
-                End,
-            }
-            pub const $first: usize = Offset::$first as usize;
-            $(pub const $col: usize = Offset::$col as usize;)*
-            pub const COUNT: usize = Offset::End as usize;
-            pub const LIST: &str =
-                concat!($alias, ".", stringify!($first), $(", ", $alias, ".", stringify!($col),)*);
-        }
-    };
-}
-
-columns!(message, "m": id, seq, conv_type, sender, receiver, client_msg_id, random, time,
-    elements, cloud_custom_data, revoker, need_receipt, version, control, at_users, modifier);
-columns!(conversation, "c": peer, unread, peer_read_seq, pinned, mark, custom_data,
-    deleted, updated, last_msg);
-
-/// `messages.control` bits: the official messageControlInfo.
-pub(super) const CONTROL_NOT_UNREAD: i64 = 1;
-pub(super) const CONTROL_NOT_LAST: i64 = 2;
-
-/// `conv_type` values.
-const CONV_C2C: i64 = 1;
-const CONV_GROUP: i64 = 2;
-
-pub(super) fn conv_type_code(t: ConversationType) -> i64 {
-    match t {
-        ConversationType::C2C => CONV_C2C,
-        ConversationType::Group => CONV_GROUP,
-    }
-}
-
-fn conversation_type(code: i64) -> ConversationType {
-    if code == CONV_GROUP {
-        ConversationType::Group
-    } else {
-        ConversationType::C2C
-    }
-}
-
-pub(super) fn control_bits(body: &MessageBody) -> i64 {
-    i64::from(body.excluded_from_unread) * CONTROL_NOT_UNREAD
-        + i64::from(body.excluded_from_last_message) * CONTROL_NOT_LAST
-}
-
-/// The `at_users` column: the mentioned userIDs one per line (userIDs hold no line breaks).
-pub(super) fn at_users_column(users: &[String]) -> String {
-    users.join("\n")
-}
+pub(super) use crate::store::sql::{
+    at_users_column, control_bits, conv_type_code, conversation, conversation_type, message,
+    CONTROL_NOT_LAST, CONTROL_NOT_UNREAD,
+};
 
 pub(super) fn json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(super::internal)

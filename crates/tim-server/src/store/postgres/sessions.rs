@@ -20,9 +20,7 @@ use deadpool_postgres::{Pool, Transaction};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
-use tim_proto::{
-    Platform, KICK_MULTIPLE_ACCOUNT, KICK_MULTIPLE_DEVICE, KICK_REST_API, KICK_USERSIG_EXPIRED,
-};
+use tim_proto::{Platform, KICK_MULTIPLE_ACCOUNT, KICK_USERSIG_EXPIRED};
 
 pub struct PgSessions {
     pool: Pool,
@@ -48,19 +46,6 @@ fn platform_name(p: Platform) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// The KICKED_OUT type stored as `reason`.
-fn reason(stored: &str) -> &'static str {
-    [
-        KICK_MULTIPLE_ACCOUNT,
-        KICK_MULTIPLE_DEVICE,
-        KICK_USERSIG_EXPIRED,
-        KICK_REST_API,
-    ]
-    .into_iter()
-    .find(|r| *r == stored)
-    .unwrap_or(KICK_MULTIPLE_ACCOUNT)
 }
 
 impl PgStore {
@@ -199,7 +184,9 @@ impl PgSessions {
             tx.commit().await?;
             return Ok(match kicked {
                 Some(k) if k.try_get::<_, i64>(1)? > now => {
-                    Err(ResumeRefused::Kicked(reason(&k.try_get::<_, String>(0)?)))
+                    let stored: String = k.try_get(0)?;
+                    let why = tim_proto::kick_type(&stored).unwrap_or(KICK_MULTIPLE_ACCOUNT);
+                    Err(ResumeRefused::Kicked(why))
                 }
                 _ => Err(ResumeRefused::Gone),
             });

@@ -9,12 +9,7 @@ use crate::store::{InboxStore, StoreResult};
 use rusqlite::{params, Connection, Row};
 use tim_proto::{InboxEvent, InboxItem, SyncOk};
 
-/// Item kinds: 1, 3 and 5 name their message (`msg`); 2 and 4 hold their JSON (`body`).
-const KIND_MESSAGE: i64 = 1;
-const KIND_CONVERSATION: i64 = 2;
-const KIND_REVOKED: i64 = 3;
-const KIND_PEER_READ: i64 = 4;
-const KIND_MODIFIED: i64 = 5;
+use crate::store::sql::{kind_of, KIND_MESSAGE, KIND_MODIFIED, KIND_REVOKED};
 
 /// The next sequence of `owner`'s inbox, not yet taken ([`push_at`] takes it); `None` for no
 /// such user.
@@ -64,18 +59,10 @@ pub(super) fn push_at(
     msg: Option<i64>,
     event: InboxEvent,
 ) -> StoreResult<()> {
-    let kind = match &event {
-        InboxEvent::Message { .. } => KIND_MESSAGE,
-        InboxEvent::Conversation { .. } => KIND_CONVERSATION,
-        InboxEvent::Revoked { .. } => KIND_REVOKED,
-        InboxEvent::PeerRead { .. } => KIND_PEER_READ,
-        InboxEvent::Modified { .. } => KIND_MODIFIED,
-    };
-    let body = match kind {
-        KIND_CONVERSATION | KIND_PEER_READ => {
-            Some(serde_json::to_string(&event).map_err(internal)?)
-        }
-        _ => None,
+    let (kind, as_json) = kind_of(&event);
+    let body = match as_json {
+        true => Some(serde_json::to_string(&event).map_err(internal)?),
+        false => None,
     };
     conn.prepare_cached(
         "INSERT INTO inbox (app, user_id, seq, kind, msg, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
