@@ -3,7 +3,7 @@
 //! their `users` row, taken under its lock.
 
 use super::rows::{json, message, message_at};
-use super::{execute, internal, row, rows, snapshot, PgStore, Writes};
+use super::{internal, row, rows, snapshot, PgStore, Writes};
 use crate::store::{InboxStore, StoreResult};
 use deadpool_postgres::Transaction;
 use tim_proto::{InboxEvent, InboxItem, SyncOk};
@@ -24,8 +24,41 @@ pub(super) async fn inbox_seq(tx: &Transaction<'_>, app: u64, user: &str) -> Sto
     })
 }
 
-/// Append an item to `owner`'s inbox: takes the next number of their counter (locking their
-/// row until the transaction ends). `None` when there is no such user.
+/// The item `event` appended to `owner`'s inbox, at the next number of their counter (locking
+/// their row until the transaction ends), in one statement; `None` when there is no such user.
+/// The caller delivers it ([`Writes::deliver`]) once it has all it needs (sends append two at
+/// once).
+pub(super) async fn append(
+    tx: &Transaction<'_>,
+    app: u64,
+    owner: &str,
+    msg: Option<i64>,
+    event: InboxEvent,
+) -> StoreResult<Option<InboxItem>> {
+    let (kind, as_json) = kind_of(&event);
+    let body = match as_json {
+        true => Some(serde_json::to_string(&event).map_err(internal)?),
+        false => None,
+    };
+    let appended = row(
+        tx,
+        "WITH taken AS (UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = $1 AND user_id = $2 RETURNING inbox_seq)
+         INSERT INTO inbox (app, user_id, seq, kind, msg, body)
+         SELECT $1, $2, inbox_seq, $3, $4, $5 FROM taken RETURNING seq",
+        &[&(app as i64), &owner, &kind, &msg, &body],
+    )
+    .await?;
+    match appended {
+        Some(r) => Ok(Some(InboxItem {
+            seq: r.try_get::<_, i64>(0)? as u64,
+            event,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// Append an item to `owner`'s inbox and deliver it after the commit; `None` when there is no
+/// such user.
 pub(super) async fn push(
     tx: &Transaction<'_>,
     writes: &mut Writes,
@@ -34,29 +67,11 @@ pub(super) async fn push(
     msg: Option<i64>,
     event: InboxEvent,
 ) -> StoreResult<Option<u64>> {
-    let taken = row(
-        tx,
-        "UPDATE users SET inbox_seq = inbox_seq + 1 WHERE app = $1 AND user_id = $2 RETURNING inbox_seq",
-        &[&(app as i64), &owner],
-    )
-    .await?;
-    let Some(taken) = taken else {
+    let Some(item) = append(tx, app, owner, msg, event).await? else {
         return Ok(None);
     };
-    let seq: i64 = taken.try_get(0)?;
-    let (kind, as_json) = kind_of(&event);
-    let body = match as_json {
-        true => Some(serde_json::to_string(&event).map_err(internal)?),
-        false => None,
-    };
-    execute(
-        tx,
-        "INSERT INTO inbox (app, user_id, seq, kind, msg, body) VALUES ($1, $2, $3, $4, $5, $6)",
-        &[&(app as i64), &owner, &seq, &kind, &msg, &body],
-    )
-    .await?;
-    let seq = seq as u64;
-    writes.deliver(app, owner, InboxItem { seq, event });
+    let seq = item.seq;
+    writes.deliver(app, owner, item);
     Ok(Some(seq))
 }
 

@@ -91,27 +91,28 @@ async fn send_c2c(
 ) -> StoreResult<Message> {
     let app = msg.app as i64;
     let conv = c2c_key(&msg.from, &msg.to);
-    // The conversation's row first, then the users' rows: the order every writer takes them.
-    execute(
-        tx,
-        "INSERT INTO conversations (app, conv, last_seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING",
-        &[&app, &conv],
-    )
-    .await?;
-    row(
-        tx,
-        "SELECT last_seq FROM conversations WHERE app = $1 AND conv = $2 FOR UPDATE",
-        &[&app, &conv],
-    )
-    .await?;
-    lock_users(tx, msg.app, &[&msg.from, &msg.to]).await?;
-    if !super::users::exists(tx, msg.app, &msg.to).await? {
-        return Err(StoreError::UnknownUser(msg.to.clone()));
-    }
-    // A retry (same sender and clientMsgID) is answered with the original.
+    // A retry (same sender and clientMsgID) is answered with the original, and writes nothing.
+    // (Two nodes storing one at once: the second's INSERT conflicts, and its transaction runs
+    // again, finding the first's.)
     if let Some(stored) = stored(tx, ids, msg).await? {
         rules::is_retry(&stored, msg)?;
         return Ok(stored);
+    }
+    // The conversation's row first (taking the next sequence locks it), then the users' rows:
+    // the order every writer takes them. A refusal below rolls the sequence back.
+    let seq: i64 = row(
+        tx,
+        "INSERT INTO conversations (app, conv, last_seq) VALUES ($1, $2, 1)
+         ON CONFLICT (app, conv) DO UPDATE SET last_seq = conversations.last_seq + 1
+         RETURNING last_seq",
+        &[&app, &conv],
+    )
+    .await?
+    .ok_or_else(|| internal("INSERT … RETURNING gave no row"))?
+    .try_get(0)?;
+    let locked = lock_users(tx, msg.app, &[&msg.from, &msg.to]).await?;
+    if !locked.contains(&msg.to) {
+        return Err(StoreError::UnknownUser(msg.to.clone()));
     }
     let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
     let at_users = at_users_column(&msg.body.at_user_list);
@@ -128,14 +129,6 @@ async fn send_c2c(
     if msg.quota_bytes > 0 && used > msg.quota_bytes as i64 {
         return Err(StoreError::QuotaExceeded(msg.quota_bytes));
     }
-    let seq: i64 = row(
-        tx,
-        "UPDATE conversations SET last_seq = last_seq + 1 WHERE app = $1 AND conv = $2 RETURNING last_seq",
-        &[&app, &conv],
-    )
-    .await?
-    .ok_or_else(|| internal("the conversation row went missing"))?
-    .try_get(0)?;
     let time = now_secs();
     let inserted = row(
         tx,
@@ -174,9 +167,10 @@ async fn send_c2c(
         ..Message::default()
     };
     let last = rules::becomes_last(&message).then_some(rowid);
-    for owner in rules::owners(&message) {
-        // The message becomes the owner's last one; a received one is unread; a conversation
-        // the owner deleted comes back.
+    // Each owner's conversation row and inbox item, all sent at once (pipelined on the
+    // connection): they touch rows already locked or of their own.
+    let owners = rules::owners(&message);
+    let changes = owners.iter().map(|owner| async {
         execute(
             tx,
             "INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, unread, updated)
@@ -200,7 +194,13 @@ async fn send_c2c(
         let event = InboxEvent::Message {
             message: message.clone(),
         };
-        inbox::push_known(tx, writes, msg.app, owner.owner, Some(rowid), event).await?;
+        inbox::append(tx, msg.app, owner.owner, Some(rowid), event)
+            .await?
+            .ok_or_else(|| internal("an inbox of no user"))
+    });
+    let items = futures_util::future::try_join_all(changes).await?;
+    for (owner, item) in owners.iter().zip(items) {
+        writes.deliver(msg.app, owner.owner, item);
     }
     Ok(message)
 }

@@ -221,18 +221,25 @@ pub(super) async fn execute(
 }
 
 /// Locks the rows of `users` (their inbox counters) in userID order, so that two writers never
-/// wait for each other in a circle.
-pub(super) async fn lock_users(tx: &Transaction<'_>, app: u64, users: &[&str]) -> StoreResult<()> {
+/// wait for each other in a circle; the users of them that exist.
+pub(super) async fn lock_users(
+    tx: &Transaction<'_>,
+    app: u64,
+    users: &[&str],
+) -> StoreResult<Vec<String>> {
     let mut users: Vec<&str> = users.to_vec();
     users.sort_unstable();
     users.dedup();
-    rows(
+    let found = rows(
         tx,
-        "SELECT 1 FROM users WHERE app = $1 AND user_id = ANY($2) ORDER BY user_id FOR UPDATE",
+        "SELECT user_id FROM users WHERE app = $1 AND user_id = ANY($2) ORDER BY user_id FOR UPDATE",
         &[&(app as i64), &users],
     )
     .await?;
-    Ok(())
+    Ok(found
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<Vec<String>, _>>()?)
 }
 
 /// Bring the schema to the newest version in one transaction, under an advisory lock.

@@ -1,20 +1,8 @@
 //! Accounts on PostgreSQL: the `users` table, whose rows also hold each user's inbox counter.
 
-use super::{execute, row, PgStore};
+use super::{execute, PgStore};
 use crate::now_secs;
 use crate::store::{StoreResult, UserStore};
-use deadpool_postgres::Transaction;
-
-/// Whether `user` has an account (has logged in once).
-pub(super) async fn exists(tx: &Transaction<'_>, app: u64, user: &str) -> StoreResult<bool> {
-    let found = row(
-        tx,
-        "SELECT 1 FROM users WHERE app = $1 AND user_id = $2",
-        &[&(app as i64), &user],
-    )
-    .await?;
-    Ok(found.is_some())
-}
 
 impl UserStore for PgStore {
     async fn login_user(&self, app: u64, user: &str) -> StoreResult<u64> {
