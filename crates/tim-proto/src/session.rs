@@ -45,19 +45,34 @@ pub enum PlatformClass {
 }
 
 impl Platform {
-    /// The platform of a wire name (`web`, `node`, …).
+    const ALL: [Platform; 8] = [
+        Platform::Web,
+        Platform::MiniProgram,
+        Platform::Node,
+        Platform::Android,
+        Platform::Ios,
+        Platform::Ipad,
+        Platform::Windows,
+        Platform::Mac,
+    ];
+
+    /// The wire name (`web`, `node`, …), as serde writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Web => "web",
+            Platform::MiniProgram => "miniprogram",
+            Platform::Node => "node",
+            Platform::Android => "android",
+            Platform::Ios => "ios",
+            Platform::Ipad => "ipad",
+            Platform::Windows => "windows",
+            Platform::Mac => "mac",
+        }
+    }
+
+    /// The platform of a wire name.
     pub fn from_name(name: &str) -> Option<Platform> {
-        Some(match name {
-            "web" => Platform::Web,
-            "miniprogram" => Platform::MiniProgram,
-            "node" => Platform::Node,
-            "android" => Platform::Android,
-            "ios" => Platform::Ios,
-            "ipad" => Platform::Ipad,
-            "windows" => Platform::Windows,
-            "mac" => Platform::Mac,
-            _ => return None,
-        })
+        Platform::ALL.into_iter().find(|p| p.name() == name)
     }
 
     pub fn class(self) -> PlatformClass {

@@ -254,7 +254,8 @@ mod tests {
     fn wire_names_round_trip() {
         for p in [Web, MiniProgram, Node, Android, Ios, Ipad, Windows, Mac] {
             let name = serde_json::to_value(p).unwrap();
-            assert_eq!(Platform::from_name(name.as_str().unwrap()), Some(p));
+            assert_eq!(name, p.name(), "the wire name is serde's");
+            assert_eq!(Platform::from_name(p.name()), Some(p));
         }
         assert_eq!(Platform::from_name("amiga"), None);
     }

@@ -11,10 +11,15 @@ use std::time::Duration;
 
 /// `n` nodes on a fresh database, all on `bus`.
 async fn nodes(n: usize, bus: &str) -> Vec<Server> {
+    nodes_with(n, bus, &[]).await
+}
+
+/// `n` nodes on a fresh database, all on `bus`, with the flags `extra`.
+async fn nodes_with(n: usize, bus: &str, extra: &[&str]) -> Vec<Server> {
     let db = pg::fresh_database().await;
-    (0..n)
-        .map(|_| Server::start_url(&db, &["--bus", bus]))
-        .collect()
+    let mut args = vec!["--bus", bus];
+    args.extend_from_slice(extra);
+    (0..n).map(|_| Server::start_url(&db, &args)).collect()
 }
 
 #[tokio::test]
@@ -61,9 +66,7 @@ async fn pushes_go_on_after_nats_restarts() {
 #[tokio::test]
 async fn the_web_instance_limit_and_login_policies_hold_across_nodes() {
     let bus = nats::Nats::start();
-    let db = pg::fresh_database().await;
-    let single = ["--bus", bus.url().leak(), "--login-policy", "single"];
-    let cluster: Vec<Server> = (0..2).map(|_| Server::start_url(&db, &single)).collect();
+    let cluster = nodes_with(2, &bus.url(), &["--login-policy", "single"]).await;
     // One web instance: a second web login on the other node kicks the first.
     let mut first = cluster[0].login("ann").await;
     let _second = cluster[1].login("ann").await;
@@ -132,9 +135,7 @@ async fn a_session_kicked_while_detached_on_one_node_learns_it_on_another() {
 #[tokio::test]
 async fn a_rest_kick_ends_the_sessions_on_every_node() {
     let bus = nats::Nats::start();
-    let db = pg::fresh_database().await;
-    let args = ["--bus", bus.url().leak(), "--web-instances", "2"];
-    let cluster: Vec<Server> = (0..2).map(|_| Server::start_url(&db, &args)).collect();
+    let cluster = nodes_with(2, &bus.url(), &["--web-instances", "2"]).await;
     let mut a = cluster[0].login("ann").await;
     let mut b = cluster[1].login("ann").await;
     let status = rest(&cluster[1], "kick", "administrator", r#"{"UserID":"ann"}"#).await;
@@ -155,16 +156,8 @@ async fn a_rest_kick_ends_the_sessions_on_every_node() {
 async fn four_senders_on_three_nodes_keep_one_inbox_exact() {
     const EACH: usize = 100;
     let bus = nats::Nats::start();
-    let db = pg::fresh_database().await;
-    let args = [
-        "--bus",
-        bus.url().leak(),
-        "--messages-per-sec",
-        "0",
-        "--requests-per-sec",
-        "0",
-    ];
-    let cluster: Vec<Server> = (0..3).map(|_| Server::start_url(&db, &args)).collect();
+    let no_limits = ["--messages-per-sec", "0", "--requests-per-sec", "0"];
+    let cluster = nodes_with(3, &bus.url(), &no_limits).await;
     let mut target = cluster[0].login("target").await;
     let mut tasks = Vec::new();
     for i in 0..4 {

@@ -29,10 +29,12 @@ pub async fn handle_session<S: Store>(
     let started = std::time::Instant::now();
     let (outcome, what) = match request {
         Request::Login(r) => {
-            let what = format!("login of {:?} on {:?}", r.user_id, r.platform);
+            // Only made when it will be logged.
+            let what = tracing::enabled!(tracing::Level::DEBUG)
+                .then(|| format!("login of {:?} on {:?}", r.user_id, r.platform));
             (session.login(shared, r).await, what)
         }
-        Request::Resume(r) => (session.resume(shared, r).await, "resume".to_owned()),
+        Request::Resume(r) => (session.resume(shared, r).await, None),
         Request::Logout => return session.logout(shared).await,
         Request::Heartbeat => return Ok(heartbeat()),
         _ => return fail(codes::INTERNAL_ERROR, "not a session op"),
@@ -41,6 +43,7 @@ pub async fn handle_session<S: Store>(
     // login on the server from one the client lost.
     let code = outcome.as_ref().err().map_or(0, |f| f.0);
     let took = started.elapsed();
+    let what = what.as_deref().unwrap_or("resume");
     tracing::debug!("{what} from {}: code {code} in {took:?}", session.peer);
     // Failed logins and resumes from one address are answered later and later: guessing
     // UserSigs or tokens gets slow.

@@ -41,13 +41,6 @@ fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn platform_name(p: Platform) -> String {
-    serde_json::to_value(p)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl PgStore {
     /// The registry shared through this store's database, attaching this node's sessions to
     /// `hub` and kicking through `bus`.
@@ -133,7 +126,7 @@ impl PgSessions {
                 &app,
                 &user,
                 &hash(token),
-                &platform_name(login.platform),
+                &login.platform.name(),
                 &(login.sig_expires_at as i64),
                 &self.node,
                 &now,
