@@ -36,7 +36,8 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
 
 struct Json<'a> {
     out: &'a mut String,
-    /// The next string is JSON text to inline (a `tim_core::RAW_JSON` newtype).
+    /// The next string is JSON text to inline (a `tim_core::RAW_JSON` newtype or a
+    /// `tim_proto::Json`).
     raw: bool,
 }
 
@@ -84,6 +85,9 @@ fn push_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The `close` of a [`Compound`] that is raw JSON text, not a struct.
+const RAW: char = '\0';
+
 /// A sequence, map or struct being written: knows whether a comma is due.
 pub struct Compound<'s, 'a> {
     json: &'s mut Json<'a>,
@@ -100,10 +104,18 @@ impl Compound<'_, '_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
-        self.comma();
-        push_str(self.json.out, key);
-        self.json.out.push(':');
+        self.key(key);
         value.serialize(&mut *self.json)
+    }
+
+    /// A field's key (none in a raw [`Compound`], whose one field is its text).
+    #[inline(never)]
+    fn key(&mut self, key: &str) {
+        if self.close != RAW {
+            self.comma();
+            push_str(self.json.out, key);
+            self.json.out.push(':');
+        }
     }
 
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -112,7 +124,9 @@ impl Compound<'_, '_> {
     }
 
     fn finish(self) -> Result<(), Error> {
-        self.json.out.push(self.close);
+        if self.close != RAW {
+            self.json.out.push(self.close);
+        }
         Ok(())
     }
 }
@@ -274,7 +288,20 @@ impl<'s, 'a> ser::Serializer for &'s mut Json<'a> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
         Ok(self.open('{', '}'))
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
+        // A `tim_proto::Json`: its one field is the text, written as it is.
+        if name == tim_proto::RAW_VALUE_TOKEN {
+            self.raw = true;
+            return Ok(Compound {
+                json: self,
+                first: true,
+                close: RAW,
+            });
+        }
         Ok(self.open('{', '}'))
     }
     fn serialize_struct_variant(

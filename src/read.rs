@@ -6,8 +6,9 @@
 use js_sys::{Array, Reflect, JSON};
 use tim_proto::{
     Conversation, ConversationId, ConversationType, ConversationsOk, Element, ErrFrame,
-    GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem, Kicked, LoginOk, Message, MessageBody,
-    MessageOk, OkFrame, OnlineMessage, Response, ResumeOk, SendMessageOk, ServerFrame, SyncOk,
+    GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem, Json, Kicked, LoginOk, Message,
+    MessageBody, MessageOk, OkFrame, OnlineMessage, Op, Response, ResumeOk, SendMessageOk,
+    ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
 
@@ -79,7 +80,17 @@ pub(crate) fn frame(v: &JsValue) -> Option<ServerFrame> {
     })
 }
 
+/// JSON text of a value `JSON.parse` made (`null` for none).
+fn json(v: &JsValue) -> Json {
+    let text = JSON::stringify(v).ok().and_then(|s| s.as_string());
+    Json(text.unwrap_or_else(|| "null".into()))
+}
+
 fn response(op: &str, data: &JsValue) -> Option<Response> {
+    // A stateless op's data is the official result: kept as it is.
+    if let Some((op, _)) = Op::stateless(op) {
+        return Response::stateless(op, json(data));
+    }
     Some(match op {
         "login" => Response::Login(LoginOk {
             user_id: string(data, "userID")?,
@@ -180,6 +191,9 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
         "peerRead" => InboxEvent::PeerRead {
             conversation_id: conversation_id(v, "conversationID")?,
             read_seq: uint(v, "readSeq")?,
+        },
+        "profile" => InboxEvent::Profile {
+            profile: json(&get(v, "profile")),
         },
         _ => return None,
     };

@@ -120,6 +120,9 @@ fn sample(op: Op) -> Response {
         Op::PinConversation => Response::PinConversation(conversations()),
         Op::MarkConversations => Response::MarkConversations(conversations()),
         Op::SetCustomData => Response::SetCustomData(conversations()),
+        // Stateless: any JSON comes back as it was.
+        op => Response::stateless(op, Json(r#"{"userID":"bob","n":[1,"x"]}"#.into()))
+            .expect("a stateless op"),
     }
 }
 
@@ -132,9 +135,10 @@ fn inbox_kind(event: &InboxEvent) -> usize {
         InboxEvent::Revoked { .. } => 2,
         InboxEvent::Modified { .. } => 3,
         InboxEvent::PeerRead { .. } => 4,
+        InboxEvent::Profile { .. } => 5,
     }
 }
-const INBOX_KINDS: usize = 5;
+const INBOX_KINDS: usize = 6;
 
 fn inbox_items() -> Vec<InboxItem> {
     let events = [
@@ -147,6 +151,9 @@ fn inbox_items() -> Vec<InboxItem> {
         InboxEvent::PeerRead {
             conversation_id: ConversationId::C2C("bob".into()),
             read_seq: 4,
+        },
+        InboxEvent::Profile {
+            profile: Json(r#"{"userID":"bob","nick":"B"}"#.into()),
         },
     ];
     events

@@ -15,6 +15,8 @@ use crate::read::get;
 use js_sys::{Array, Function, Object, Promise};
 use tim_core::{ApiError, OpId};
 use tim_proto::codes::{is_not_ready, LOGGING_IN, NOT_IMPLEMENTED};
+use tim_proto::ops::Param;
+use tim_proto::Op;
 use wasm_bindgen::JsValue;
 
 /// An official method.
@@ -93,9 +95,11 @@ pub(crate) fn call(shared: &Shared, api: &str, a: JsValue, b: JsValue) -> Result
     let reply = {
         let mut d = shared.borrow_mut();
         let args = (a.clone(), b.clone());
-        let reply = match find(api) {
-            Some(f) => f(&mut d, a, b),
-            None => not_implemented(&mut d, api),
+        let stateless = Op::stateless(api);
+        let reply = match (find(api), stateless) {
+            (Some(f), _) => f(&mut d, a, b),
+            (None, Some((op, schema))) => stateless_call(&mut d, op, schema, a),
+            (None, None) => not_implemented(&mut d, api),
         };
         match &reply {
             Reply::Now(Err(e)) | Reply::Later(Err(e), _) if e.code == LOGGING_IN => {
@@ -111,6 +115,30 @@ pub(crate) fn call(shared: &Shared, api: &str, a: JsValue, b: JsValue) -> Result
     // What the call queued goes out now, once its Promise waits for it.
     pump(shared);
     out
+}
+
+/// A stateless method (docs/ARCHITECTURE.md, Stateless calls): the options checked against
+/// the op's schema as the official parameter check does (it throws), then sent as they are.
+fn stateless_call(d: &mut Driver, op: Op, schema: &[Param], options: JsValue) -> Reply {
+    for param in schema {
+        let value = get(&options, param.name);
+        let fits = match param.kind {
+            _ if value.is_undefined() => !param.required,
+            "array" => Array::is_array(&value),
+            kind => value.js_typeof().as_string().as_deref() == Some(kind),
+        };
+        if !fits {
+            return Reply::Invalid;
+        }
+    }
+    let params = match options.is_undefined() || options.is_null() {
+        true => None,
+        false => js_sys::JSON::stringify(&options)
+            .ok()
+            .and_then(|s| s.as_string()),
+    };
+    let params = params.unwrap_or_else(|| "{}".into());
+    Reply::Later(d.core.call(now_ms(), op, params), JsValue::UNDEFINED)
 }
 
 /// A Promise and its resolve and reject functions (the executor runs at once, so they are

@@ -4,7 +4,7 @@
 //! the [`Effect`]s it queues, which makes every lifecycle rule a plain native unit test.
 //!
 //! [`Core`] is a facade: the [`engine`] runs the connection lifecycle and knows no domain; each
-//! domain ([`messages`], [`conversations`]) keeps its own state and APIs and never reaches into
+//! domain ([`messages`], [`conversations`], [`profiles`]) keeps its own state and APIs and never reaches into
 //! another's. The facade routes what the engine reports to the domains ([`Account`]), and each
 //! API call to its domain, one line each.
 
@@ -13,6 +13,7 @@ mod engine;
 pub mod error;
 mod messages;
 mod output;
+mod profiles;
 pub mod vecmap;
 
 pub use conversations::list::{LastMessage, SdkConversation, UserProfile};
@@ -31,13 +32,16 @@ pub use output::{
 use conversations::Conversations;
 use engine::{Answer, Domains, Engine};
 use messages::Messages;
-use tim_proto::{Element, InboxItem, Message, ServerFrame};
+use profiles::Profiles;
+use tim_proto::{Element, InboxEvent, InboxItem, Json, Message, Op, Request, ServerFrame};
 
 /// What a request waits for: a waiter of the domain that made it.
 #[derive(Debug)]
 pub(crate) enum Waiter {
     Messages(messages::Waiting),
     Conversations(conversations::Waiting),
+    /// A stateless call: its answer's data resolves the op.
+    Call(OpId),
 }
 
 /// The domains' state of one login, and how the engine's news reaches each of them.
@@ -45,6 +49,7 @@ pub(crate) enum Waiter {
 struct Account {
     messages: Messages,
     conversations: Conversations,
+    profiles: Profiles,
 }
 
 impl Domains<Waiter> for Account {
@@ -62,10 +67,17 @@ impl Domains<Waiter> for Account {
                     eng.broken(self, now_ms);
                 }
             }
+            Waiter::Call(op) => {
+                let data = result.map(|r| OpOk::Json(r.json().cloned().unwrap_or_default()));
+                eng.complete(op, data);
+            }
         }
     }
 
     fn item(&mut self, eng: &mut Engine<Waiter>, item: InboxItem) {
+        if let InboxEvent::Profile { profile } = item.event {
+            return self.profiles.item(profile);
+        }
         let me = eng.user().unwrap_or_default();
         // The list first: how a message shows (peer read or not) depends on it.
         self.conversations.item(me, &item);
@@ -84,6 +96,7 @@ impl Domains<Waiter> for Account {
     fn flush(&mut self, eng: &mut Engine<Waiter>, first: bool) {
         self.messages.flush(eng);
         self.conversations.flush(eng, first);
+        self.profiles.flush(eng);
     }
 
     fn clear(&mut self) {
@@ -184,6 +197,18 @@ impl Core {
     /// Logs out at once: the server is told if it can be, but not waited for.
     pub fn logout(&mut self) -> Result<OpId, ApiError> {
         self.engine.logout(&mut self.account)
+    }
+
+    /// A stateless official method (an op of [`Op::stateless`]), its parameters as JSON
+    /// text: resolves with the server's result `data`.
+    pub fn call(&mut self, now_ms: u64, op: Op, params: String) -> Result<OpId, ApiError> {
+        self.engine.ready_user()?;
+        let Some(request) = Request::stateless(op, Json(params)) else {
+            return Err(ApiError::new(tim_proto::codes::NOT_IMPLEMENTED, op.name()));
+        };
+        let id = self.engine.id();
+        self.engine.start(now_ms, request, Waiter::Call(id));
+        Ok(id)
     }
 
     // Messages.

@@ -6,7 +6,7 @@ use crate::conversations::list::SdkConversation;
 use crate::error::ApiError;
 use crate::messages::object::{ReadReceiptInfo, SdkMessage};
 use serde::Serialize;
-use tim_proto::ClientFrame;
+use tim_proto::{ClientFrame, Json};
 
 /// Names one API call; its result comes later as [`Effect::Complete`].
 pub type OpId = u64;
@@ -45,6 +45,8 @@ pub enum Event {
     MessageReadReceiptReceived(Vec<ReadReceipt>),
     ConversationListUpdated(Vec<SdkConversation>),
     TotalUnreadMessageCountUpdated(u32),
+    /// The changed profiles, as the server sent them.
+    ProfileUpdated(Vec<Json>),
     KickedOut {
         #[serde(rename = "type")]
         type_: String,
@@ -71,6 +73,7 @@ impl Event {
             Event::MessageReadReceiptReceived(_) => "onMessageReadReceiptReceived",
             Event::ConversationListUpdated(_) => "onConversationListUpdated",
             Event::TotalUnreadMessageCountUpdated(_) => "onTotalUnreadMessageCountUpdated",
+            Event::ProfileUpdated(_) => "onProfileUpdated",
             Event::KickedOut { .. } => "kickedOut",
             Event::NetStateChange { .. } => "netStateChange",
             Event::Error { .. } => "error",
@@ -95,6 +98,8 @@ pub struct ReadReceipt {
 #[serde(untagged)]
 pub enum OpOk {
     Login(LoginOk),
+    /// A stateless method's result `data`, as the server sent it.
+    Json(Json),
     /// `{}`: logout, setMessageRead, clearHistoryMessage.
     Empty {},
     Send(SendOk),

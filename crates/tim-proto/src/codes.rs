@@ -54,6 +54,13 @@ pub const CONVERSATION_NOT_FOUND: u32 = 2500;
 /// The message body (or the frame) is larger than allowed.
 pub const BODY_SIZE_LIMIT: u32 = 80002;
 
+/// updateMyProfile: an unknown field, a value of the wrong type or out of range.
+pub const UPDATE_PROFILE_INVALID_PARAM: u32 = 2721;
+/// updateMyProfile: nothing to update.
+pub const UPDATE_PROFILE_NO_KEY: u32 = 2722;
+/// A custom profile field the app has not registered (the official server's code).
+pub const PROFILE_CUSTOM_FIELD_UNKNOWN: u32 = 40009;
+
 /// An official API this SDK does not implement yet.
 pub const NOT_IMPLEMENTED: u32 = 2998;
 

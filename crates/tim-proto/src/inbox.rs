@@ -4,6 +4,7 @@
 
 use crate::conversation::Conversation;
 use crate::ids::ConversationId;
+use crate::json::Json;
 use crate::message::Message;
 use serde::{Deserialize, Serialize};
 
@@ -61,4 +62,6 @@ pub enum InboxEvent {
         #[serde(rename = "readSeq")]
         read_seq: u64,
     },
+    /// The user's profile changed (from any session): the official Profile, as it is now.
+    Profile { profile: Json },
 }

@@ -11,13 +11,16 @@ pub mod codes;
 pub mod conversation;
 pub mod ids;
 pub mod inbox;
+pub mod json;
 pub mod message;
 pub mod ops;
+pub mod profile;
 pub mod session;
 
 pub use conversation::*;
 pub use ids::*;
 pub use inbox::*;
+pub use json::{Json, RAW_VALUE_TOKEN};
 pub use message::*;
 pub use ops::{Op, Request, Response};
 

@@ -28,6 +28,9 @@ pub struct App {
     pub revoke_limit_secs: u64,
     /// Only a message's sender may modify it (by default both sides may, as officially).
     pub modify_sender_only: bool,
+    /// The custom profile fields users may set (full tags, `Tag_Profile_Custom_…`), as the
+    /// official console registers them.
+    pub profile_custom_fields: Vec<String>,
 }
 
 /// The official default revoke time limit: 2 minutes.
@@ -133,6 +136,10 @@ pub struct ServeArgs {
     /// Let only a message's sender modify it, for apps given with --app (and --dev).
     #[arg(long, env = "TIM_MODIFY_SENDER_ONLY")]
     pub modify_sender_only: bool,
+    /// A custom profile field users may set, for apps given with --app (and --dev): its full
+    /// tag (`Tag_Profile_Custom_Hobby`); repeat for several.
+    #[arg(long = "profile-custom-field", value_name = "TAG")]
+    pub profile_custom_fields: Vec<String>,
     /// Seconds a request's headers may take to arrive [default: 10].
     #[arg(long, env = "TIM_HEADER_TIMEOUT")]
     pub header_timeout: Option<u64>,
@@ -199,6 +206,8 @@ struct FileApp {
     revoke_limit: Option<u64>,
     #[serde(default)]
     modify_sender_only: bool,
+    #[serde(default)]
+    profile_custom_fields: Vec<String>,
 }
 
 fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, String> {
@@ -221,6 +230,7 @@ fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, Strin
         admin: admin.to_owned(),
         revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
         modify_sender_only: false,
+        profile_custom_fields: Vec::new(),
     })
 }
 
@@ -249,12 +259,14 @@ impl ServeArgs {
                     admin: a.admin.unwrap_or_else(|| admin.to_owned()),
                     revoke_limit_secs: a.revoke_limit.unwrap_or(DEFAULT_REVOKE_LIMIT_SECS),
                     modify_sender_only: a.modify_sender_only,
+                    profile_custom_fields: a.profile_custom_fields,
                 },
             );
         }
         for spec in &self.apps {
             let app = App {
                 modify_sender_only: self.modify_sender_only,
+                profile_custom_fields: self.profile_custom_fields.clone(),
                 login_policy,
                 ..parse_app(spec, web_instances, admin)?
             };
@@ -270,6 +282,7 @@ impl ServeArgs {
                 admin: admin.to_owned(),
                 revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
                 modify_sender_only: self.modify_sender_only,
+                profile_custom_fields: self.profile_custom_fields.clone(),
             });
         }
         if apps.is_empty() {

@@ -4,7 +4,7 @@
 //! `{"ActionStatus":"OK"|"FAIL","ErrorCode":0|code,"ErrorInfo":"..."}`.
 
 use crate::session::valid_user_id;
-use crate::store::Store;
+use crate::store::{ProfilePatch, Store};
 use crate::{now_secs, usersig, Shared};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -31,6 +31,9 @@ fn answer(result: Result<(), (u32, String)>) -> Json<Value> {
 struct UserBody {
     #[serde(rename = "UserID", alias = "Identifier")]
     user_id: String,
+    /// account_import: the profile's nick and avatar.
+    nick: Option<String>,
+    face_url: Option<String>,
 }
 
 /// `POST /v4/:service/:command`.
@@ -77,27 +80,41 @@ async fn run<S: Store>(
             "this API needs the app administrator's identifier".into(),
         ));
     }
-    let user = |body: &str| -> Result<String, (u32, String)> {
+    let user = |body: &str| -> Result<UserBody, (u32, String)> {
         let b: UserBody =
             serde_json::from_str(body).map_err(|e| (BAD_JSON, format!("request body: {e}")))?;
         if valid_user_id(&b.user_id) {
-            Ok(b.user_id)
+            Ok(b)
         } else {
             Err((codes::INVALID_PARAMETER, "UserID must be 1-32 bytes".into()))
         }
     };
+    let internal = |e: crate::store::StoreError| (codes::INTERNAL_ERROR, e.to_string());
     match (service, command) {
         ("im_open_login_svc", "account_import") => {
-            let user = user(body)?;
-            shared
-                .store
-                .login_user(app.sdkappid, &user)
+            let b = user(body)?;
+            let store = &shared.store;
+            store
+                .login_user(app.sdkappid, &b.user_id)
                 .await
-                .map_err(|e| (codes::INTERNAL_ERROR, e.to_string()))?;
+                .map_err(internal)?;
+            let mut profile = ProfilePatch::new();
+            let fields = [("nick", b.nick), ("avatar", b.face_url)];
+            for (key, value) in fields {
+                if let Some(value) = value.filter(|v| v.len() <= 500) {
+                    profile.insert(key.into(), value.into());
+                }
+            }
+            if !profile.is_empty() {
+                store
+                    .update_profile(app.sdkappid, &b.user_id, profile)
+                    .await
+                    .map_err(internal)?;
+            }
             Ok(())
         }
         ("im_open_login_svc", "kick") => {
-            let user = user(body)?;
+            let user = user(body)?.user_id;
             shared
                 .sessions
                 .kick_all(app.sdkappid, &user, KICK_REST_API)

@@ -67,6 +67,15 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
                 json!({"conversationIDList": ["C2Calice", "C2Cbob"], "customData": "carol"}),
                 |_| true,
             ),
+            // Only ever the caller's own profile.
+            Op::GetMyProfile => (json!({}), |r| r["data"]["userID"] == "carol"),
+            Op::UpdateMyProfile => (json!({"nick": "carol was here"}), |r| {
+                r["data"]["userID"] == "carol"
+            }),
+            // Profiles are public (as the official): reading them changes nothing.
+            Op::GetUserProfile => (json!({"userIDList": ["alice", "bob"]}), |r| {
+                r["type"] == "ok"
+            }),
         };
         // Logging in and resuming are for connections not logged in yet.
         let r = match op {
@@ -99,6 +108,8 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
         assert_ne!(c["isPinned"], true, "{c}");
         assert_eq!(c["mark"], 0, "{c}");
         assert!(c["customData"].as_str().is_none_or(str::is_empty), "{c}");
+        let profile = me.call("getMyProfile", json!({})).await;
+        assert_eq!(profile["data"]["nick"], "", "{profile}");
     }
     let list = bob.call("getConversations", json!({"limit": 100})).await;
     let with_alice = list["data"]["conversations"]

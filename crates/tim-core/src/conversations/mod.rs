@@ -319,6 +319,7 @@ impl Conversations {
                 conversation_id,
                 read_seq,
             } => self.list.peer_read(conversation_id, *read_seq),
+            InboxEvent::Profile { .. } => {}
         }
     }
 

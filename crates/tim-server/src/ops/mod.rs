@@ -6,6 +6,7 @@
 mod conversations;
 mod inbox;
 mod messages;
+mod profiles;
 
 use crate::failure::{fail, Failure, Outcome};
 use crate::session::{heartbeat, Caller, Session};
@@ -89,6 +90,9 @@ pub async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
         R::PinConversation(r) => A::PinConversation(conversations::pin(ctx, r).await?),
         R::MarkConversations(r) => A::MarkConversations(conversations::mark(ctx, r).await?),
         R::SetCustomData(r) => A::SetCustomData(conversations::set_custom_data(ctx, r).await?),
+        R::GetMyProfile(r) => A::GetMyProfile(profiles::get_my_profile(ctx, r).await?),
+        R::GetUserProfile(r) => A::GetUserProfile(profiles::get_user_profile(ctx, r).await?),
+        R::UpdateMyProfile(r) => A::UpdateMyProfile(profiles::update_my_profile(ctx, r).await?),
         // Answered by `handle_session` on the connection's session.
         R::Login(_) | R::Resume(_) | R::Logout | R::Heartbeat => {
             return fail(codes::INTERNAL_ERROR, "session op outside the session")

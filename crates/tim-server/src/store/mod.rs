@@ -1,5 +1,5 @@
 //! Storage behind one trait per domain ([`UserStore`], [`InboxStore`], [`MessageStore`],
-//! [`ConversationStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
+//! [`ConversationStore`], [`ProfileStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
 //! are not SQL (who may revoke or modify, the unread and last-message rules, message IDs) live
 //! in [`rules`], which every backend calls; tests/conformance holds the suite every backend
 //! must pass. SQLite ([`sqlite`]) is the default engine; PostgreSQL ([`postgres`]) is shared
@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod inbox;
 pub mod messages;
 pub mod postgres;
+pub mod profiles;
 pub mod rules;
 pub mod sql;
 pub mod sqlite;
@@ -21,6 +22,7 @@ pub mod users;
 pub use conversations::{ConversationChange, ConversationStore};
 pub use inbox::InboxStore;
 pub use messages::{HistoryRange, MessageStore, NewMessage};
+pub use profiles::{ProfilePatch, ProfileStore};
 pub use users::UserStore;
 
 use crate::bus::Bus;
@@ -56,9 +58,9 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every domain's storage: what the server needs of a backend.
-pub trait Store: UserStore + InboxStore + MessageStore + ConversationStore {}
+pub trait Store: UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore {}
 
-impl<T: UserStore + InboxStore + MessageStore + ConversationStore> Store for T {}
+impl<T: UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore> Store for T {}
 
 /// The database a URL names.
 pub enum Database<'a> {

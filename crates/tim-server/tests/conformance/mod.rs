@@ -77,6 +77,7 @@ macro_rules! conformance_suite {
             a_read_tells_the_peer,
             set_all_read_reads_every_unread_conversation,
             message_control_info,
+            profiles_merge_and_tell_only_their_user,
         );
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
@@ -722,4 +723,68 @@ pub async fn message_control_info<S: Store>(store: S, _: Arc<Recorder>) {
         Some(&shown.id),
         "not the last message"
     );
+}
+
+fn patch(v: serde_json::Value) -> tim_server::store::ProfilePatch {
+    v.as_object().unwrap().clone()
+}
+
+pub async fn profiles_merge_and_tell_only_their_user<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    let none = store.profiles(APP, vec!["ann".into()]).await.unwrap();
+    assert_eq!(none[0].nick, "");
+    assert_eq!(none[0].last_updated_time, 0);
+    let p = store
+        .update_profile(
+            APP,
+            "ann",
+            patch(
+                serde_json::json!({"nick": "Ann", "level": 3, "profileCustomField": [
+                {"key": "Tag_Profile_Custom_B", "value": "2"},
+                {"key": "Tag_Profile_Custom_A", "value": "1"}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!((p.nick.as_str(), p.level), ("Ann", 3));
+    assert!(p.last_updated_time > 0);
+    let p = store
+        .update_profile(
+            APP,
+            "ann",
+            patch(
+                serde_json::json!({"avatar": "a.png", "profileCustomField": [
+                {"key": "Tag_Profile_Custom_A", "value": ""},
+                {"key": "Tag_Profile_Custom_C", "value": "3"}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    let keys: Vec<_> = p.profile_custom_field.iter().map(|f| &f.key[..]).collect();
+    assert_eq!(keys, ["Tag_Profile_Custom_B", "Tag_Profile_Custom_C"]);
+    assert_eq!((p.nick.as_str(), p.avatar.as_str()), ("Ann", "a.png"));
+    // No change: no item.
+    store
+        .update_profile(APP, "ann", patch(serde_json::json!({"nick": "Ann"})))
+        .await
+        .unwrap();
+    let items = inbox(&store, "ann").await;
+    assert_eq!(items.len(), 2, "one item per change");
+    assert!(
+        matches!(&items[1].event, InboxEvent::Profile { profile } if profile.0.contains("a.png"))
+    );
+    assert_eq!(bus.of("ann").len(), 2);
+    assert!(bus.of("ben").is_empty());
+    let both = store
+        .profiles(APP, vec!["ben".into(), "nobody".into(), "ann".into()])
+        .await
+        .unwrap();
+    let users: Vec<_> = both.iter().map(|p| &p.user_id[..]).collect();
+    assert_eq!(users, ["ben", "ann"], "existing users, in the order asked");
+    assert!(matches!(
+        store
+            .update_profile(APP, "nobody", patch(serde_json::json!({"nick": "N"})))
+            .await,
+        Err(StoreError::UnknownUser(_))
+    ));
 }

@@ -15,6 +15,7 @@
 mod conversations;
 mod inbox;
 mod messages;
+mod profiles;
 mod rows;
 mod sessions;
 mod users;
@@ -34,6 +35,7 @@ use tokio_postgres::{IsolationLevel, NoTls, Row};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_sessions.sql"),
+    include_str!("migrations/003_profiles.sql"),
 ];
 
 /// Connections per node. PostgreSQL serializes what must be serialized (row locks); more

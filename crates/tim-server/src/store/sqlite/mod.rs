@@ -11,6 +11,7 @@
 mod conversations;
 mod inbox;
 mod messages;
+mod profiles;
 mod rows;
 mod users;
 mod writer;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_counters_from_rows.sql"),
     include_str!("migrations/009_modifier.sql"),
     include_str!("migrations/010_meta.sql"),
+    include_str!("migrations/011_profiles.sql"),
 ];
 
 /// Idle read connections kept open.

@@ -1,0 +1,3 @@
+-- Each user's profile: the JSON object of the official fields set, and when it last changed.
+ALTER TABLE users ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE users ADD COLUMN profile_time INTEGER NOT NULL DEFAULT 0;

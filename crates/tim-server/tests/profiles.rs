@@ -1,0 +1,157 @@
+//! Profiles on the server: the official checks and codes of updateMyProfile, custom fields
+//! registered per app, getUserProfile leaving out unknown users, and the `profile` inbox item
+//! every session of the user gets when a value changed (and only then).
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+fn start(dir: &tempfile::TempDir) -> Server {
+    let db = dir.path().join("tim.db");
+    Server::start(
+        &db,
+        &[
+            "--web-instances",
+            "2",
+            "--profile-custom-field",
+            "Tag_Profile_Custom_Hobby",
+        ],
+    )
+}
+
+fn code(r: &Value) -> u64 {
+    assert_eq!(r["type"], "err", "{r}");
+    r["code"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn update_my_profile_checks_as_the_official_sdk() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir);
+    let mut alice = server.login("alice").await;
+    for (bad, expected) in [
+        (json!({}), 2722),
+        (json!({"nick": 5}), 2721),
+        (json!({"nick": "x".repeat(501)}), 2721),
+        (json!({"location": "x".repeat(17)}), 2721),
+        (json!({"gender": "male"}), 2721),
+        (json!({"allowType": "anyone"}), 2721),
+        (json!({"messageSettings": 2}), 2721),
+        (json!({"birthday": "1990"}), 2721),
+        (json!({"fly": true}), 2721),
+        (
+            json!({"profileCustomField": [{"key": "Hobby", "value": "x"}]}),
+            2721,
+        ),
+        (
+            json!({"profileCustomField": [{"key": "Tag_Profile_Custom_Hobby", "value": 1}]}),
+            2721,
+        ),
+        (
+            json!({"profileCustomField": [{"key": "Tag_Profile_Custom_Pet", "value": "cat"}]}),
+            40009,
+        ),
+        (json!([1, 2]), 2721),
+    ] {
+        let r = alice.call("updateMyProfile", bad.clone()).await;
+        assert_eq!(code(&r), expected, "{bad}");
+    }
+    // Nothing was stored, and nothing pushed.
+    alice
+        .no_push_within(std::time::Duration::from_millis(200))
+        .await;
+    let me = alice.call("getMyProfile", json!({})).await;
+    assert_eq!(me["data"]["nick"], "");
+    assert_eq!(me["data"]["userID"], "alice");
+    assert_eq!(me["data"]["allowType"], "AllowType_Type_NeedConfirm");
+    assert_eq!(me["data"]["gender"], "Gender_Type_Unknown");
+}
+
+#[tokio::test]
+async fn a_change_reaches_every_session_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir);
+    let mut alice = server.login("alice").await;
+    let mut alice2 = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let change = json!({
+        "nick": "Alice", "avatar": "https://example.com/a.png", "gender": "Gender_Type_Female",
+        "birthday": 19900101, "messageSettings": 1,
+        "profileCustomField": [{"key": "Tag_Profile_Custom_Hobby", "value": "chess"}],
+    });
+    let r = alice.call("updateMyProfile", change.clone()).await;
+    assert_eq!(r["type"], "ok", "{r}");
+    let p = &r["data"];
+    assert_eq!(p["nick"], "Alice");
+    assert_eq!(p["gender"], "Gender_Type_Female");
+    assert_eq!(p["birthday"], 19900101);
+    assert_eq!(
+        p["profileCustomField"],
+        json!([{"key": "Tag_Profile_Custom_Hobby", "value": "chess"}])
+    );
+    assert!(p["lastUpdatedTime"].as_u64().unwrap() > 0);
+    for session in [&mut alice, &mut alice2] {
+        let push = session.next_push().await;
+        assert_eq!(push["kind"], "profile", "{push}");
+        assert_eq!(push["profile"]["nick"], "Alice");
+    }
+    bob.no_push_within(std::time::Duration::from_millis(200))
+        .await;
+    // The same values again change nothing: no push.
+    let r = alice.call("updateMyProfile", change).await;
+    assert_eq!(r["data"]["nick"], "Alice");
+    alice2
+        .no_push_within(std::time::Duration::from_millis(200))
+        .await;
+    // An empty custom value removes the field.
+    let r = alice
+        .call(
+            "updateMyProfile",
+            json!({"profileCustomField": [{"key": "Tag_Profile_Custom_Hobby", "value": ""}]}),
+        )
+        .await;
+    assert_eq!(r["data"]["profileCustomField"], json!([]));
+    assert_eq!(r["data"]["nick"], "Alice", "other fields stay");
+    // Others read it; unknown users are left out, in the order asked.
+    let r = bob
+        .call(
+            "getUserProfile",
+            json!({"userIDList": ["nobody", "alice", "bob"]}),
+        )
+        .await;
+    let users: Vec<_> = r["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["userID"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(users, ["alice", "bob"]);
+    assert_eq!(r["data"][0]["nick"], "Alice");
+    let r = bob
+        .call("getUserProfile", json!({"userIDList": "alice"}))
+        .await;
+    assert_eq!(code(&r), 20001);
+    // A restart keeps it.
+    drop(server);
+    let server = start(&dir);
+    let mut bob = server.login("bob").await;
+    let r = bob
+        .call("getUserProfile", json!({"userIDList": ["alice"]}))
+        .await;
+    assert_eq!(r["data"][0]["nick"], "Alice");
+}
+
+#[tokio::test]
+async fn the_account_import_stores_nick_and_face_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir);
+    let body = r#"{"UserID":"newbie","Nick":"New","FaceUrl":"https://example.com/n.png"}"#;
+    let r = rest(&server, "account_import", "administrator", body).await;
+    assert_eq!(r["ErrorCode"], 0, "{r}");
+    let mut bob = server.login("bob").await;
+    let r = bob
+        .call("getUserProfile", json!({"userIDList": ["newbie"]}))
+        .await;
+    assert_eq!(r["data"][0]["nick"], "New");
+    assert_eq!(r["data"][0]["avatar"], "https://example.com/n.png");
+}
