@@ -1613,6 +1613,23 @@ fn every_answer_reaches_its_caller() {
                 core.set_conversation_custom_data(0, vec!["C2Cbob".into()], "d".into()),
                 Response::SetCustomData(page()),
             ),
+            // Stateless: the parameters go as they are, the answer's data comes back as it is.
+            Op::GetMyProfile | Op::GetUserProfile | Op::UpdateMyProfile => {
+                let (stateless, _) = Op::stateless(op.name()).expect("a stateless op");
+                let call = core.call(0, stateless, r#"{"userIDList":["bob"]}"#.into());
+                let frame = single_send(drain(&mut core));
+                let params = proto::Json(r#"{"userIDList":["bob"]}"#.into());
+                assert_eq!(frame.request, Request::stateless(*op, params).unwrap());
+                let data = proto::Json(r#"[{"userID":"bob"}]"#.into());
+                let answer = Response::stateless(*op, data.clone()).unwrap();
+                core.on_frame(1, ok(frame.id, answer));
+                let settled = drain(&mut core).into_iter().find_map(|e| match e {
+                    Effect::Complete(id, result) if Ok(id) == call => Some(result),
+                    _ => None,
+                });
+                assert_eq!(settled, Some(Ok(OpOk::Json(data))), "{}", op.name());
+                continue;
+            }
         };
         let call = call.unwrap_or_else(|e| panic!("{}: {e:?}", op.name()));
         let frame = single_send(drain(&mut core));

@@ -190,6 +190,51 @@ pub fn read_tells_peer(user: &str, peer: &str, last_seq: u64) -> bool {
     user != peer && last_seq > 0
 }
 
+/// `patch` merged into a stored profile (the JSON object of its fields): the new stored text
+/// when a value changed. Custom fields are merged by key; an empty value removes one.
+pub fn apply_profile(stored: &str, patch: &ProfilePatch) -> StoreResult<Option<String>> {
+    let mut fields: ProfilePatch = serde_json::from_str(stored).unwrap_or_default();
+    let before = fields.clone();
+    for (key, value) in patch {
+        if key != "profileCustomField" {
+            fields.insert(key.clone(), value.clone());
+            continue;
+        }
+        let mut custom: Vec<CustomField> = fields
+            .get(key)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        let changes: Vec<CustomField> = serde_json::from_value(value.clone())
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        for change in changes {
+            custom.retain(|f| f.key != change.key);
+            if !change.value.is_empty() {
+                custom.push(change);
+            }
+        }
+        custom.sort_by(|a, b| a.key.cmp(&b.key));
+        let custom =
+            serde_json::to_value(custom).map_err(|e| StoreError::Internal(e.to_string()))?;
+        fields.insert(key.clone(), custom);
+    }
+    Ok((fields != before).then(|| Value::Object(fields).to_string()))
+}
+
+/// The Profile of `user` from its stored fields and the time they last changed.
+pub fn profile(user: &str, stored: &str, updated: u64) -> Profile {
+    let mut p: Profile = serde_json::from_str(stored).unwrap_or_default();
+    p.user_id = user.to_owned();
+    p.last_updated_time = updated;
+    p
+}
+
+/// The inbox item that tells a user's sessions their profile changed.
+pub fn profile_changed(profile: &Profile) -> tim_proto::InboxEvent {
+    tim_proto::InboxEvent::Profile {
+        profile: tim_proto::Json::of(profile),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,50 +283,5 @@ mod tests {
                 Err(StoreError::NotFound(_))
             ));
         }
-    }
-}
-
-/// `patch` merged into a stored profile (the JSON object of its fields): the new stored text
-/// when a value changed. Custom fields are merged by key; an empty value removes one.
-pub fn apply_profile(stored: &str, patch: &ProfilePatch) -> StoreResult<Option<String>> {
-    let mut fields: ProfilePatch = serde_json::from_str(stored).unwrap_or_default();
-    let before = fields.clone();
-    for (key, value) in patch {
-        if key != "profileCustomField" {
-            fields.insert(key.clone(), value.clone());
-            continue;
-        }
-        let mut custom: Vec<CustomField> = fields
-            .get(key)
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default();
-        let changes: Vec<CustomField> = serde_json::from_value(value.clone())
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        for change in changes {
-            custom.retain(|f| f.key != change.key);
-            if !change.value.is_empty() {
-                custom.push(change);
-            }
-        }
-        custom.sort_by(|a, b| a.key.cmp(&b.key));
-        let custom =
-            serde_json::to_value(custom).map_err(|e| StoreError::Internal(e.to_string()))?;
-        fields.insert(key.clone(), custom);
-    }
-    Ok((fields != before).then(|| Value::Object(fields).to_string()))
-}
-
-/// The Profile of `user` from its stored fields and the time they last changed.
-pub fn profile(user: &str, stored: &str, updated: u64) -> Profile {
-    let mut p: Profile = serde_json::from_str(stored).unwrap_or_default();
-    p.user_id = user.to_owned();
-    p.last_updated_time = updated;
-    p
-}
-
-/// The inbox item that tells a user's sessions their profile changed.
-pub fn profile_changed(profile: &Profile) -> tim_proto::InboxEvent {
-    tim_proto::InboxEvent::Profile {
-        profile: tim_proto::Json::of(profile),
     }
 }
