@@ -116,7 +116,7 @@ async fn a_change_reaches_every_session_once() {
     let r = bob
         .call(
             "getUserProfile",
-            json!({"userIDList": ["nobody", "alice", "bob"]}),
+            json!({"userIDList": ["nobody", "alice", "bob", "alice"]}),
         )
         .await;
     let users: Vec<_> = r["data"]
@@ -125,7 +125,11 @@ async fn a_change_reaches_every_session_once() {
         .iter()
         .map(|p| p["userID"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(users, ["alice", "bob"]);
+    assert_eq!(
+        users,
+        ["alice", "bob"],
+        "each user once, in the order asked"
+    );
     assert_eq!(r["data"][0]["nick"], "Alice");
     let r = bob
         .call("getUserProfile", json!({"userIDList": "alice"}))

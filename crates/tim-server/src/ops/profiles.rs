@@ -24,15 +24,18 @@ pub async fn get_my_profile<S: Store>(ctx: &Ctx<'_, S>, _: Json) -> Result<Json,
     Ok(Json::of(&profile.into_iter().next().unwrap_or_default()))
 }
 
-/// Unknown users are left out, as the official; past [`MAX_PROFILES`] IDs are dropped.
+/// Unknown users are left out, as the official; a userID asked twice is answered once; past
+/// [`MAX_PROFILES`] IDs are dropped.
 pub async fn get_user_profile<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, Failure> {
-    let mut r: GetUserProfile = params(&data)?;
-    r.user_id_list.truncate(MAX_PROFILES);
-    r.user_id_list.dedup();
+    let r: GetUserProfile = params(&data)?;
+    let mut users: Vec<String> = Vec::with_capacity(r.user_id_list.len().min(MAX_PROFILES));
+    for user in r.user_id_list.into_iter().take(MAX_PROFILES) {
+        if !users.contains(&user) {
+            users.push(user);
+        }
+    }
     let app = ctx.caller.app;
-    Ok(Json::of(
-        &ctx.shared.store.profiles(app, r.user_id_list).await?,
-    ))
+    Ok(Json::of(&ctx.shared.store.profiles(app, users).await?))
 }
 
 pub async fn update_my_profile<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, Failure> {
