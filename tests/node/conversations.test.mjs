@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
 import TIM from 'tim-wasm';
 import { startServer } from '../lib/server.mjs';
-import { startPeer } from './harness.mjs';
+import { loggedInPeer } from './harness.mjs';
 
 const APP = 1400000051;
 const KEY = 'node-conversations-key';
@@ -22,12 +22,8 @@ after(async () => {
 });
 
 async function user(userID) {
-  // Each process stands in for a browser tab: several of one user are web sessions.
-  const p = await startPeer(APP, server.url, { platform: 'web' });
+  const p = await loggedInPeer(APP, server.url, userID, sig(userID));
   peers.push(p);
-  const r = await p.run(`return await tim.login({userID: '${userID}', userSig: ${JSON.stringify(sig(userID))}})`);
-  assert.ok(r.ok, JSON.stringify(r));
-  await p.take(TIM.EVENT.SDK_READY);
   return p;
 }
 

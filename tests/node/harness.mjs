@@ -71,3 +71,16 @@ export async function startPeer(sdkAppID, serverURL, options = {}) {
   };
   return peer;
 }
+
+/** A user process logged in as `userID`, once SDK_READY has fired (each process stands in for a
+ * browser tab, so several of one user are web sessions). */
+export async function loggedInPeer(sdkAppID, serverURL, userID, userSig) {
+  const p = await startPeer(sdkAppID, serverURL, { platform: 'web' });
+  const r = await p.run(`return await tim.login({userID: ${JSON.stringify(userID)}, userSig: ${JSON.stringify(userSig)}})`);
+  if (!r.ok) {
+    p.stop();
+    throw new Error(`login of ${userID} failed: ${JSON.stringify(r)}`);
+  }
+  await p.take('sdkStateReady');
+  return p;
+}
