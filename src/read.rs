@@ -4,6 +4,7 @@
 //! instead. A frame that does not match gives `None` and is dropped.
 
 use js_sys::{Array, Reflect, JSON};
+use tim_proto::relation::List;
 use tim_proto::{
     Conversation, ConversationId, ConversationType, ConversationsOk, Element, ErrFrame,
     GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem, Json, Kicked, LoginOk, Message,
@@ -194,6 +195,9 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
         },
         "profile" => InboxEvent::Profile {
             profile: json(&get(v, "profile")),
+        },
+        "changed" => InboxEvent::Changed {
+            list: List::from_name(&string(v, "list")?)?,
         },
         _ => return None,
     };

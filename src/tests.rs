@@ -136,9 +136,10 @@ fn inbox_kind(event: &InboxEvent) -> usize {
         InboxEvent::Modified { .. } => 3,
         InboxEvent::PeerRead { .. } => 4,
         InboxEvent::Profile { .. } => 5,
+        InboxEvent::Changed { .. } => 6,
     }
 }
-const INBOX_KINDS: usize = 6;
+const INBOX_KINDS: usize = 7;
 
 fn inbox_items() -> Vec<InboxItem> {
     let events = [
@@ -154,6 +155,9 @@ fn inbox_items() -> Vec<InboxItem> {
         },
         InboxEvent::Profile {
             profile: Json(r#"{"userID":"bob","nick":"B"}"#.into()),
+        },
+        InboxEvent::Changed {
+            list: tim_proto::relation::List::FriendApplications,
         },
     ];
     events

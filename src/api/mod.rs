@@ -15,7 +15,7 @@ use crate::read::get;
 use js_sys::{Array, Function, Object, Promise};
 use tim_core::{ApiError, OpId};
 use tim_proto::codes::{is_not_ready, LOGGING_IN, NOT_IMPLEMENTED};
-use tim_proto::ops::Param;
+use tim_proto::ops::Schema;
 use tim_proto::Op;
 use wasm_bindgen::JsValue;
 
@@ -52,12 +52,18 @@ pub(crate) fn find(name: &str) -> Option<Api> {
 /// An official method that is not implemented yet: rejects with the not-ready reason while
 /// the SDK is not ready (as every method that needs SDK_READY does), 2998 after.
 pub(crate) fn not_implemented(d: &mut Driver, name: &str) -> Reply {
+    // Strings pushed, not concatenated: `concat` would bring its own code to the SDK.
     let e = match d.core.check_ready() {
-        Err(e) => ApiError::new(e.code, [&e.message, " | ", name].concat()),
-        Ok(()) => ApiError::new(
-            NOT_IMPLEMENTED,
-            [name, " is not implemented by tim-wasm yet"].concat(),
-        ),
+        Err(mut e) => {
+            e.message.push_str(" | ");
+            e.message.push_str(name);
+            e
+        }
+        Ok(()) => {
+            let mut message = name.to_owned();
+            message.push_str(" is not implemented by tim-wasm yet");
+            ApiError::new(NOT_IMPLEMENTED, message)
+        }
     };
     Reply::Now(Err(e))
 }
@@ -119,11 +125,10 @@ pub(crate) fn call(shared: &Shared, api: &str, a: JsValue, b: JsValue) -> Result
 
 /// A stateless method (docs/ARCHITECTURE.md, Stateless calls): the options checked against
 /// the op's schema as the official parameter check does (it throws), then sent as they are.
-fn stateless_call(d: &mut Driver, op: Op, schema: &[Param], options: JsValue) -> Reply {
-    for param in schema {
-        let value = get(&options, param.name);
-        let fits = match param.kind {
-            _ if value.is_undefined() => !param.required,
+fn stateless_call(d: &mut Driver, op: Op, schema: Schema, options: JsValue) -> Reply {
+    for &(name, kind) in schema {
+        let value = get(&options, name);
+        let fits = match kind {
             "array" => Array::is_array(&value),
             kind => value.js_typeof().as_string().as_deref() == Some(kind),
         };

@@ -4,7 +4,7 @@
 //! the [`Effect`]s it queues, which makes every lifecycle rule a plain native unit test.
 //!
 //! [`Core`] is a facade: the [`engine`] runs the connection lifecycle and knows no domain; each
-//! domain ([`messages`], [`conversations`], [`profiles`]) keeps its own state and APIs and never reaches into
+//! domain ([`messages`], [`conversations`], [`profiles`], [`relations`]) keeps its own state and APIs and never reaches into
 //! another's. The facade routes what the engine reports to the domains ([`Account`]), and each
 //! API call to its domain, one line each.
 
@@ -14,6 +14,7 @@ pub mod error;
 mod messages;
 mod output;
 mod profiles;
+mod relations;
 pub mod vecmap;
 
 pub use conversations::list::{LastMessage, SdkConversation, UserProfile};
@@ -25,14 +26,15 @@ pub use messages::object::{
 };
 pub use messages::{SendOptions, MESSAGE_LIST_COUNT};
 pub use output::{
-    ConversationList, Effect, Event, LoginOk, MessageList, MessagePatch, OpId, OpOk, ReadReceipt,
-    SendOk, NET_STATE_CONNECTED, NET_STATE_CONNECTING, NET_STATE_DISCONNECTED,
+    ConversationList, Effect, Event, ListUpdate, LoginOk, MessageList, MessagePatch, OpId, OpOk,
+    ReadReceipt, SendOk, NET_STATE_CONNECTED, NET_STATE_CONNECTING, NET_STATE_DISCONNECTED,
 };
 
 use conversations::Conversations;
 use engine::{Answer, Domains, Engine};
 use messages::Messages;
 use profiles::Profiles;
+use relations::Relations;
 use tim_proto::{Element, InboxEvent, InboxItem, Json, Message, Op, Request, ServerFrame};
 
 /// What a request waits for: a waiter of the domain that made it.
@@ -40,6 +42,8 @@ use tim_proto::{Element, InboxEvent, InboxItem, Json, Message, Op, Request, Serv
 pub(crate) enum Waiter {
     Messages(messages::Waiting),
     Conversations(conversations::Waiting),
+    /// A relation list fetched for its event.
+    Relations(tim_proto::relation::List),
     /// A stateless call: its answer's data resolves the op.
     Call(OpId),
 }
@@ -50,6 +54,7 @@ struct Account {
     messages: Messages,
     conversations: Conversations,
     profiles: Profiles,
+    relations: Relations,
 }
 
 impl Domains<Waiter> for Account {
@@ -67,6 +72,7 @@ impl Domains<Waiter> for Account {
                     eng.broken(self, now_ms);
                 }
             }
+            Waiter::Relations(list) => self.relations.answer(eng, now_ms, list, result),
             Waiter::Call(op) => {
                 let data = result.map(|r| OpOk::Json(r.json().cloned().unwrap_or_default()));
                 eng.complete(op, data);
@@ -75,8 +81,10 @@ impl Domains<Waiter> for Account {
     }
 
     fn item(&mut self, eng: &mut Engine<Waiter>, item: InboxItem) {
-        if let InboxEvent::Profile { profile } = item.event {
-            return self.profiles.item(profile);
+        match item.event {
+            InboxEvent::Profile { profile } => return self.profiles.item(profile),
+            InboxEvent::Changed { list } => return self.relations.changed(list),
+            _ => {}
         }
         let me = eng.user().unwrap_or_default();
         // The list first: how a message shows (peer read or not) depends on it.
@@ -91,6 +99,7 @@ impl Domains<Waiter> for Account {
 
     fn load(&mut self, eng: &mut Engine<Waiter>, now_ms: u64) {
         self.conversations.load(eng, now_ms);
+        self.relations.load();
     }
 
     fn flush(&mut self, eng: &mut Engine<Waiter>, first: bool) {
@@ -132,12 +141,14 @@ impl Core {
 
     /// When `tick` must next be called, if ever.
     pub fn next_wakeup(&self) -> Option<u64> {
-        self.engine.next_wakeup()
+        let lists = self.account.relations.next_wakeup(&self.engine);
+        self.engine.next_wakeup().into_iter().chain(lists).min()
     }
 
     /// A frame from the socket of the last `Connect`.
     pub fn on_frame(&mut self, now_ms: u64, frame: ServerFrame) {
-        self.engine.on_frame(&mut self.account, now_ms, frame)
+        self.engine.on_frame(&mut self.account, now_ms, frame);
+        self.account.relations.run(&mut self.engine, now_ms);
     }
 
     /// The socket of the last `Connect` closed or failed to open.
@@ -147,7 +158,8 @@ impl Core {
 
     /// Time passed: reconnect, expire requests, send heartbeats.
     pub fn tick(&mut self, now_ms: u64) {
-        self.engine.tick(&mut self.account, now_ms)
+        self.engine.tick(&mut self.account, now_ms);
+        self.account.relations.run(&mut self.engine, now_ms);
     }
 
     /// The environment's word on the network (the browser's `online`/`offline`).

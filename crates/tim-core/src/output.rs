@@ -6,6 +6,7 @@ use crate::conversations::list::SdkConversation;
 use crate::error::ApiError;
 use crate::messages::object::{ReadReceiptInfo, SdkMessage};
 use serde::Serialize;
+use tim_proto::relation::List;
 use tim_proto::{ClientFrame, Json};
 
 /// Names one API call; its result comes later as [`Effect::Complete`].
@@ -47,6 +48,9 @@ pub enum Event {
     TotalUnreadMessageCountUpdated(u32),
     /// The changed profiles, as the server sent them.
     ProfileUpdated(Vec<Json>),
+    /// BLACKLIST_UPDATED, FRIEND_LIST_UPDATED, FRIEND_APPLICATION_LIST_UPDATED or
+    /// FRIEND_GROUP_LIST_UPDATED: a whole list.
+    ListUpdated(ListUpdate),
     KickedOut {
         #[serde(rename = "type")]
         type_: String,
@@ -74,10 +78,29 @@ impl Event {
             Event::ConversationListUpdated(_) => "onConversationListUpdated",
             Event::TotalUnreadMessageCountUpdated(_) => "onTotalUnreadMessageCountUpdated",
             Event::ProfileUpdated(_) => "onProfileUpdated",
+            Event::ListUpdated(u) => match u.list {
+                List::Blacklist => "blacklistUpdated",
+                List::Friends => "onFriendListUpdated",
+                List::FriendApplications => "onFriendApplicationListUpdated",
+                List::FriendGroups => "onFriendGroupListUpdated",
+            },
             Event::KickedOut { .. } => "kickedOut",
             Event::NetStateChange { .. } => "netStateChange",
             Event::Error { .. } => "error",
         }
+    }
+}
+
+/// A relation list as the server answered its get method; serializes to that answer's data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListUpdate {
+    pub list: List,
+    pub data: Json,
+}
+
+impl Serialize for ListUpdate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.data.serialize(s)
     }
 }
 

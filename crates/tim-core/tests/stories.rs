@@ -145,14 +145,45 @@ fn log_in(core: &mut Core, now: u64, user: &str, inbox_seq: u64) {
         })
     );
     core.on_frame(now, ok(sync.id, sync_page(vec![], true)));
+    let effects = drain(core);
     assert_eq!(
-        drain(core),
+        effects[..3],
         [
             Effect::Emit(Event::SdkReady),
             Effect::Emit(Event::ConversationListUpdated(vec![])),
             Effect::Emit(Event::TotalUnreadMessageCountUpdated(0)),
         ]
     );
+    assert_eq!(answer_lists(core, now, effects[3..].to_vec()), []);
+}
+
+/// The relation lists a ready SDK fetches: their frames among `effects` answered (empty), and
+/// their events checked; returns the other effects.
+fn answer_lists(core: &mut Core, now: u64, effects: Vec<Effect>) -> Vec<Effect> {
+    let (fetches, rest): (Vec<Effect>, Vec<Effect>) = effects.into_iter().partition(|e| {
+        matches!(e, Effect::Send(f) if proto::relation::List::ALL.iter().any(|l| l.op() == f.request.op()))
+    });
+    assert_eq!(fetches.len(), 4, "each list fetched once: {fetches:?}");
+    for fetch in fetches {
+        let Effect::Send(frame) = fetch else { continue };
+        let empty = match frame.request.op() {
+            proto::Op::GetFriendApplicationList => {
+                r#"{"friendApplicationList":[],"unreadCount":0}"#
+            }
+            _ => "[]",
+        };
+        let answer = Response::stateless(frame.request.op(), proto::Json(empty.into())).unwrap();
+        core.on_frame(now, ok(frame.id, answer));
+        let events = drain(core);
+        assert!(
+            matches!(
+                &events[..],
+                [Effect::Emit(Event::ListUpdated(u))] if u.list.op() == frame.request.op()
+            ),
+            "{events:?}"
+        );
+    }
+    rest
 }
 
 /// `effects` without the conversation-list events that follow most inbox items.
@@ -291,6 +322,7 @@ fn login_connects_logs_in_syncs_then_is_ready() {
     let page = vec![item(8, stored(3, "bob", "alice", "b3"))];
     core.on_frame(30, ok(sync2.id, sync_page(page, true)));
     let effects = drain(&mut core);
+    let effects = answer_lists(&mut core, 30, effects);
     assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
     // Then the messages of the catch-up, then the list they changed and its unread total.
     assert_eq!(effects.len(), 4);
@@ -1206,6 +1238,7 @@ fn ready_with(
     assert!(matches!(&sync.request, Request::Sync(s) if s.after == inbox_seq));
     core.on_frame(0, ok(sync.id, sync_page(catch_up, true)));
     let effects = drain(&mut core);
+    let effects = answer_lists(&mut core, 0, effects);
     (core, effects)
 }
 
@@ -1614,7 +1647,29 @@ fn every_answer_reaches_its_caller() {
                 Response::SetCustomData(page()),
             ),
             // Stateless: the parameters go as they are, the answer's data comes back as it is.
-            Op::GetMyProfile | Op::GetUserProfile | Op::UpdateMyProfile => {
+            Op::GetMyProfile
+            | Op::GetUserProfile
+            | Op::UpdateMyProfile
+            | Op::GetBlacklist
+            | Op::AddToBlacklist
+            | Op::RemoveFromBlacklist
+            | Op::GetFriendList
+            | Op::AddFriend
+            | Op::DeleteFriend
+            | Op::CheckFriend
+            | Op::GetFriendProfile
+            | Op::UpdateFriend
+            | Op::GetFriendApplicationList
+            | Op::AcceptFriendApplication
+            | Op::RefuseFriendApplication
+            | Op::DeleteFriendApplication
+            | Op::SetFriendApplicationRead
+            | Op::GetFriendGroupList
+            | Op::CreateFriendGroup
+            | Op::DeleteFriendGroup
+            | Op::RenameFriendGroup
+            | Op::AddToFriendGroup
+            | Op::RemoveFromFriendGroup => {
                 let (stateless, _) = Op::stateless(op.name()).expect("a stateless op");
                 let call = core.call(0, stateless, r#"{"userIDList":["bob"]}"#.into());
                 let frame = single_send(drain(&mut core));
@@ -1675,6 +1730,7 @@ fn calls_between_the_login_answer_and_ready_wait_for_sdk_ready() {
     );
     core.on_frame(15_015, ok(sync.id, sync_page(vec![], true)));
     let effects = drain(&mut core);
+    let effects = answer_lists(&mut core, 15_015, effects);
     // SDK_READY (and the list it brings) first, then the waiting call goes on.
     assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
     assert_eq!(
@@ -1700,4 +1756,74 @@ fn calls_between_the_login_answer_and_ready_wait_for_sdk_ready() {
             .any(|e| matches!(e, Effect::Complete(o, Err(e)) if *o == op && e.code == LOGGED_OUT)),
         "{effects:?}"
     );
+}
+
+fn changed(seq: u64, list: proto::relation::List) -> ServerFrame {
+    ServerFrame::Inbox(InboxItem {
+        seq,
+        event: proto::InboxEvent::Changed { list },
+    })
+}
+
+/// A `changed` item makes the SDK fetch that list and fire its event with the whole list; a
+/// list is fetched at most once a second, changes meanwhile bring one trailing fetch.
+#[test]
+fn a_changed_list_is_fetched_and_fired_at_most_once_a_second() {
+    use proto::relation::List;
+    let mut core = ready_quiet("alice");
+    // The login's fetches answered at 0 hold the next ones until 1 s later.
+    core.on_frame(500, changed(1, List::Friends));
+    assert_eq!(drain(&mut core), []);
+    assert_eq!(core.next_wakeup(), Some(1_000));
+    core.tick(1_000);
+    let fetch = single_send(drain(&mut core));
+    let answer = Response::stateless(proto::Op::GetFriendList, proto::Json("[]".into()));
+    core.on_frame(1_000, ok(fetch.id, answer.unwrap()));
+    drain(&mut core);
+    core.on_frame(5_100, changed(2, List::Friends));
+    let fetch = single_send(drain(&mut core));
+    assert_eq!(fetch.request.op(), proto::Op::GetFriendList);
+    // Changes while the fetch is out wait for it.
+    core.on_frame(5_110, changed(3, List::Friends));
+    assert_eq!(drain(&mut core), []);
+    let list = proto::Json(r#"[{"userID":"bob"}]"#.into());
+    let answer = Response::stateless(proto::Op::GetFriendList, list.clone()).unwrap();
+    core.on_frame(5_120, ok(fetch.id, answer));
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::ListUpdated(ListUpdate {
+            list: List::Friends,
+            data: list
+        }))]
+    );
+    // The trailing fetch, a second after the last one answered; other lists are not held up.
+    assert_eq!(core.next_wakeup(), Some(6_120));
+    core.on_frame(5_130, changed(4, List::Blacklist));
+    let black = single_send(drain(&mut core));
+    assert_eq!(black.request.op(), proto::Op::GetBlacklist);
+    core.tick(6_000);
+    assert_eq!(drain(&mut core), []);
+    core.tick(6_120);
+    let again = single_send(drain(&mut core));
+    assert_eq!(again.request.op(), proto::Op::GetFriendList);
+    // A failed fetch fires nothing and leaves nothing due.
+    core.on_frame(6_130, err(again.id, 2998, "not implemented"));
+    assert_eq!(drain(&mut core), []);
+    let data = proto::Json(r#"["bob"]"#.into());
+    let answer = Response::stateless(proto::Op::GetBlacklist, data.clone()).unwrap();
+    core.on_frame(6_140, ok(black.id, answer));
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::ListUpdated(ListUpdate {
+            list: List::Blacklist,
+            data
+        }))]
+    );
+    core.tick(8_000);
+    assert_eq!(drain(&mut core), [], "nothing due");
+    // After a logout nothing of it is left.
+    core.logout().unwrap();
+    drain(&mut core);
+    core.on_frame(7_000, changed(5, List::FriendGroups));
+    assert_eq!(drain(&mut core), []);
 }

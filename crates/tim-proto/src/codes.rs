@@ -60,6 +60,32 @@ pub const UPDATE_PROFILE_INVALID_PARAM: u32 = 2721;
 pub const UPDATE_PROFILE_NO_KEY: u32 = 2722;
 /// A custom profile field the app has not registered (the official server's code).
 pub const PROFILE_CUSTOM_FIELD_UNKNOWN: u32 = 40009;
+/// deleteFriend, getFriendProfile, updateFriend, a friend group's member: not a friend.
+pub const NOT_MY_FRIEND: u32 = 2700;
+/// addFriend: the user is already a friend.
+pub const ALREADY_MY_FRIEND: u32 = 2701;
+/// createFriendGroup, renameFriendGroup: a friend group of that name exists.
+pub const FRIEND_GROUP_EXISTED: u32 = 2710;
+/// A friend group of that name does not exist.
+pub const FRIEND_GROUP_NOT_EXIST: u32 = 2711;
+/// No friend application from (or to) that user.
+pub const FRIEND_APPLICATION_NOT_EXIST: u32 = 2716;
+/// addToBlacklist with only oneself.
+pub const CANNOT_ADD_SELF_TO_BLACKLIST: u32 = 2742;
+/// A C2C message to a user who has the sender in their blacklist.
+pub const MSG_IN_PEER_BLACKLIST: u32 = 20007;
+/// A relation op's parameters are wrong (the friend service's code).
+pub const FRIEND_INVALID_PARAM: u32 = 30001;
+/// addFriend: no such user.
+pub const FRIEND_ACCOUNT_NOT_FOUND: u32 = 30003;
+/// addFriend: the user is in the requester's own blacklist.
+pub const FRIEND_IN_SELF_BLACKLIST: u32 = 30515;
+/// addFriend: the user accepts no friend requests (AllowType_Type_DenyAny).
+pub const FRIEND_DENY_ANY: u32 = 30516;
+/// addFriend: the requester is in the user's blacklist.
+pub const FRIEND_IN_PEER_BLACKLIST: u32 = 30525;
+/// addFriend: the request waits for the user's confirmation (a result, not a failure).
+pub const FRIEND_PENDING: u32 = 30539;
 
 /// An official API this SDK does not implement yet.
 pub const NOT_IMPLEMENTED: u32 = 2998;

@@ -6,6 +6,7 @@ use crate::conversation::Conversation;
 use crate::ids::ConversationId;
 use crate::json::Json;
 use crate::message::Message;
+use crate::relation::List;
 use serde::{Deserialize, Serialize};
 
 /// Ask for every inbox item with a sequence greater than `after`, oldest first.
@@ -64,4 +65,7 @@ pub enum InboxEvent {
     },
     /// The user's profile changed (from any session): the official Profile, as it is now.
     Profile { profile: Json },
+    /// One of the user's relation lists changed (blacklist, friends, applications, friend
+    /// groups): the SDK fetches it again and fires its list event.
+    Changed { list: List },
 }

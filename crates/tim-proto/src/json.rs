@@ -56,7 +56,11 @@ mod tests {
                 .unwrap();
         assert_eq!(
             frame.request,
-            crate::Request::GetUserProfile(Json(r#"{"userIDList":["a"]}"#.into()))
+            crate::Request::stateless(
+                crate::Op::GetUserProfile,
+                Json(r#"{"userIDList":["a"]}"#.into())
+            )
+            .unwrap()
         );
         let back = serde_json::to_string(&frame).unwrap();
         assert_eq!(

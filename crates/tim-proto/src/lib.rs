@@ -15,6 +15,7 @@ pub mod json;
 pub mod message;
 pub mod ops;
 pub mod profile;
+pub mod relation;
 pub mod session;
 
 pub use conversation::*;
@@ -22,7 +23,7 @@ pub use ids::*;
 pub use inbox::*;
 pub use json::{Json, RAW_VALUE_TOKEN};
 pub use message::*;
-pub use ops::{Op, Request, Response};
+pub use ops::{Call, Op, Request, Response};
 
 /// The most bytes of items (inbox items, conversations) one answer carries: a page that would
 /// be larger ends early, with at least one item, and says it is not complete.

@@ -7,8 +7,8 @@
 //! nothing of: their name is the official method's, their request data is the app's parameters
 //! and their answer data the official result `data`, both as [`Json`] the SDK does not look
 //! inside; the row gives the parameter schema the SDK checks the app's arguments against:
-//! `(name, type, required)` of each checked field, the type as JavaScript's `typeof` names it,
-//! or `array`.
+//! `(name, type)` of each required field, the type as JavaScript's `typeof` names it, or
+//! `array`.
 
 use crate::conversation::*;
 use crate::inbox::*;
@@ -25,7 +25,7 @@ macro_rules! op_table {
     stateless:
     $(
         $(#[$sdoc:meta])*
-        $sname:literal => $svariant:ident ~ [$(($pname:literal, $ptype:literal, $preq:literal)),*];
+        $sname:literal => $svariant:ident ~ [$(($pname:literal, $ptype:literal)),*];
     )*) => {
         /// The name of a request kind, without its data.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,11 +56,10 @@ macro_rules! op_table {
 
             /// The stateless op named `name` and its parameter schema; `None` for other names
             /// (it knows only the stateless names: the SDK looks these up, and nothing else).
-            pub fn stateless(name: &str) -> Option<(Op, &'static [Param])> {
-                match name {
-                    $($sname => Some((Op::$svariant, &[$(Param { name: $pname, kind: $ptype, required: $preq }),*])),)*
-                    _ => None,
-                }
+            pub fn stateless(name: &str) -> Option<(Op, Schema)> {
+                const TABLE: &[(&str, Op, Schema)] =
+                    &[$(($sname, Op::$svariant, &[$(($pname, $ptype)),*]),)*];
+                TABLE.iter().find(|row| row.0 == name).map(|row| (row.1, row.2))
             }
         }
 
@@ -69,23 +68,32 @@ macro_rules! op_table {
         #[serde(tag = "op", content = "data")]
         pub enum Request {
             $($(#[$doc])* #[serde(rename = $name)] $variant $(($req))?,)*
-            $($(#[$sdoc])* #[serde(rename = $sname)] $svariant(Json),)*
+            /// Any stateless op (one variant for all keeps the SDK's code small).
+            #[serde(untagged)]
+            Call(Call),
         }
 
         impl Request {
             pub fn op(&self) -> Op {
                 match self {
                     $(Request::$variant { .. } => Op::$variant,)*
-                    $(Request::$svariant(_) => Op::$svariant,)*
+                    Request::Call(call) => call.op,
                 }
             }
 
             /// The request of the stateless op `op` with these parameters.
             pub fn stateless(op: Op, params: Json) -> Option<Request> {
-                match op {
-                    $(Op::$svariant => Some(Request::$svariant(params)),)*
+                Call::new(op, params).map(Request::Call)
+            }
+
+            /// Why `data` is not the data of the op `op` (not stateless), as serde says it:
+            /// a frame that failed to read is named its precise fault with this.
+            pub fn data_error(op: Op, data: serde_json::Value) -> Option<String> {
+                let fault = match op {
+                    $(Op::$variant => op_table!(@check data $($req)?),)*
                     _ => None,
-                }
+                };
+                fault.map(|e| e.to_string())
             }
         }
 
@@ -94,34 +102,87 @@ macro_rules! op_table {
         #[serde(tag = "op", content = "data")]
         pub enum Response {
             $(#[serde(rename = $name)] $variant $(($resp))?,)*
-            $(#[serde(rename = $sname)] $svariant(Json),)*
+            /// The answer of any stateless op.
+            #[serde(untagged)]
+            Call(Call),
         }
 
         impl Response {
             pub fn op(&self) -> Op {
                 match self {
                     $(Response::$variant { .. } => Op::$variant,)*
-                    $(Response::$svariant(_) => Op::$svariant,)*
+                    Response::Call(call) => call.op,
                 }
             }
 
             /// The answer of the stateless op `op` with this result `data`.
             pub fn stateless(op: Op, data: Json) -> Option<Response> {
-                match op {
-                    $(Op::$svariant => Some(Response::$svariant(data)),)*
-                    _ => None,
-                }
+                Call::new(op, data).map(Response::Call)
             }
 
             /// The result `data` of a stateless op's answer.
             pub fn json(&self) -> Option<&Json> {
                 match self {
-                    $(Response::$svariant(data) => Some(data),)*
+                    Response::Call(call) => Some(&call.data),
                     _ => None,
                 }
             }
         }
+
+        impl Op {
+            /// Whether the op is stateless: its request and answer are a [`Call`].
+            pub fn is_stateless(self) -> bool {
+                matches!(self, $(Op::$svariant)|*)
+            }
+        }
     };
+    (@check $data:ident $req:ty) => {
+        serde_json::from_value::<$req>($data).err()
+    };
+    (@check $data:ident) => {
+        None::<serde_json::Error>
+    };
+}
+
+/// A stateless op's request or answer: the op and its data, which the SDK passes through as
+/// they are. On the wire it is `{"op": NAME, "data": ...}` like every other op.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub op: Op,
+    pub data: Json,
+}
+
+impl Call {
+    /// `None` when `op` is not stateless.
+    pub fn new(op: Op, data: Json) -> Option<Call> {
+        op.is_stateless().then_some(Call { op, data })
+    }
+}
+
+impl Serialize for Call {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut call = s.serialize_struct("Call", 2)?;
+        call.serialize_field("op", self.op.name())?;
+        call.serialize_field("data", &self.data)?;
+        call.end()
+    }
+}
+
+/// Only a stateless op reads as a call; its data defaults to `{}`.
+impl<'de> Deserialize<'de> for Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            op: String,
+            data: Option<Json>,
+        }
+        let raw = Raw::deserialize(d)?;
+        let data = raw.data.unwrap_or_else(|| Json("{}".into()));
+        Op::from_name(&raw.op)
+            .and_then(|op| Call::new(op, data))
+            .ok_or_else(|| serde::de::Error::custom(format!("{:?} is not a stateless op", raw.op)))
+    }
 }
 
 op_table! {
@@ -152,18 +213,34 @@ op_table! {
     stateless:
     // Profiles (profile.rs).
     "getMyProfile" => GetMyProfile ~ [];
-    "getUserProfile" => GetUserProfile ~ [("userIDList", "array", true)];
+    "getUserProfile" => GetUserProfile ~ [("userIDList", "array")];
     "updateMyProfile" => UpdateMyProfile ~ [];
+    // Relations (relation.rs): the blacklist, friends, applications, friend groups.
+    "getBlacklist" => GetBlacklist ~ [];
+    "addToBlacklist" => AddToBlacklist ~ [("userIDList", "array")];
+    "removeFromBlacklist" => RemoveFromBlacklist ~ [("userIDList", "array")];
+    "getFriendList" => GetFriendList ~ [];
+    "addFriend" => AddFriend ~ [("to", "string"), ("source", "string")];
+    "deleteFriend" => DeleteFriend ~ [("userIDList", "array")];
+    "checkFriend" => CheckFriend ~ [("userIDList", "array")];
+    "getFriendProfile" => GetFriendProfile ~ [("userIDList", "array")];
+    "updateFriend" => UpdateFriend ~ [("userID", "string")];
+    "getFriendApplicationList" => GetFriendApplicationList ~ [];
+    "acceptFriendApplication" => AcceptFriendApplication ~ [("userID", "string")];
+    "refuseFriendApplication" => RefuseFriendApplication ~ [("userID", "string")];
+    "deleteFriendApplication" => DeleteFriendApplication ~ [("userID", "string")];
+    "setFriendApplicationRead" => SetFriendApplicationRead ~ [];
+    "getFriendGroupList" => GetFriendGroupList ~ [];
+    "createFriendGroup" => CreateFriendGroup ~ [("name", "string")];
+    "deleteFriendGroup" => DeleteFriendGroup ~ [("name", "string")];
+    "renameFriendGroup" => RenameFriendGroup ~ [("oldName", "string"), ("newName", "string")];
+    "addToFriendGroup" => AddToFriendGroup ~ [("name", "string"), ("userIDList", "array")];
+    "removeFromFriendGroup" => RemoveFromFriendGroup ~ [("name", "string"), ("userIDList", "array")];
 }
 
-/// A field of a stateless op's parameters, as the SDK checks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Param {
-    pub name: &'static str,
-    /// JavaScript's `typeof` of the value, or `array`.
-    pub kind: &'static str,
-    pub required: bool,
-}
+/// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type
+/// as JavaScript's `typeof` names it, or `array`; every one is required.
+pub type Schema = &'static [(&'static str, &'static str)];
 
 impl Op {
     /// The ops a connection may send before it is logged in: they make or end its session.

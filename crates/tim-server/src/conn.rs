@@ -344,12 +344,18 @@ pub fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
         })?,
         None => return Err(err_frame(Some(id), codes::INVALID_REQUEST, "missing op")),
     };
+    let data = value.get("data").cloned().unwrap_or_default();
     match serde_json::from_value::<ClientFrame>(value) {
         Ok(f) => Ok((id, f.request)),
-        Err(e) => Err(err_frame(
-            Some(id),
-            codes::INVALID_REQUEST,
-            format!("invalid {} request: {e}", op.name()),
-        )),
+        Err(e) => {
+            // An op that is not stateless fell through to the call variant: serde's word on
+            // its own data type says what is wrong.
+            let why = Request::data_error(op, data).unwrap_or_else(|| e.to_string());
+            Err(err_frame(
+                Some(id),
+                codes::INVALID_REQUEST,
+                format!("invalid {} request: {why}", op.name()),
+            ))
+        }
     }
 }

@@ -42,6 +42,12 @@ impl From<StoreError> for Failure {
                 format!("your messages use up your storage quota of {quota} bytes"),
             ),
             StoreError::Invalid(why) => Failure(codes::INVALID_REQUEST, why),
+            StoreError::Blocked => Failure(
+                codes::MSG_IN_PEER_BLACKLIST,
+                "the recipient has you in their blacklist".into(),
+            ),
+            // The relation ops read again on this; only a relation kept changing gets here.
+            StoreError::Stale => Failure(codes::OVERLOAD, "the server is busy; retry".into()),
             // Concurrent writers kept conflicting past the store's retries: a passing state.
             StoreError::Conflict(e) => {
                 tracing::warn!("storage, still conflicting after retries: {e}");

@@ -16,6 +16,25 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
     let r = alice.send_text("bob", "m1", "for bob only").await;
     let message = r["data"]["message"].clone();
     let id = message["ID"].as_str().unwrap().to_owned();
+    // alice and bob are friends, bob in alice's group "work"; alice blocked dave; erin asked
+    // bob to be friends.
+    let add = json!({"to": "bob", "source": "AddSource_Type_web"});
+    assert_eq!(alice.call("addFriend", add).await["data"]["code"], 30539);
+    let accept = json!({"userID": "alice", "type": "Response_Action_AgreeAndAdd"});
+    assert_eq!(
+        bob.call("acceptFriendApplication", accept).await["type"],
+        "ok"
+    );
+    let work = json!({"name": "work", "userIDList": ["bob"]});
+    assert_eq!(alice.call("createFriendGroup", work).await["type"], "ok");
+    server.login("dave").await;
+    let block = json!({"userIDList": ["dave"]});
+    assert_eq!(alice.call("addToBlacklist", block).await["type"], "ok");
+    let mut erin = server.login("erin").await;
+    let add = json!({"to": "bob", "source": "AddSource_Type_web"});
+    assert_eq!(erin.call("addFriend", add).await["data"]["code"], 30539);
+    let alice_before = relations_of(&mut alice).await;
+    let bob_before = relations_of(&mut bob).await;
     let mut carol = server.login("carol").await;
 
     let text = json!([{"type": "TIMTextElem", "content": {"text": "carol was here"}}]);
@@ -76,6 +95,52 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
             Op::GetUserProfile => (json!({"userIDList": ["alice", "bob"]}), |r| {
                 r["type"] == "ok"
             }),
+            // Relations: only ever the caller's own lists and rows.
+            Op::GetBlacklist | Op::GetFriendList | Op::GetFriendGroupList => {
+                (json!({}), |r| r["data"] == json!([]))
+            }
+            Op::AddToBlacklist => (json!({"userIDList": ["alice"]}), |r| {
+                r["data"] == json!(["alice"])
+            }),
+            Op::RemoveFromBlacklist => (json!({"userIDList": ["alice", "dave"]}), |r| {
+                r["data"] == json!([])
+            }),
+            // Whatever carol claims, the request is hers.
+            Op::AddFriend => (
+                json!({"to": "dave", "from": "alice", "source": "AddSource_Type_web"}),
+                |r| r["data"]["code"] == 30539,
+            ),
+            Op::DeleteFriend | Op::GetFriendProfile => (json!({"userIDList": ["bob"]}), |r| {
+                r["data"]["failureUserIDList"][0]["code"] == 2700
+            }),
+            Op::CheckFriend => (json!({"userIDList": ["alice", "bob"]}), |r| {
+                r["data"]["successUserIDList"].as_array().is_some_and(|l| {
+                    l.iter()
+                        .all(|c| c["relation"] == "CheckResult_Type_NoRelation")
+                })
+            }),
+            Op::UpdateFriend => (json!({"userID": "bob", "remark": "carol"}), |r| {
+                r["code"] == 2700
+            }),
+            Op::GetFriendApplicationList => (json!({}), |r| {
+                r["type"] == "ok" && !r.to_string().contains("erin")
+            }),
+            Op::AcceptFriendApplication
+            | Op::RefuseFriendApplication
+            | Op::DeleteFriendApplication => (json!({"userID": "erin"}), |r| r["code"] == 2716),
+            Op::SetFriendApplicationRead => (json!({}), |r| r["type"] == "ok"),
+            // carol's own group of that name, without bob, who is not her friend.
+            Op::CreateFriendGroup => (work_group(), |r| {
+                r["data"]["friendGroup"]["userIDList"] == json!([])
+                    && r["data"]["failureUserIDList"][0]["code"] == 2700
+            }),
+            Op::DeleteFriendGroup => (work_group(), |r| r["data"]["userIDList"] == json!([])),
+            Op::RenameFriendGroup => (json!({"oldName": "work", "newName": "mine"}), |r| {
+                r["code"] == 2711
+            }),
+            Op::AddToFriendGroup | Op::RemoveFromFriendGroup => {
+                (work_group(), |r| r["code"] == 2711)
+            }
         };
         // Logging in and resuming are for connections not logged in yet.
         let r = match op {
@@ -111,6 +176,12 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
         let profile = me.call("getMyProfile", json!({})).await;
         assert_eq!(profile["data"]["nick"], "", "{profile}");
     }
+    assert_eq!(relations_of(&mut alice).await, alice_before);
+    assert_eq!(relations_of(&mut bob).await, bob_before);
+    assert_eq!(alice_before["friends"][0]["groupList"], json!(["work"]));
+    assert_eq!(alice_before["blacklist"], json!(["dave"]));
+    let bob_applications = &bob_before["applications"]["friendApplicationList"];
+    assert_eq!(bob_applications[0]["userID"], "erin", "{bob_before}");
     let list = bob.call("getConversations", json!({"limit": 100})).await;
     let with_alice = list["data"]["conversations"]
         .as_array()
@@ -127,4 +198,24 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
             break;
         }
     }
+}
+
+fn work_group() -> Value {
+    json!({"name": "work", "userIDList": ["bob"]})
+}
+
+/// A user's four relation lists, as their own session reads them.
+async fn relations_of(client: &mut Client) -> Value {
+    let mut all = serde_json::Map::new();
+    for (name, op) in [
+        ("blacklist", "getBlacklist"),
+        ("friends", "getFriendList"),
+        ("applications", "getFriendApplicationList"),
+        ("groups", "getFriendGroupList"),
+    ] {
+        let r = client.call(op, json!({})).await;
+        assert_eq!(r["type"], "ok", "{op}: {r}");
+        all.insert(name.into(), r["data"].clone());
+    }
+    Value::Object(all)
 }

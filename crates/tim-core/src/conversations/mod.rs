@@ -319,7 +319,7 @@ impl Conversations {
                 conversation_id,
                 read_seq,
             } => self.list.peer_read(conversation_id, *read_seq),
-            InboxEvent::Profile { .. } => {}
+            InboxEvent::Profile { .. } | InboxEvent::Changed { .. } => {}
         }
     }
 

@@ -488,7 +488,9 @@ impl Messages {
                     self.news.received.push(message);
                 }
             }
-            InboxEvent::Conversation { .. } | InboxEvent::Profile { .. } => {}
+            InboxEvent::Conversation { .. }
+            | InboxEvent::Profile { .. }
+            | InboxEvent::Changed { .. } => {}
             InboxEvent::Revoked { message } => {
                 let own = self.own_revokes.remove(&message.id).is_some();
                 let message = self.view(me, convs, message);

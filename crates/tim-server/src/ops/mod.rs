@@ -7,12 +7,13 @@ mod conversations;
 mod inbox;
 mod messages;
 mod profiles;
+mod relations;
 
 use crate::failure::{fail, Failure, Outcome};
 use crate::session::{heartbeat, Caller, Session};
 use crate::store::Store;
 use crate::Shared;
-use tim_proto::{codes, json_len, Request, Response, MAX_ANSWER_BYTES};
+use tim_proto::{codes, json_len, Call, Json, Op, Request, Response, MAX_ANSWER_BYTES};
 
 /// What an op works with: the server's shared parts and the caller it acts for.
 pub struct Ctx<'a, S: Store> {
@@ -90,14 +91,49 @@ pub async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
         R::PinConversation(r) => A::PinConversation(conversations::pin(ctx, r).await?),
         R::MarkConversations(r) => A::MarkConversations(conversations::mark(ctx, r).await?),
         R::SetCustomData(r) => A::SetCustomData(conversations::set_custom_data(ctx, r).await?),
-        R::GetMyProfile(r) => A::GetMyProfile(profiles::get_my_profile(ctx, r).await?),
-        R::GetUserProfile(r) => A::GetUserProfile(profiles::get_user_profile(ctx, r).await?),
-        R::UpdateMyProfile(r) => A::UpdateMyProfile(profiles::update_my_profile(ctx, r).await?),
+        R::Call(call) => A::Call(Call {
+            op: call.op,
+            data: stateless(ctx, call).await?,
+        }),
         // Answered by `handle_session` on the connection's session.
         R::Login(_) | R::Resume(_) | R::Logout | R::Heartbeat => {
             return fail(codes::INTERNAL_ERROR, "session op outside the session")
         }
     })
+}
+
+/// A stateless op, by its op: its result `data`.
+async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failure> {
+    let Call { op, data: r } = call;
+    match op {
+        Op::GetMyProfile => profiles::get_my_profile(ctx, r).await,
+        Op::GetUserProfile => profiles::get_user_profile(ctx, r).await,
+        Op::UpdateMyProfile => profiles::update_my_profile(ctx, r).await,
+        Op::GetBlacklist => relations::get_blacklist(ctx, r).await,
+        Op::AddToBlacklist => relations::add_to_blacklist(ctx, r).await,
+        Op::RemoveFromBlacklist => relations::remove_from_blacklist(ctx, r).await,
+        Op::GetFriendList => relations::get_friend_list(ctx, r).await,
+        Op::AddFriend => relations::add_friend(ctx, r).await,
+        Op::DeleteFriend => relations::delete_friend(ctx, r).await,
+        Op::CheckFriend => relations::check_friend(ctx, r).await,
+        Op::GetFriendProfile => relations::get_friend_profile(ctx, r).await,
+        Op::UpdateFriend => relations::update_friend(ctx, r).await,
+        Op::GetFriendApplicationList => relations::get_friend_application_list(ctx, r).await,
+        Op::AcceptFriendApplication => relations::accept_friend_application(ctx, r).await,
+        Op::RefuseFriendApplication => relations::refuse_friend_application(ctx, r).await,
+        Op::DeleteFriendApplication => relations::delete_friend_application(ctx, r).await,
+        Op::SetFriendApplicationRead => relations::set_friend_application_read(ctx, r).await,
+        Op::GetFriendGroupList => relations::get_friend_group_list(ctx, r).await,
+        Op::CreateFriendGroup => relations::create_friend_group(ctx, r).await,
+        Op::DeleteFriendGroup => relations::delete_friend_group(ctx, r).await,
+        Op::RenameFriendGroup => relations::rename_friend_group(ctx, r).await,
+        Op::AddToFriendGroup => relations::add_to_friend_group(ctx, r).await,
+        Op::RemoveFromFriendGroup => relations::remove_from_friend_group(ctx, r).await,
+        _ => fail(
+            codes::INTERNAL_ERROR,
+            format!("{} is not stateless", op.name()),
+        ),
+    }
 }
 
 /// The peer of a C2C conversation, as a valid userID (20003 otherwise); other kinds are not

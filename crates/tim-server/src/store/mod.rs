@@ -1,5 +1,5 @@
 //! Storage behind one trait per domain ([`UserStore`], [`InboxStore`], [`MessageStore`],
-//! [`ConversationStore`], [`ProfileStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
+//! [`ConversationStore`], [`ProfileStore`], [`RelationStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
 //! are not SQL (who may revoke or modify, the unread and last-message rules, message IDs) live
 //! in [`rules`], which every backend calls; tests/conformance holds the suite every backend
 //! must pass. SQLite ([`sqlite`]) is the default engine; PostgreSQL ([`postgres`]) is shared
@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod messages;
 pub mod postgres;
 pub mod profiles;
+pub mod relations;
 pub mod rules;
 pub mod sql;
 pub mod sqlite;
@@ -23,6 +24,7 @@ pub use conversations::{ConversationChange, ConversationStore};
 pub use inbox::InboxStore;
 pub use messages::{HistoryRange, MessageStore, NewMessage};
 pub use profiles::{ProfilePatch, ProfileStore};
+pub use relations::{Key, Kind, Plan, Relation, RelationStore};
 pub use users::UserStore;
 
 use crate::bus::Bus;
@@ -47,6 +49,12 @@ pub enum StoreError {
     QuotaExceeded(u64),
     #[error("{0}")]
     Invalid(String),
+    /// A C2C message to a user who has the sender in their blacklist.
+    #[error("the recipient has blocked the sender")]
+    Blocked,
+    /// A relation plan's expectations no longer hold: read again and decide again.
+    #[error("the relations changed since they were read")]
+    Stale,
     /// A concurrent writer (on this node or another) got there first; the backend runs the
     /// write again, and only gives this up after several tries.
     #[error("conflicting with a concurrent write: {0}")]
@@ -58,9 +66,15 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every domain's storage: what the server needs of a backend.
-pub trait Store: UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore {}
+pub trait Store:
+    UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore + RelationStore
+{
+}
 
-impl<T: UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore> Store for T {}
+impl<T> Store for T where
+    T: UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore + RelationStore
+{
+}
 
 /// The database a URL names.
 pub enum Database<'a> {

@@ -64,13 +64,14 @@ pub fn at_users_column(users: &[String]) -> String {
     users.join("\n")
 }
 
-/// Inbox item kinds: 1, 3 and 5 name their message (`msg`); 2, 4 and 6 hold their JSON (`body`).
+/// Inbox item kinds: 1, 3 and 5 name their message (`msg`); the others hold their JSON (`body`).
 pub const KIND_MESSAGE: i64 = 1;
 pub const KIND_CONVERSATION: i64 = 2;
 pub const KIND_REVOKED: i64 = 3;
 pub const KIND_PEER_READ: i64 = 4;
 pub const KIND_MODIFIED: i64 = 5;
 pub const KIND_PROFILE: i64 = 6;
+pub const KIND_CHANGED: i64 = 7;
 
 /// The kind of an inbox item, and whether it is stored as its JSON (else it names a message).
 pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
@@ -81,6 +82,7 @@ pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
         InboxEvent::PeerRead { .. } => (KIND_PEER_READ, true),
         InboxEvent::Modified { .. } => (KIND_MODIFIED, false),
         InboxEvent::Profile { .. } => (KIND_PROFILE, true),
+        InboxEvent::Changed { .. } => (KIND_CHANGED, true),
     }
 }
 

@@ -9,9 +9,12 @@ pub mod model;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use tim_proto::relation::List;
 use tim_proto::{Element, InboxEvent, InboxItem, Message, MessageBody, ModifyMessage};
 use tim_server::bus::{Bus, Push, Target};
-use tim_server::store::{ConversationChange, HistoryRange, NewMessage, Store, StoreError};
+use tim_server::store::{
+    ConversationChange, HistoryRange, Key, Kind, NewMessage, Plan, Store, StoreError,
+};
 
 pub const APP: u64 = 1;
 
@@ -78,6 +81,8 @@ macro_rules! conformance_suite {
             set_all_read_reads_every_unread_conversation,
             message_control_info,
             profiles_merge_and_tell_only_their_user,
+            relation_plans_apply_whole_or_not_at_all,
+            a_blocked_sender_stores_nothing,
         );
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
@@ -787,4 +792,163 @@ pub async fn profiles_merge_and_tell_only_their_user<S: Store>(store: S, bus: Ar
             .await,
         Err(StoreError::UnknownUser(_))
     ));
+}
+
+fn changed_lists(items: &[InboxItem]) -> Vec<List> {
+    items
+        .iter()
+        .filter_map(|i| match i.event {
+            InboxEvent::Changed { list } => Some(list),
+            _ => None,
+        })
+        .collect()
+}
+
+pub async fn relation_plans_apply_whole_or_not_at_all<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cid"]).await;
+    let friend = |owner: &str, other: &str| Key::new(owner, Kind::Friend, other);
+    let mut plan = Plan::default();
+    plan.expect(friend("ann", "ben"), None);
+    plan.put(
+        friend("ann", "ben"),
+        r#"{"remark":"B"}"#.into(),
+        List::Friends,
+    );
+    plan.put(friend("ben", "ann"), "{}".into(), List::Friends);
+    plan.put(friend("ann", "cid"), "{}".into(), List::Friends);
+    // A user unknown to the store is told nothing (and fails nothing).
+    plan.tell("nobody", List::Friends);
+    store.relate(APP, plan).await.unwrap();
+    let anns = store.relations(APP, "ann", Kind::Friend).await.unwrap();
+    let others: Vec<_> = anns.iter().map(|r| &r.other[..]).collect();
+    assert_eq!(others, ["ben", "cid"]);
+    assert_eq!(anns[0].data, r#"{"remark":"B"}"#);
+    assert!(anns[0].time > 0);
+    assert_eq!(
+        changed_lists(&inbox(&store, "ann").await),
+        [List::Friends],
+        "one item a list"
+    );
+    assert_eq!(changed_lists(&inbox(&store, "ben").await), [List::Friends]);
+    assert_eq!(bus.of("ben").len(), 1, "published once committed");
+    assert!(store
+        .relations(APP, "ann", Kind::Black)
+        .await
+        .unwrap()
+        .is_empty());
+    let at = store
+        .relations_at(
+            APP,
+            vec![
+                friend("cid", "ann"),
+                friend("ben", "ann"),
+                friend("ann", "ben"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(at[0].is_none());
+    assert_eq!(at[1].as_ref().unwrap().data, "{}");
+    assert_eq!(at[2].as_ref().unwrap().other, "ben");
+    let mut owners = store.related_to(APP, Kind::Friend, "ann").await.unwrap();
+    owners.sort();
+    assert_eq!(owners, ["ben"]);
+
+    // An expectation not met: Stale, and nothing of the plan written or told.
+    let mut plan = Plan::default();
+    plan.expect(friend("ann", "ben"), None);
+    plan.delete(friend("ann", "cid"), List::Friends);
+    plan.put(friend("cid", "ann"), "{}".into(), List::Friends);
+    assert!(matches!(
+        store.relate(APP, plan).await,
+        Err(StoreError::Stale)
+    ));
+    let mut plan = Plan::default();
+    let stale = tim_server::store::Relation {
+        other: "ben".into(),
+        data: "{}".into(),
+        time: 0,
+    };
+    plan.expect(friend("ann", "ben"), Some(&stale));
+    plan.put(friend("cid", "ann"), "{}".into(), List::Friends);
+    assert!(matches!(
+        store.relate(APP, plan).await,
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(
+        store
+            .relations(APP, "ann", Kind::Friend)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(store
+        .relations(APP, "cid", Kind::Friend)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(inbox(&store, "cid").await.is_empty());
+
+    // Met: a change of data keeps the row's time; a delete removes it.
+    let mut plan = Plan::default();
+    plan.expect(friend("ann", "ben"), Some(&anns[0]));
+    plan.put(
+        friend("ann", "ben"),
+        r#"{"remark":"C"}"#.into(),
+        List::Friends,
+    );
+    plan.delete(friend("ann", "cid"), List::Friends);
+    plan.tell("cid", List::FriendGroups);
+    store.relate(APP, plan).await.unwrap();
+    let anns2 = store.relations(APP, "ann", Kind::Friend).await.unwrap();
+    assert_eq!(anns2.len(), 1);
+    assert_eq!(anns2[0].data, r#"{"remark":"C"}"#);
+    assert_eq!(anns2[0].time, anns[0].time);
+    assert_eq!(
+        changed_lists(&inbox(&store, "cid").await),
+        [List::FriendGroups]
+    );
+    // Rows are per kind and per app.
+    assert!(store
+        .relations(APP + 1, "ann", Kind::Friend)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .relations(APP, "ann", Kind::FriendGroup)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn a_blocked_sender_stores_nothing<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben"]).await;
+    let mut plan = Plan::default();
+    plan.put(
+        Key::new("ann", Kind::Black, "ben"),
+        "{}".into(),
+        List::Blacklist,
+    );
+    store.relate(APP, plan).await.unwrap();
+    let before = bus.of("ann").len();
+    let r = store
+        .send_c2c(NewMessage {
+            app: APP,
+            from: "ben".into(),
+            to: "ann".into(),
+            client_msg_id: "b1".into(),
+            random: 7,
+            body: text("let me in"),
+            quota_bytes: 0,
+        })
+        .await;
+    assert!(matches!(r, Err(StoreError::Blocked)), "{r:?}");
+    assert!(history(&store, "ben", "ann").await.is_empty());
+    assert!(history(&store, "ann", "ben").await.is_empty());
+    assert_eq!(bus.of("ann").len(), before);
+    assert!(bus.of("ben").is_empty());
+    // The blocker still reaches the blocked.
+    send(&store, "ann", "ben", "a1", text("no")).await;
+    assert_eq!(history(&store, "ben", "ann").await.len(), 1);
 }

@@ -4,6 +4,7 @@
 
 use super::conversations::load as load_conversation;
 use super::inbox::{self, inbox_seq};
+use super::relations;
 use super::rows::{
     at_users_column, control_bits, conv_type_code, load_message, message, message_at,
     CONTROL_NOT_LAST,
@@ -113,6 +114,9 @@ async fn send_c2c(
     let locked = lock_users(tx, msg.app, &[&msg.from, &msg.to]).await?;
     if !locked.contains(&msg.to) {
         return Err(StoreError::UnknownUser(msg.to.clone()));
+    }
+    if relations::blocks(tx, msg.app, &msg.to, &msg.from).await? {
+        return Err(StoreError::Blocked);
     }
     let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
     let at_users = at_users_column(&msg.body.at_user_list);

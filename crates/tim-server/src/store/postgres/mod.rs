@@ -16,6 +16,7 @@ mod conversations;
 mod inbox;
 mod messages;
 mod profiles;
+mod relations;
 mod rows;
 mod sessions;
 mod users;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_sessions.sql"),
     include_str!("migrations/003_profiles.sql"),
+    include_str!("migrations/004_relations.sql"),
 ];
 
 /// Connections per node. PostgreSQL serializes what must be serialized (row locks); more

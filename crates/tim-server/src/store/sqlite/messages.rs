@@ -9,7 +9,7 @@ use super::rows::{
     CONTROL_NOT_LAST,
 };
 use super::writer::{Counter, Writes};
-use super::{inbox, internal, SqliteStore};
+use super::{inbox, internal, relations, SqliteStore};
 use crate::now_secs;
 use crate::store::rules::{self, c2c_key};
 use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
@@ -87,6 +87,9 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
     let Some(recipient_seq) = inbox::next_seq(conn, writes, msg.app, &msg.to)? else {
         return Err(StoreError::UnknownUser(msg.to));
     };
+    if relations::blocks(conn, msg.app, &msg.to, &msg.from)? {
+        return Err(StoreError::Blocked);
+    }
     let conv = c2c_key(&msg.from, &msg.to);
     let counter = Counter::Conversation(msg.app, conv.clone());
     let seq = writes

@@ -12,6 +12,7 @@ mod conversations;
 mod inbox;
 mod messages;
 mod profiles;
+mod relations;
 mod rows;
 mod users;
 mod writer;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_modifier.sql"),
     include_str!("migrations/010_meta.sql"),
     include_str!("migrations/011_profiles.sql"),
+    include_str!("migrations/012_relations.sql"),
 ];
 
 /// Idle read connections kept open.

@@ -1,0 +1,135 @@
+//! Relations on PostgreSQL: the `relations` table. A plan locks the `users` rows of every user
+//! whose rows it reads or writes (in userID order, as every writer does) before it checks its
+//! expectations, so two plans about the same users run one after the other.
+
+use super::{execute, inbox, lock_users, row, rows, snapshot, transaction, PgStore};
+use crate::store::{Key, Kind, Plan, Relation, RelationStore, StoreError, StoreResult};
+use deadpool_postgres::Transaction;
+use tim_proto::InboxEvent;
+
+async fn relation_at(tx: &Transaction<'_>, app: u64, key: &Key) -> StoreResult<Option<Relation>> {
+    let found = row(
+        tx,
+        "SELECT data, time FROM relations WHERE app = $1 AND owner = $2 AND kind = $3 AND other = $4",
+        &[&(app as i64), &key.owner, &key.kind.code(), &key.other],
+    )
+    .await?;
+    Ok(match found {
+        Some(r) => Some(Relation {
+            other: key.other.clone(),
+            data: r.try_get(0)?,
+            time: r.try_get::<_, i64>(1)? as u64,
+        }),
+        None => None,
+    })
+}
+
+/// Whether `owner` has `other` in their blacklist (a send checks it in its transaction).
+pub(super) async fn blocks(
+    tx: &Transaction<'_>,
+    app: u64,
+    owner: &str,
+    other: &str,
+) -> StoreResult<bool> {
+    let key = Key::new(owner, Kind::Black, other);
+    Ok(relation_at(tx, app, &key).await?.is_some())
+}
+
+impl RelationStore for PgStore {
+    async fn relations(&self, app: u64, owner: &str, kind: Kind) -> StoreResult<Vec<Relation>> {
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let found = rows(
+            &tx,
+            "SELECT other, data, time FROM relations WHERE app = $1 AND owner = $2 AND kind = $3
+             ORDER BY time, other",
+            &[&(app as i64), &owner, &kind.code()],
+        )
+        .await?;
+        let mut out = Vec::with_capacity(found.len());
+        for r in found {
+            out.push(Relation {
+                other: r.try_get(0)?,
+                data: r.try_get(1)?,
+                time: r.try_get::<_, i64>(2)? as u64,
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn relations_at(&self, app: u64, keys: Vec<Key>) -> StoreResult<Vec<Option<Relation>>> {
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in &keys {
+            out.push(relation_at(&tx, app, key).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn related_to(&self, app: u64, kind: Kind, other: &str) -> StoreResult<Vec<String>> {
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let found = rows(
+            &tx,
+            "SELECT owner FROM relations WHERE app = $1 AND kind = $2 AND other = $3",
+            &[&(app as i64), &kind.code(), &other],
+        )
+        .await?;
+        let owners = found
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<Vec<String>, _>>()?;
+        tx.commit().await?;
+        Ok(owners)
+    }
+
+    async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {
+        let plan = &plan;
+        let mut users: Vec<&str> = plan.expect.iter().map(|(k, _)| k.owner.as_str()).collect();
+        users.extend(plan.changes.iter().map(|(k, _)| k.owner.as_str()));
+        users.extend(plan.tell.iter().map(|(u, _)| u.as_str()));
+        let users = &users;
+        transaction!(self, |tx, writes| {
+            async {
+                let known = lock_users(&tx, app, users).await?;
+                for (key, expected) in &plan.expect {
+                    let found = relation_at(&tx, app, key).await?;
+                    if found.map(|r| r.data) != *expected {
+                        return Err(StoreError::Stale);
+                    }
+                }
+                let now = crate::now_secs() as i64;
+                for (key, data) in &plan.changes {
+                    let (owner, kind, other) = (&key.owner, key.kind.code(), &key.other);
+                    match data {
+                        Some(data) => execute(
+                            &tx,
+                            "INSERT INTO relations (app, owner, kind, other, data, time)
+                             VALUES ($1, $2, $3, $4, $5, $6)
+                             ON CONFLICT (app, owner, kind, other) DO UPDATE SET data = excluded.data",
+                            &[&(app as i64), owner, &kind, other, data, &now],
+                        )
+                        .await?,
+                        None => execute(
+                            &tx,
+                            "DELETE FROM relations WHERE app = $1 AND owner = $2 AND kind = $3 AND other = $4",
+                            &[&(app as i64), owner, &kind, other],
+                        )
+                        .await?,
+                    };
+                }
+                for (user, list) in &plan.tell {
+                    if known.contains(user) {
+                        let event = InboxEvent::Changed { list: *list };
+                        inbox::push(&tx, writes, app, user, None, event).await?;
+                    }
+                }
+                Ok(())
+            }
+            .await
+        })
+    }
+}

@@ -1,0 +1,129 @@
+//! Relations: rows `(owner, kind, other) → data` of one table: a user's blacklist, friends,
+//! friend applications (each one a row on both sides) and friend groups. The store only reads
+//! rows and applies a [`Plan`] atomically; what a relation op means (who may add whom, what
+//! an acceptance writes) is decided in `ops/relations.rs` the same for every backend, from rows
+//! it read, and the plan's `expect` makes the write fail with [`StoreError::Stale`] when those
+//! rows changed in between, so the op reads again and decides again.
+//!
+//! [`StoreError::Stale`]: super::StoreError::Stale
+
+use super::StoreResult;
+use std::future::Future;
+use tim_proto::relation::List;
+
+/// What a row is, and whose list it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `other` is in the owner's blacklist.
+    Black = 1,
+    /// `other` is in the owner's friend list; data: remark, source, wording, addTime,
+    /// friendCustomField.
+    Friend = 2,
+    /// `other` asked the owner to be friends; data: source, wording, remark, read.
+    ComeIn = 3,
+    /// The owner asked `other` to be friends; data: source, wording, remark, groupName, type.
+    SendOut = 4,
+    /// The owner's friend group named `other`; data: userIDList.
+    FriendGroup = 5,
+}
+
+impl Kind {
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+}
+
+/// One row: its key and data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub other: String,
+    /// A JSON object.
+    pub data: String,
+    /// When it was written, seconds since the epoch.
+    pub time: u64,
+}
+
+/// A row's key within an app.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub owner: String,
+    pub kind: Kind,
+    pub other: String,
+}
+
+impl Key {
+    pub fn new(owner: &str, kind: Kind, other: &str) -> Key {
+        Key {
+            owner: owner.to_owned(),
+            kind,
+            other: other.to_owned(),
+        }
+    }
+}
+
+/// A write of relation rows, all or nothing.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Plan {
+    /// Each key's data as the op read it (`None`: absent); any other state fails the plan.
+    pub expect: Vec<(Key, Option<String>)>,
+    /// Rows to write (`Some(data)`, stamped now) or delete (`None`), in order.
+    pub changes: Vec<(Key, Option<String>)>,
+    /// Users whose list changed: each gets a `changed` inbox item for it (once per pair).
+    pub tell: Vec<(String, List)>,
+}
+
+impl Plan {
+    pub fn expect(&mut self, key: Key, data: Option<&Relation>) {
+        self.expect.push((key, data.map(|r| r.data.clone())));
+    }
+
+    pub fn put(&mut self, key: Key, data: String, list: List) {
+        self.tell(&key.owner, list);
+        self.changes.push((key, Some(data)));
+    }
+
+    pub fn delete(&mut self, key: Key, list: List) {
+        self.tell(&key.owner, list);
+        self.changes.push((key, None));
+    }
+
+    pub fn tell(&mut self, user: &str, list: List) {
+        if !self.tell.iter().any(|(u, l)| u == user && *l == list) {
+            self.tell.push((user.to_owned(), list));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.tell.is_empty()
+    }
+}
+
+pub trait RelationStore: Send + Sync + 'static {
+    /// The owner's rows of `kind`, oldest first.
+    fn relations(
+        &self,
+        app: u64,
+        owner: &str,
+        kind: Kind,
+    ) -> impl Future<Output = StoreResult<Vec<Relation>>> + Send;
+
+    /// The rows of `keys` (in that order, `None` for absent ones), read at one moment.
+    fn relations_at(
+        &self,
+        app: u64,
+        keys: Vec<Key>,
+    ) -> impl Future<Output = StoreResult<Vec<Option<Relation>>>> + Send;
+
+    /// The owners that have `other` as a row of `kind` (e.g. whose friend list holds `other`).
+    fn related_to(
+        &self,
+        app: u64,
+        kind: Kind,
+        other: &str,
+    ) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+
+    /// Applies `plan` in one transaction: [`StoreError::Stale`](super::StoreError::Stale)
+    /// (and nothing written) when a row is not as `expect` says; each `tell` user (who must
+    /// exist) gets a `changed` item.
+    fn relate(&self, app: u64, plan: Plan) -> impl Future<Output = StoreResult<()>> + Send;
+}

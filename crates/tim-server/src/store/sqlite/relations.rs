@@ -1,0 +1,114 @@
+//! Relations on SQLite: the `relations` table.
+
+use super::inbox;
+use super::SqliteStore;
+use crate::now_secs;
+use crate::store::{Key, Kind, Plan, Relation, RelationStore, StoreError, StoreResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use tim_proto::InboxEvent;
+
+fn relation_at(conn: &Connection, app: u64, key: &Key) -> StoreResult<Option<Relation>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT data, time FROM relations WHERE app = ?1 AND owner = ?2 AND kind = ?3 AND other = ?4",
+        )?
+        .query_row(
+            params![app as i64, key.owner, key.kind.code(), key.other],
+            |r| {
+                Ok(Relation {
+                    other: key.other.clone(),
+                    data: r.get(0)?,
+                    time: r.get::<_, i64>(1)? as u64,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Whether `owner` has `other` in their blacklist (a send checks it in its transaction).
+pub(super) fn blocks(conn: &Connection, app: u64, owner: &str, other: &str) -> StoreResult<bool> {
+    let key = Key::new(owner, Kind::Black, other);
+    Ok(relation_at(conn, app, &key)?.is_some())
+}
+
+impl RelationStore for SqliteStore {
+    async fn relations(&self, app: u64, owner: &str, kind: Kind) -> StoreResult<Vec<Relation>> {
+        let owner = owner.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT other, data, time FROM relations WHERE app = ?1 AND owner = ?2 AND kind = ?3
+                 ORDER BY time, other",
+            )?;
+            let found = stmt
+                .query_map(params![app as i64, owner, kind.code()], |r| {
+                    Ok(Relation {
+                        other: r.get(0)?,
+                        data: r.get(1)?,
+                        time: r.get::<_, i64>(2)? as u64,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn relations_at(&self, app: u64, keys: Vec<Key>) -> StoreResult<Vec<Option<Relation>>> {
+        self.read(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            keys.iter().map(|k| relation_at(&tx, app, k)).collect()
+        })
+        .await
+    }
+
+    async fn related_to(&self, app: u64, kind: Kind, other: &str) -> StoreResult<Vec<String>> {
+        let other = other.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT owner FROM relations WHERE app = ?1 AND kind = ?2 AND other = ?3",
+            )?;
+            let found = stmt
+                .query_map(params![app as i64, kind.code(), other], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {
+        self.write_checked(move |conn, writes| {
+            for (key, expected) in &plan.expect {
+                let found = relation_at(conn, app, key)?;
+                if found.map(|r| r.data) != *expected {
+                    return Err(StoreError::Stale);
+                }
+            }
+            let now = now_secs() as i64;
+            for (key, data) in &plan.changes {
+                let (owner, kind, other) = (&key.owner, key.kind.code(), &key.other);
+                match data {
+                    Some(data) => conn
+                        .prepare_cached(
+                            "INSERT INTO relations (app, owner, kind, other, data, time)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                             ON CONFLICT (app, owner, kind, other) DO UPDATE SET data = excluded.data",
+                        )?
+                        .execute(params![app as i64, owner, kind, other, data, now])?,
+                    None => conn
+                        .prepare_cached(
+                            "DELETE FROM relations WHERE app = ?1 AND owner = ?2 AND kind = ?3 AND other = ?4",
+                        )?
+                        .execute(params![app as i64, owner, kind, other])?,
+                };
+            }
+            for (user, list) in plan.tell {
+                if let Some(seq) = inbox::next_seq(conn, writes, app, &user)? {
+                    let event = InboxEvent::Changed { list };
+                    inbox::push_at(conn, writes, app, &user, seq, None, event)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+}
