@@ -1,7 +1,8 @@
 // Relations through the built package against the real server, each user in its own process:
 // addFriend by each allowType, applications accepted and refused, the blacklist's effect on
-// messages and friend requests, friend groups, and the list events (the whole list, on every
-// session of the users concerned, converging after a reconnect).
+// messages and friend requests, friend groups, the list events (the whole list, on every
+// session of the users concerned, converging after a reconnect), and PROFILE_UPDATED for
+// friends' profiles.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import TLSSigAPIv2 from 'tls-sig-api-v2';
@@ -62,6 +63,14 @@ test('addFriend by allowType, applications and FRIEND_LIST_UPDATED on both sides
   }
   assert.deepEqual(ids(await bob.take(E.FRIEND_LIST_UPDATED)), ['r-alice']);
   assert.equal(await codeOf(alice, `tim.addFriend({to: 'r-bob', source: 'AddSource_Type_Web'})`), 2701);
+  // A friend's profile change reaches those who have them as a friend (and no one else).
+  await call(bob, 'updateMyProfile', { nick: 'Bob' });
+  for (const session of [alice, alice2]) {
+    const [changed] = await session.take(E.PROFILE_UPDATED);
+    assert.deepEqual([changed.userID, changed.nick], ['r-bob', 'Bob']);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(carol.count(E.PROFILE_UPDATED), 0);
 
   // Deny any: rejected with 30516.
   assert.equal(await codeOf(alice, `tim.addFriend({to: 'r-dave', source: 'AddSource_Type_Web'})`), 30516);

@@ -19,7 +19,8 @@ pub trait ProfileStore: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Vec<Profile>>> + Send;
 
     /// Applies `patch` to an existing user's profile and returns it; when a value changed, the
-    /// user's inbox gets a `profile` item (which their sessions fire PROFILE_UPDATED for).
+    /// inbox of the user and of everyone who has the user as a friend gets a `profile` item
+    /// (which their sessions fire PROFILE_UPDATED for).
     fn update_profile(
         &self,
         app: u64,

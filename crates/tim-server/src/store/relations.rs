@@ -114,14 +114,6 @@ pub trait RelationStore: Send + Sync + 'static {
         keys: Vec<Key>,
     ) -> impl Future<Output = StoreResult<Vec<Option<Relation>>>> + Send;
 
-    /// The owners that have `other` as a row of `kind` (e.g. whose friend list holds `other`).
-    fn related_to(
-        &self,
-        app: u64,
-        kind: Kind,
-        other: &str,
-    ) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
-
     /// Applies `plan` in one transaction: [`StoreError::Stale`](super::StoreError::Stale)
     /// (and nothing written) when a row is not as `expect` says; each `tell` user (who must
     /// exist) gets a `changed` item.

@@ -850,9 +850,25 @@ pub async fn relation_plans_apply_whole_or_not_at_all<S: Store>(store: S, bus: A
     assert!(at[0].is_none());
     assert_eq!(at[1].as_ref().unwrap().data, "{}");
     assert_eq!(at[2].as_ref().unwrap().other, "ben");
-    let mut owners = store.related_to(APP, Kind::Friend, "ann").await.unwrap();
-    owners.sort();
-    assert_eq!(owners, ["ben"]);
+    // A profile change tells the user and those who have the user as a friend.
+    let before = (
+        inbox(&store, "ben").await.len(),
+        inbox(&store, "cid").await.len(),
+    );
+    store
+        .update_profile(APP, "ann", patch(serde_json::json!({"nick": "Ann"})))
+        .await
+        .unwrap();
+    let ben = inbox(&store, "ben").await;
+    assert_eq!(ben.len(), before.0 + 1);
+    assert!(
+        matches!(&ben[ben.len() - 1].event, InboxEvent::Profile { profile } if profile.0.contains("Ann"))
+    );
+    assert_eq!(
+        inbox(&store, "cid").await.len(),
+        before.1,
+        "ann is not in cid's friend list"
+    );
 
     // An expectation not met: Stale, and nothing of the plan written or told.
     let mut plan = Plan::default();

@@ -1,6 +1,6 @@
 //! Profiles on PostgreSQL: the `profile` and `profile_time` columns of `users`.
 
-use super::{execute, inbox, row, rows, snapshot, transaction, PgStore};
+use super::{execute, inbox, lock_users, relations, row, rows, snapshot, transaction, PgStore};
 use crate::now_secs;
 use crate::store::{rules, ProfilePatch, ProfileStore, StoreError, StoreResult};
 use tim_proto::profile::Profile;
@@ -35,6 +35,12 @@ impl ProfileStore for PgStore {
         patch: ProfilePatch,
     ) -> StoreResult<Profile> {
         transaction!(self, |tx, writes| {
+            // The friends are told too: every user whose row is written is locked first, in
+            // userID order as every writer does.
+            let friends = relations::friends_of(&tx, app, user).await?;
+            let mut locked: Vec<&str> = friends.iter().map(String::as_str).collect();
+            locked.push(user);
+            lock_users(&tx, app, &locked).await?;
             let found = row(
                 &tx,
                 "SELECT profile, profile_time FROM users WHERE app = $1 AND user_id = $2 FOR UPDATE",
@@ -55,7 +61,10 @@ impl ProfileStore for PgStore {
                     .await?;
                     let profile = rules::profile(user, &changed, now);
                     let event = rules::profile_changed(&profile);
-                    inbox::push(&tx, writes, app, user, None, event).await?;
+                    inbox::push(&tx, writes, app, user, None, event.clone()).await?;
+                    for friend in &friends {
+                        inbox::push(&tx, writes, app, friend, None, event.clone()).await?;
+                    }
                     Ok(profile)
                 }
             }

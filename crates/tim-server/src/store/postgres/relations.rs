@@ -35,6 +35,24 @@ pub(super) async fn blocks(
     Ok(relation_at(tx, app, &key).await?.is_some())
 }
 
+/// The users who have `user` in their friend list.
+pub(super) async fn friends_of(
+    tx: &Transaction<'_>,
+    app: u64,
+    user: &str,
+) -> StoreResult<Vec<String>> {
+    let found = rows(
+        tx,
+        "SELECT owner FROM relations WHERE app = $1 AND kind = $2 AND other = $3",
+        &[&(app as i64), &Kind::Friend.code(), &user],
+    )
+    .await?;
+    Ok(found
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<Vec<String>, _>>()?)
+}
+
 impl RelationStore for PgStore {
     async fn relations(&self, app: u64, owner: &str, kind: Kind) -> StoreResult<Vec<Relation>> {
         let mut client = self.client().await?;
@@ -67,23 +85,6 @@ impl RelationStore for PgStore {
         }
         tx.commit().await?;
         Ok(out)
-    }
-
-    async fn related_to(&self, app: u64, kind: Kind, other: &str) -> StoreResult<Vec<String>> {
-        let mut client = self.client().await?;
-        let tx = snapshot(&mut client).await?;
-        let found = rows(
-            &tx,
-            "SELECT owner FROM relations WHERE app = $1 AND kind = $2 AND other = $3",
-            &[&(app as i64), &kind.code(), &other],
-        )
-        .await?;
-        let owners = found
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<Vec<String>, _>>()?;
-        tx.commit().await?;
-        Ok(owners)
     }
 
     async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {

@@ -1,7 +1,7 @@
 //! Profiles on SQLite: the `profile` and `profile_time` columns of `users`.
 
-use super::inbox;
 use super::SqliteStore;
+use super::{inbox, relations};
 use crate::now_secs;
 use crate::store::{rules, ProfilePatch, ProfileStore, StoreError, StoreResult};
 use rusqlite::{params, OptionalExtension};
@@ -53,14 +53,11 @@ impl ProfileStore for SqliteStore {
             )?
             .execute(params![app as i64, user, changed, now as i64])?;
             let profile = rules::profile(&user, &changed, now);
-            inbox::push(
-                conn,
-                writes,
-                app,
-                &user,
-                None,
-                rules::profile_changed(&profile),
-            )?;
+            let event = rules::profile_changed(&profile);
+            inbox::push(conn, writes, app, &user, None, event.clone())?;
+            for friend in relations::friends_of(conn, app, &user)? {
+                inbox::push(conn, writes, app, &friend, None, event.clone())?;
+            }
             Ok(profile)
         })
         .await

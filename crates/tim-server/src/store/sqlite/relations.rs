@@ -31,6 +31,17 @@ pub(super) fn blocks(conn: &Connection, app: u64, owner: &str, other: &str) -> S
     Ok(relation_at(conn, app, &key)?.is_some())
 }
 
+/// The users who have `user` in their friend list.
+pub(super) fn friends_of(conn: &Connection, app: u64, user: &str) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT owner FROM relations WHERE app = ?1 AND kind = ?2 AND other = ?3",
+    )?;
+    let found = stmt
+        .query_map(params![app as i64, Kind::Friend.code(), user], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(found)
+}
+
 impl RelationStore for SqliteStore {
     async fn relations(&self, app: u64, owner: &str, kind: Kind) -> StoreResult<Vec<Relation>> {
         let owner = owner.to_owned();
@@ -57,20 +68,6 @@ impl RelationStore for SqliteStore {
         self.read(move |conn| {
             let tx = conn.unchecked_transaction()?;
             keys.iter().map(|k| relation_at(&tx, app, k)).collect()
-        })
-        .await
-    }
-
-    async fn related_to(&self, app: u64, kind: Kind, other: &str) -> StoreResult<Vec<String>> {
-        let other = other.to_owned();
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT owner FROM relations WHERE app = ?1 AND kind = ?2 AND other = ?3",
-            )?;
-            let found = stmt
-                .query_map(params![app as i64, kind.code(), other], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(found)
         })
         .await
     }
