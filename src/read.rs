@@ -164,6 +164,8 @@ fn conversation(v: &JsValue) -> Option<Conversation> {
         },
         updated: uint(v, "updated")?,
         deleted: flag(v, "deleted").unwrap_or(false),
+        peer_nick: string_or_empty(v, "peerNick"),
+        peer_avatar: string_or_empty(v, "peerAvatar"),
     })
 }
 
@@ -231,6 +233,8 @@ fn message(v: &JsValue) -> Option<Message> {
         version: uint(v, "version").unwrap_or(0),
         // Not read: nothing of the SDK shows who modified a message.
         modifier: String::new(),
+        nick: string_or_empty(v, "nick"),
+        avatar: string_or_empty(v, "avatar"),
     })
 }
 

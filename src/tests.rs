@@ -54,6 +54,8 @@ fn message() -> Message {
         version: 3,
         // The reader leaves it out (see read.rs).
         modifier: String::new(),
+        nick: "Bob".into(),
+        avatar: "b.png".into(),
     }
 }
 
@@ -70,6 +72,8 @@ fn conversations() -> ConversationsOk {
                 last_message: Some(message()),
                 updated: 9,
                 deleted: false,
+                peer_nick: "Bob".into(),
+                peer_avatar: "b.png".into(),
             },
             Conversation {
                 deleted: true,

@@ -1212,7 +1212,7 @@ fn conversation(peer: &str, unread: u32, last: Option<Message>) -> proto::Conver
         peer_read_seq: 0,
         last_message: last,
         updated: 1,
-        deleted: false,
+        ..proto::Conversation::empty(c2c(peer))
     }
 }
 
@@ -1826,4 +1826,52 @@ fn a_changed_list_is_fetched_and_fired_at_most_once_a_second() {
     drain(&mut core);
     core.on_frame(7_000, changed(5, List::FriendGroups));
     assert_eq!(drain(&mut core), []);
+}
+
+/// The peer's nick and avatar: from the list's answer into `userProfile`, kept when an item
+/// has none, and taken from the peer's messages, which carry the sender's as stamped.
+#[test]
+fn user_profile_and_message_nick_come_from_the_server() {
+    let mut bob = conversation("bob", 0, None);
+    bob.peer_nick = "Bob".into();
+    bob.peer_avatar = "b.png".into();
+    let (mut core, effects) = ready_with(vec![bob], 0, 0, vec![]);
+    let list = list_of(&effects);
+    assert_eq!(
+        (
+            list[0].user_profile.nick.as_str(),
+            list[0].user_profile.avatar.as_str()
+        ),
+        ("Bob", "b.png")
+    );
+    // A conversation item without the profile (e.g. after a pin) keeps it.
+    let mut pinned = conversation("bob", 0, None);
+    pinned.is_pinned = true;
+    core.on_frame(
+        1,
+        ServerFrame::Inbox(InboxItem {
+            seq: 1,
+            event: proto::InboxEvent::Conversation {
+                conversation: pinned,
+            },
+        }),
+    );
+    let list = list_of(&drain(&mut core));
+    assert!(list[0].is_pinned);
+    assert_eq!(list[0].user_profile.nick, "Bob");
+    // A message from bob carries his nick as it is now: the message and the list show it.
+    let mut m = stored(1, "bob", "alice", "b1");
+    m.nick = "Bobby".into();
+    m.avatar = "b2.png".into();
+    core.on_frame(2, push(2, m));
+    let effects = drain(&mut core);
+    let received = effects.iter().find_map(|e| match e {
+        Effect::Emit(Event::MessageReceived(l)) => Some(l[0].clone()),
+        _ => None,
+    });
+    assert_eq!(received.unwrap().nick, "Bobby");
+    let list = list_of(&effects);
+    assert_eq!(list[0].user_profile.nick, "Bobby");
+    assert_eq!(list[0].user_profile.avatar, "b2.png");
+    assert_eq!(list[0].last_message.as_ref().unwrap().nick, "Bobby");
 }

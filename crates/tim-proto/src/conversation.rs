@@ -28,6 +28,12 @@ pub struct Conversation {
     /// Deleted by the caller: gone from the list until a new message comes.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// The C2C peer's nick and avatar (in the conversation list's answer; a client keeps the
+    /// ones it knows when an item has none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub peer_avatar: String,
 }
 
 impl Conversation {
@@ -43,6 +49,8 @@ impl Conversation {
             last_message: None,
             updated: 0,
             deleted: false,
+            peer_nick: String::new(),
+            peer_avatar: String::new(),
         }
     }
 }

@@ -113,6 +113,11 @@ pub struct Message {
     /// Who modified the message last; empty while it is not modified.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub modifier: String,
+    /// The sender's nick and avatar when it was sent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub nick: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub avatar: String,
 }
 
 fn is_zero(v: &u64) -> bool {

@@ -77,11 +77,6 @@ async fn main() {
                 .unwrap();
         }
         let last = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO conversations VALUES (?1, ?2, ?3)",
-            params![APP as i64, conv, messages],
-        )
-        .unwrap();
         for (user, peer) in [("alice", "bob"), ("bob", "alice")] {
             tx.execute(
                 "INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, updated) VALUES (?1, ?2, ?3, ?4, 1, ?5, 1)",
@@ -104,11 +99,6 @@ async fn main() {
             )
             .unwrap();
             let id = tx.last_insert_rowid();
-            tx.execute(
-                "INSERT INTO conversations VALUES (?1, ?2, 1)",
-                params![APP as i64, conv],
-            )
-            .unwrap();
             tx.execute(
                 "INSERT INTO user_conversations (app, user_id, peer, conv, conv_type, last_msg, unread, updated) VALUES (?1, 'hub', ?2, ?3, 1, ?4, 1, ?5)",
                 params![APP as i64, peer, conv, id, 1_700_000_000 + n],

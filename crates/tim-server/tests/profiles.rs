@@ -159,3 +159,47 @@ async fn the_account_import_stores_nick_and_face_url() {
     assert_eq!(r["data"][0]["nick"], "New");
     assert_eq!(r["data"][0]["avatar"], "https://example.com/n.png");
 }
+
+/// Every message carries its sender's nick and avatar as they were when it was sent (in the
+/// answer, the push and history), and the conversation list carries each peer's as they are.
+#[tokio::test]
+async fn messages_carry_the_senders_nick_and_the_list_the_peers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let r = alice.send_text("bob", "a0", "before").await;
+    assert!(r["data"]["message"].get("nick").is_none(), "{r}");
+    let change = json!({"nick": "Alice", "avatar": "https://example.com/a.png"});
+    assert_eq!(alice.call("updateMyProfile", change).await["type"], "ok");
+    let r = alice.send_text("bob", "a1", "after").await;
+    assert_eq!(r["data"]["message"]["nick"], "Alice", "{r}");
+    assert_eq!(r["data"]["message"]["avatar"], "https://example.com/a.png");
+    loop {
+        let p = bob.next_push().await;
+        if p["kind"] == "message" && p["message"]["clientMsgID"] == "a1" {
+            assert_eq!(p["message"]["nick"], "Alice");
+            break;
+        }
+    }
+    let change = json!({"nick": "Alicia"});
+    assert_eq!(alice.call("updateMyProfile", change).await["type"], "ok");
+    let h = bob
+        .call(
+            "getHistory",
+            json!({"conversationID": "C2Calice", "count": 10}),
+        )
+        .await;
+    let nicks: Vec<_> = h["data"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["nick"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(nicks.len(), 2, "{h}");
+    assert!(nicks.contains(&String::new()) && nicks.contains(&"Alice".to_owned()));
+    let list = bob.call("getConversations", json!({"limit": 100})).await;
+    let c = &list["data"]["conversations"][0];
+    assert_eq!(c["peerNick"], "Alicia", "{list}");
+    assert_eq!(c["peerAvatar"], "https://example.com/a.png");
+}

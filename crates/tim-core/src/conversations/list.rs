@@ -31,7 +31,8 @@ pub struct LastMessage {
     pub cloud_custom_data: String,
 }
 
-/// `conversation.userProfile` (profiles are not stored yet: nick and avatar are empty).
+/// `conversation.userProfile`: the C2C peer's nick and avatar, from the list's answer and
+/// then from the peer's messages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserProfile {
@@ -80,7 +81,7 @@ impl SdkConversation {
                 is_peer_read: c.id.c2c_peer() == Some(m.to.as_str())
                     && m.sequence <= c.peer_read_seq,
                 revoker: m.revoker.clone(),
-                nick: String::new(),
+                nick: m.nick.clone(),
                 name_card: String::new(),
                 cloud_custom_data: m.body.cloud_custom_data.clone(),
             }
@@ -93,8 +94,8 @@ impl SdkConversation {
             group_profile: None,
             user_profile: UserProfile {
                 user_id: c.id.c2c_peer().unwrap_or_default().to_owned(),
-                nick: String::new(),
-                avatar: String::new(),
+                nick: c.peer_nick.clone(),
+                avatar: c.peer_avatar.clone(),
             },
             is_pinned: c.is_pinned,
             message_remind_type: "",
@@ -129,12 +130,19 @@ impl List {
     }
 
     /// Take the server's state of one conversation (a deleted one leaves the list).
-    pub fn replace(&mut self, c: Conversation) {
+    pub fn replace(&mut self, mut c: Conversation) {
         if c.deleted {
             self.by_id.remove(&c.id);
-        } else {
-            self.by_id.insert(c.id.clone(), c);
+            return;
         }
+        // An item without the peer's profile keeps the one known.
+        if let Some(old) = self.by_id.get_mut(&c.id) {
+            if c.peer_nick.is_empty() && c.peer_avatar.is_empty() {
+                c.peer_nick = std::mem::take(&mut old.peer_nick);
+                c.peer_avatar = std::mem::take(&mut old.peer_avatar);
+            }
+        }
+        self.by_id.insert(c.id.clone(), c);
     }
 
     /// A message of `me`'s: the last message of its conversation, unread if received.
@@ -153,6 +161,11 @@ impl List {
         }
         if m.from != me && !m.body.excluded_from_unread {
             c.unread_count += 1;
+        }
+        // The peer's message carries their profile as it is now.
+        if m.from != me && !(m.nick.is_empty() && m.avatar.is_empty()) {
+            c.peer_nick = m.nick.clone();
+            c.peer_avatar = m.avatar.clone();
         }
         c.updated = c.updated.max(m.time);
     }

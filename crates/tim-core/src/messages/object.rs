@@ -107,8 +107,8 @@ impl SdkMessage {
             // app says so.
             is_read: out,
             priority: "Normal",
-            nick: String::new(),
-            avatar: String::new(),
+            nick: m.nick,
+            avatar: m.avatar,
             name_card: String::new(),
             at_user_list: body.at_user_list,
             cloud_custom_data: body.cloud_custom_data,

@@ -22,6 +22,23 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, g: GetConversations) -> Answer {
         .store
         .conversations(caller.app, &caller.user, after, g.limit);
     let mut page = page.await?;
+    // Each C2C peer's nick and avatar, for the conversation's userProfile.
+    let peers = page
+        .conversations
+        .iter()
+        .filter_map(|c| c.id.c2c_peer().map(str::to_owned))
+        .collect();
+    let profiles = shared.store.profiles(caller.app, peers).await?;
+    let profiles: std::collections::HashMap<String, _> = profiles
+        .into_iter()
+        .map(|p| (p.user_id.clone(), p))
+        .collect();
+    for c in &mut page.conversations {
+        if let Some(p) = c.id.c2c_peer().and_then(|peer| profiles.get(peer)) {
+            c.peer_nick.clone_from(&p.nick);
+            c.peer_avatar.clone_from(&p.avatar);
+        }
+    }
     fit(&mut page.conversations, &mut page.complete);
     Ok(page)
 }

@@ -228,6 +228,12 @@ pub fn profile(user: &str, stored: &str, updated: u64) -> Profile {
     p
 }
 
+/// The nick and avatar of a stored profile, which every message its user sends carries.
+pub fn sender_stamp(stored: &str) -> (String, String) {
+    let p = profile("", stored, 0);
+    (p.nick, p.avatar)
+}
+
 /// The inbox item that tells a user's sessions their profile changed.
 pub fn profile_changed(profile: &Profile) -> tim_proto::InboxEvent {
     tim_proto::InboxEvent::Profile {

@@ -124,11 +124,12 @@ async fn send_c2c(
     let size = (elements.len() + msg.body.cloud_custom_data.len() + at_users.len()) as i64;
     let used = row(
         tx,
-        "UPDATE users SET stored_bytes = stored_bytes + $3 WHERE app = $1 AND user_id = $2 RETURNING stored_bytes",
+        "UPDATE users SET stored_bytes = stored_bytes + $3 WHERE app = $1 AND user_id = $2 RETURNING stored_bytes, profile",
         &[&app, &msg.from, &size],
     )
     .await?
     .ok_or_else(|| internal("the sender has no account"))?;
+    let (nick, avatar) = rules::sender_stamp(&used.try_get::<_, String>(1)?);
     let used: i64 = used.try_get(0)?;
     if msg.quota_bytes > 0 && used > msg.quota_bytes as i64 {
         return Err(StoreError::QuotaExceeded(msg.quota_bytes));
@@ -136,8 +137,8 @@ async fn send_c2c(
     let time = now_secs();
     let inserted = row(
         tx,
-        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         &[
             &app,
             &conv,
@@ -153,6 +154,8 @@ async fn send_c2c(
             &msg.body.need_read_receipt,
             &control_bits(&msg.body),
             &at_users,
+            &nick,
+            &avatar,
         ],
     )
     .await?
@@ -168,6 +171,8 @@ async fn send_c2c(
         random: msg.random,
         client_msg_id: msg.client_msg_id.clone(),
         body: msg.body.clone(),
+        nick,
+        avatar,
         ..Message::default()
     };
     let last = rules::becomes_last(&message).then_some(rowid);

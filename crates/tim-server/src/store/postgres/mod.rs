@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_sessions.sql"),
     include_str!("migrations/003_profiles.sql"),
     include_str!("migrations/004_relations.sql"),
+    include_str!("migrations/005_message_sender.sql"),
 ];
 
 /// Connections per node. PostgreSQL serializes what must be serialized (row locks); more

@@ -45,6 +45,8 @@ pub(super) fn message_at(ids: MessageIds, r: &Row, o: usize) -> StoreResult<Mess
         revoker: r.try_get(o + c::revoker)?,
         modifier: r.try_get(o + c::modifier)?,
         version: r.try_get::<_, i64>(o + c::version)? as u64,
+        nick: r.try_get(o + c::nick)?,
+        avatar: r.try_get(o + c::avatar)?,
     })
 }
 
@@ -62,6 +64,8 @@ pub(super) fn conversation_row(r: &Row) -> StoreResult<(Conversation, Option<i64
         deleted: r.try_get::<_, i64>(c::deleted)? != 0,
         updated: r.try_get::<_, i64>(c::updated)? as u64,
         last_message: None,
+        peer_nick: String::new(),
+        peer_avatar: String::new(),
     };
     Ok((conversation, r.try_get(c::last_msg)?))
 }

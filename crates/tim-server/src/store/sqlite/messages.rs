@@ -113,11 +113,15 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         }
         None => 0,
     };
+    let profile: String = conn
+        .prepare_cached("SELECT profile FROM users WHERE app = ?1 AND user_id = ?2")?
+        .query_row(params![app, msg.from], |r| r.get(0))?;
+    let (nick, avatar) = rules::sender_stamp(&profile);
     // A retry (same sender and clientMsgID) inserts nothing and is answered with the original.
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT (app, sender, client_msg_id) DO NOTHING",
         )?
         .execute(params![
@@ -134,7 +138,9 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
             msg.body.cloud_custom_data,
             msg.body.need_read_receipt,
             control_bits(&msg.body),
-            at_users
+            at_users,
+            nick,
+            avatar
         ])?;
     if inserted == 0 {
         let sql = format!(
@@ -164,6 +170,8 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         random: msg.random,
         client_msg_id: msg.client_msg_id,
         body,
+        nick,
+        avatar,
         ..Message::default()
     };
     let last = rules::becomes_last(&message).then_some(rowid);

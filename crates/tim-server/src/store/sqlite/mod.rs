@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/010_meta.sql"),
     include_str!("migrations/011_profiles.sql"),
     include_str!("migrations/012_relations.sql"),
+    include_str!("migrations/013_message_sender.sql"),
 ];
 
 /// Idle read connections kept open.

@@ -67,6 +67,8 @@ pub(super) fn message_at(r: &Row<'_>, o: usize) -> Result<Message> {
         revoker: r.get(o + c::revoker)?,
         modifier: r.get(o + c::modifier)?,
         version: r.get::<_, i64>(o + c::version)? as u64,
+        nick: r.get(o + c::nick)?,
+        avatar: r.get(o + c::avatar)?,
     })
 }
 
@@ -88,6 +90,8 @@ pub(super) fn conversation_row(r: &Row<'_>) -> Result<(Conversation, Option<i64>
         deleted: r.get::<_, i64>(c::deleted)? != 0,
         updated: r.get::<_, i64>(c::updated)? as u64,
         last_message: None,
+        peer_nick: String::new(),
+        peer_avatar: String::new(),
     };
     Ok((conversation, r.get(c::last_msg)?))
 }
