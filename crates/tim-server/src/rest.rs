@@ -14,14 +14,50 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tim_proto::{codes, KICK_REST_API};
 
+mod profile;
+mod sns;
+
 /// The JSON body could not be read.
 const BAD_JSON: u32 = 60003;
 /// The query string lacks a parameter, or the path is unknown.
 const BAD_REQUEST: u32 = 60002;
 
-fn answer(result: Result<(), (u32, String)>) -> Json<Value> {
+/// A command's result fields (an object, or null), or why it failed.
+type Refused = Result<Value, (u32, String)>;
+
+/// The request body as `T`.
+fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, (u32, String)> {
+    serde_json::from_str(body).map_err(|e| (BAD_JSON, format!("request body: {e}")))
+}
+
+/// `user` is an existing account of `app` (else `missing`, the service's code for it).
+async fn existing<S: Store>(
+    shared: &Shared<S>,
+    app: u64,
+    user: &str,
+    missing: u32,
+) -> Result<(), (u32, String)> {
+    let found = shared
+        .store
+        .profiles(app, vec![user.to_owned()])
+        .await
+        .map_err(|e| (codes::INTERNAL_ERROR, e.to_string()))?;
+    match found.is_empty() {
+        true => Err((missing, format!("no account {user:?}"))),
+        false => Ok(()),
+    }
+}
+
+/// The answer: the status fields, and those of the command's result (an object, or null).
+fn answer(result: Result<Value, (u32, String)>) -> Json<Value> {
     Json(match result {
-        Ok(()) => json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""}),
+        Ok(fields) => {
+            let mut out = json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""});
+            if let (Value::Object(out), Value::Object(fields)) = (&mut out, fields) {
+                out.extend(fields);
+            }
+            out
+        }
         Err((code, info)) => json!({"ActionStatus": "FAIL", "ErrorCode": code, "ErrorInfo": info}),
     })
 }
@@ -52,7 +88,7 @@ async fn run<S: Store>(
     command: &str,
     query: &HashMap<String, String>,
     body: &str,
-) -> Result<(), (u32, String)> {
+) -> Refused {
     let param = |name: &str| {
         query
             .get(name)
@@ -111,7 +147,7 @@ async fn run<S: Store>(
                     .await
                     .map_err(internal)?;
             }
-            Ok(())
+            Ok(Value::Null)
         }
         ("im_open_login_svc", "kick") => {
             let user = user(body)?.user_id;
@@ -119,8 +155,13 @@ async fn run<S: Store>(
                 .sessions
                 .kick_all(app.sdkappid, &user, KICK_REST_API)
                 .await;
-            Ok(())
+            Ok(Value::Null)
         }
+        ("profile", "portrait_set") => profile::portrait_set(shared, app.sdkappid, body).await,
+        ("profile", "portrait_get") => profile::portrait_get(shared, app.sdkappid, body).await,
+        ("sns", "friend_import") => sns::friend_add(shared, app.sdkappid, body, true).await,
+        ("sns", "friend_add") => sns::friend_add(shared, app.sdkappid, body, false).await,
+        ("sns", "friend_delete") => sns::friend_delete(shared, app.sdkappid, body).await,
         _ => Err((BAD_REQUEST, format!("unknown API {service}/{command}"))),
     }
 }

@@ -35,7 +35,8 @@ fn is_format(c: char) -> bool {
 }
 
 /// Who asks: the app, user and session of a logged-in connection. Only this module can make
-/// one (its `made_here` field is private), at login or resume.
+/// one (its `made_here` field is private), at login or resume, or for the REST API once it
+/// checked the administrator's UserSig.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub app: u64,
@@ -44,7 +45,20 @@ pub struct Caller {
     made_here: MadeHere,
 }
 
-/// The proof that a [`Caller`] was made by a login or a resume.
+impl Caller {
+    /// The REST API's caller: the app's administrator, whose UserSig `rest.rs` checked, acting
+    /// for `user` (an app back end's call for one of its users); no session.
+    pub(crate) fn administrator_for(app: u64, user: &str) -> Caller {
+        Caller {
+            app,
+            user: user.to_owned(),
+            session: 0,
+            made_here: MadeHere,
+        }
+    }
+}
+
+/// The proof that a [`Caller`] was made by a login, a resume or the REST API's check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct MadeHere;
 

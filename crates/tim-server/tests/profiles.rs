@@ -203,3 +203,52 @@ async fn messages_carry_the_senders_nick_and_the_list_the_peers() {
     assert_eq!(c["peerNick"], "Alicia", "{list}");
     assert_eq!(c["peerAvatar"], "https://example.com/a.png");
 }
+
+/// REST `profile/portrait_set` and `portrait_get` in Tencent's shape: as the user's own
+/// updateMyProfile (its checks, its push), for the app's administrator only.
+#[tokio::test]
+async fn portrait_set_and_get_for_app_back_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&dir);
+    let mut alice = server.login("alice").await;
+    let set = r#"{"From_Account":"alice","ProfileItem":[
+        {"Tag":"Tag_Profile_IM_Nick","Value":"Alice"},
+        {"Tag":"Tag_Profile_IM_Gender","Value":"Gender_Type_Female"},
+        {"Tag":"Tag_Profile_IM_Level","Value":7},
+        {"Tag":"Tag_Profile_Custom_Hobby","Value":"chess"}]}"#;
+    let r = rest_of(&server, "profile", "portrait_set", "administrator", set).await;
+    assert_eq!(r["ErrorCode"], 0, "{r}");
+    let push = alice.next_push().await;
+    assert_eq!(push["kind"], "profile", "{push}");
+    assert_eq!(push["profile"]["nick"], "Alice");
+    let me = alice.call("getMyProfile", json!({})).await;
+    assert_eq!(me["data"]["level"], 7);
+
+    let get = r#"{"To_Account":["alice","nobody"],"TagList":["Tag_Profile_IM_Nick","Tag_Profile_IM_Level","Tag_Profile_Custom_Hobby"]}"#;
+    let r = rest_of(&server, "profile", "portrait_get", "administrator", get).await;
+    assert_eq!(r["ErrorCode"], 0, "{r}");
+    assert_eq!(
+        r["UserProfileItem"][0]["ProfileItem"],
+        json!([{"Tag": "Tag_Profile_IM_Nick", "Value": "Alice"},
+               {"Tag": "Tag_Profile_IM_Level", "Value": 7},
+               {"Tag": "Tag_Profile_Custom_Hobby", "Value": "chess"}])
+    );
+    assert_eq!(r["UserProfileItem"][1]["ResultCode"], 40003);
+    assert_eq!(r["Fail_Account"], json!(["nobody"]));
+
+    // The SDK's checks hold, and only the administrator may call.
+    let bad = r#"{"From_Account":"alice","ProfileItem":[{"Tag":"Tag_Profile_IM_Gender","Value":"male"}]}"#;
+    let r = rest_of(&server, "profile", "portrait_set", "administrator", bad).await;
+    assert_eq!(r["ErrorCode"], 2721, "{r}");
+    let unknown =
+        r#"{"From_Account":"alice","ProfileItem":[{"Tag":"Tag_Profile_IM_Fly","Value":1}]}"#;
+    let r = rest_of(&server, "profile", "portrait_set", "administrator", unknown).await;
+    assert_eq!(r["ErrorCode"], 40001, "{r}");
+    let nobody =
+        r#"{"From_Account":"nobody","ProfileItem":[{"Tag":"Tag_Profile_IM_Nick","Value":"N"}]}"#;
+    let r = rest_of(&server, "profile", "portrait_set", "administrator", nobody).await;
+    assert_eq!(r["ErrorCode"], 40003, "{r}");
+    let r = rest_of(&server, "profile", "portrait_set", "alice", set).await;
+    assert_eq!(r["ActionStatus"], "FAIL", "{r}");
+    assert_ne!(r["ErrorCode"], 0);
+}

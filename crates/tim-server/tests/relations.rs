@@ -485,3 +485,62 @@ async fn update_friend_sets_remark_and_custom_fields() {
         ["bob"]
     );
 }
+
+/// REST `sns/friend_import` (one way, no asking, whatever the blacklists), `friend_add` (the
+/// target's allowType, unless ForceAddFlags) and `friend_delete`, with the users' `changed`
+/// items as the SDK's calls give.
+#[tokio::test]
+async fn app_back_ends_import_add_and_delete_friends() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    server.login("carol").await;
+    ok(bob
+        .call("addToBlacklist", json!({"userIDList": ["alice"]}))
+        .await);
+    changed(&mut bob).await;
+    let import = r#"{"From_Account":"alice","AddFriendItem":[
+        {"To_Account":"bob","AddSource":"AddSource_Type_Import","Remark":"B"},
+        {"To_Account":"nobody","AddSource":"AddSource_Type_Import"}]}"#;
+    let r = rest_of(&server, "sns", "friend_import", "administrator", import).await;
+    assert_eq!(r["ErrorCode"], 0, "{r}");
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    assert_eq!(r["ResultItem"][1]["ResultCode"], 30003);
+    assert_eq!(r["Fail_Account"], json!(["nobody"]));
+    assert_eq!(changed(&mut alice).await, set(&["friends"]));
+    let mine = ok(alice.call("getFriendList", json!({})).await);
+    assert_eq!(ids(&mine), ["bob"]);
+    assert_eq!(mine[0]["remark"], "B");
+    assert_eq!(
+        ok(bob.call("getFriendList", json!({})).await),
+        json!([]),
+        "one way"
+    );
+
+    // friend_add asks carol (NeedConfirm) unless forced.
+    let add = r#"{"From_Account":"alice","AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_Srv"}]}"#;
+    let r = rest_of(&server, "sns", "friend_add", "administrator", add).await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 30539, "{r}");
+    assert_eq!(r["Fail_Account"], json!([]));
+    let forced = r#"{"From_Account":"alice","ForceAddFlags":1,"AddFriendItem":[{"To_Account":"carol","AddSource":"AddSource_Type_Srv"}]}"#;
+    let r = rest_of(&server, "sns", "friend_add", "administrator", forced).await;
+    assert_eq!(r["ResultItem"][0]["ResultCode"], 0, "{r}");
+    let mut carol = server.login("carol").await;
+    assert_eq!(
+        ids(&ok(carol.call("getFriendList", json!({})).await)),
+        ["alice"],
+        "Add_Type_Both by default"
+    );
+
+    let delete = r#"{"From_Account":"alice","To_Account":["carol","nobody"]}"#;
+    let r = rest_of(&server, "sns", "friend_delete", "administrator", delete).await;
+    assert_eq!(
+        r["ResultItem"][0],
+        json!({"To_Account": "carol", "ResultCode": 0, "ResultInfo": ""})
+    );
+    assert_eq!(r["ResultItem"][1]["ResultCode"], 2700);
+    assert_eq!(ok(carol.call("getFriendList", json!({})).await), json!([]));
+    let r = rest_of(&server, "sns", "friend_delete", "alice", delete).await;
+    assert_ne!(r["ErrorCode"], 0, "administrator only: {r}");
+}

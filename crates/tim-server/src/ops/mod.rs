@@ -6,8 +6,8 @@
 mod conversations;
 mod inbox;
 mod messages;
-mod profiles;
-mod relations;
+pub(crate) mod profiles;
+pub(crate) mod relations;
 
 use crate::failure::{fail, Failure, Outcome};
 use crate::session::{heartbeat, Caller, Session};

@@ -314,10 +314,21 @@ pub fn text_of(message: &Value) -> &str {
 
 /// POST to the REST API as `identifier` (signed with the app key); returns the JSON answer.
 pub async fn rest(server: &Server, command: &str, identifier: &str, body: &str) -> Value {
+    rest_of(server, "im_open_login_svc", command, identifier, body).await
+}
+
+/// A REST call of `service/command`.
+pub async fn rest_of(
+    server: &Server,
+    service: &str,
+    command: &str,
+    identifier: &str,
+    body: &str,
+) -> Value {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let sig = tim_server::usersig::generate(APP, KEY, identifier, 60, now());
     let path = format!(
-        "/v4/im_open_login_svc/{command}?sdkappid={APP}&identifier={identifier}&usersig={sig}&random=99&contenttype=json"
+        "/v4/{service}/{command}?sdkappid={APP}&identifier={identifier}&usersig={sig}&random=99&contenttype=json"
     );
     let mut s = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
     let req = format!(

@@ -46,7 +46,16 @@ fn check_add(r: &AddFriend, me: &str) -> Result<(), Failure> {
 /// Resolves `{userID, code: 0}` when added, `{userID, code: 30539}` when the target must
 /// confirm (a pending application on both sides); rejects 30515, 30525, 30516 or 2701.
 pub async fn add_friend<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, Failure> {
-    let r: AddFriend = params(&data)?;
+    add(ctx, params(&data)?, false).await
+}
+
+/// addFriend as an app back end imports a friendship (REST `friend_import`, or `friend_add`
+/// with `ForceAddFlags`): the target's allowType and either blacklist do not stop it.
+pub async fn import_friend<S: Store>(ctx: &Ctx<'_, S>, r: AddFriend) -> Result<Json, Failure> {
+    add(ctx, r, true).await
+}
+
+async fn add<S: Store>(ctx: &Ctx<'_, S>, r: AddFriend, force: bool) -> Result<Json, Failure> {
     let me = me(ctx);
     check_add(&r, me)?;
     let to = r.to.as_str();
@@ -65,13 +74,13 @@ pub async fn add_friend<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, 
             Key::new(to, Kind::ComeIn, me),
         ];
         let found = at(ctx, &keys).await?;
-        if found[0].is_some() {
+        if found[0].is_some() && !force {
             return fail(
                 FRIEND_IN_SELF_BLACKLIST,
                 format!("{to:?} is in your blacklist"),
             );
         }
-        if found[1].is_some() {
+        if found[1].is_some() && !force {
             return fail(
                 FRIEND_IN_PEER_BLACKLIST,
                 format!("{to:?} has you in their blacklist"),
@@ -85,12 +94,12 @@ pub async fn add_friend<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, 
             plan.expect(key.clone(), row.as_ref());
         }
         // A user who has the requester as a friend already is added without asking.
-        if allow == DENY_ANY {
+        if allow == DENY_ANY && !force {
             return fail(
                 FRIEND_DENY_ANY,
                 format!("{to:?} accepts no friend requests"),
             );
-        } else if allow == ALLOW_ANY || found[3].is_some() {
+        } else if force || allow == ALLOW_ANY || found[3].is_some() {
             let friend = friend_data(&r.remark, &r.source, &r.wording);
             plan.put(keys[2].clone(), friend, List::Friends);
             if r.kind == ADD_TYPE_BOTH && found[3].is_none() {
