@@ -6,11 +6,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# npm writes node_modules/.package-lock.json last: without it an install was cut short.
 need_node_deps() {
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  local done=node_modules/.package-lock.json
+  if [ ! -f "$done" ] || [ package-lock.json -nt "$done" ]; then
     log "installing build and test tools from npm (npm ci)"
     npm ci --no-audit --no-fund >/dev/null
-    touch node_modules
+    touch "$done"
   fi
 }
 
