@@ -77,6 +77,9 @@ pub(crate) fn frame(v: &JsValue) -> Option<ServerFrame> {
         "kicked" => ServerFrame::Kicked(Kicked {
             reason: string(v, "reason")?,
         }),
+        "status" => ServerFrame::Status(tim_proto::status::StatusPush {
+            user_status_list: json(&get(v, "userStatusList")),
+        }),
         _ => return None,
     })
 }

@@ -180,9 +180,10 @@ fn frame_type(frame: &ServerFrame) -> usize {
         ServerFrame::Inbox(_) => 3,
         ServerFrame::Kicked(_) => 4,
         ServerFrame::Online(_) => 5,
+        ServerFrame::Status(_) => 6,
     }
 }
-const FRAME_TYPES: usize = 6;
+const FRAME_TYPES: usize = 7;
 
 /// Through our writer and the engine's JSON.parse, back through our reader.
 fn round_trip(frame: &ServerFrame) -> Option<ServerFrame> {
@@ -224,6 +225,11 @@ fn every_server_frame_reads_back() {
             reason: "multipleAccount".into(),
         }),
         ServerFrame::Online(OnlineMessage { message: message() }),
+        ServerFrame::Status(tim_proto::status::StatusPush {
+            user_status_list: Json(
+                r#"[{"userID":"bob","statusType":1,"customStatus":"busy"}]"#.into(),
+            ),
+        }),
     ];
     frames.extend(items.into_iter().map(ServerFrame::Inbox));
     for (id, op) in (1..).zip(Op::ALL) {

@@ -97,6 +97,10 @@ impl Domains<Waiter> for Account {
         self.messages.online(eng, &me, &self.conversations, message);
     }
 
+    fn status(&mut self, eng: &mut Engine<Waiter>, list: Json) {
+        eng.emit(Event::UserStatusUpdated(list));
+    }
+
     fn load(&mut self, eng: &mut Engine<Waiter>, now_ms: u64) {
         self.conversations.load(eng, now_ms);
         self.relations.load();

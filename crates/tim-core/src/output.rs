@@ -51,6 +51,8 @@ pub enum Event {
     /// BLACKLIST_UPDATED, FRIEND_LIST_UPDATED, FRIEND_APPLICATION_LIST_UPDATED or
     /// FRIEND_GROUP_LIST_UPDATED: a whole list.
     ListUpdated(ListUpdate),
+    /// `[{userID, statusType, customStatus}]`, as the server sent it.
+    UserStatusUpdated(Json),
     KickedOut {
         #[serde(rename = "type")]
         type_: String,
@@ -84,6 +86,7 @@ impl Event {
                 List::FriendApplications => "onFriendApplicationListUpdated",
                 List::FriendGroups => "onFriendGroupListUpdated",
             },
+            Event::UserStatusUpdated(_) => "onUserStatusUpdated",
             Event::KickedOut { .. } => "kickedOut",
             Event::NetStateChange { .. } => "netStateChange",
             Event::Error { .. } => "error",

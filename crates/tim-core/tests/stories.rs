@@ -1669,7 +1669,11 @@ fn every_answer_reaches_its_caller() {
             | Op::DeleteFriendGroup
             | Op::RenameFriendGroup
             | Op::AddToFriendGroup
-            | Op::RemoveFromFriendGroup => {
+            | Op::RemoveFromFriendGroup
+            | Op::SetSelfStatus
+            | Op::GetUserStatus
+            | Op::SubscribeUserStatus
+            | Op::UnsubscribeUserStatus => {
                 let (stateless, _) = Op::stateless(op.name()).expect("a stateless op");
                 let call = core.call(0, stateless, r#"{"userIDList":["bob"]}"#.into());
                 let frame = single_send(drain(&mut core));
@@ -1874,4 +1878,31 @@ fn user_profile_and_message_nick_come_from_the_server() {
     assert_eq!(list[0].user_profile.nick, "Bobby");
     assert_eq!(list[0].user_profile.avatar, "b2.png");
     assert_eq!(list[0].last_message.as_ref().unwrap().nick, "Bobby");
+}
+
+/// A `status` frame is USER_STATUS_UPDATED with its list as it is, once the SDK is ready.
+#[test]
+fn status_frames_fire_user_status_updated_once_ready() {
+    let frame = || {
+        ServerFrame::Status(proto::status::StatusPush {
+            user_status_list: proto::Json(
+                r#"[{"userID":"bob","statusType":2,"customStatus":""}]"#.into(),
+            ),
+        })
+    };
+    let mut core = Core::new(APP, 3);
+    core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    drain(&mut core);
+    core.on_frame(0, frame());
+    assert_eq!(drain(&mut core), [], "not ready: nothing");
+    let mut core = ready_quiet("alice");
+    core.on_frame(1, frame());
+    assert_eq!(
+        drain(&mut core),
+        [Effect::Emit(Event::UserStatusUpdated(proto::Json(
+            r#"[{"userID":"bob","statusType":2,"customStatus":""}]"#.into()
+        )))]
+    );
 }

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod profile;
 pub mod relation;
 pub mod session;
+pub mod status;
 
 pub use conversation::*;
 pub use ids::*;
@@ -80,6 +81,8 @@ pub enum ServerFrame {
     Kicked(Kicked),
     /// An online-only message (not stored, not in the inbox): for sessions online now.
     Online(OnlineMessage),
+    /// Statuses of users the session's user watches (subscribed to, or friends) changed.
+    Status(status::StatusPush),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -236,6 +236,11 @@ op_table! {
     "renameFriendGroup" => RenameFriendGroup ~ [("oldName", "string"), ("newName", "string")];
     "addToFriendGroup" => AddToFriendGroup ~ [("name", "string"), ("userIDList", "array")];
     "removeFromFriendGroup" => RemoveFromFriendGroup ~ [("name", "string"), ("userIDList", "array")];
+    // User status (status.rs).
+    "setSelfStatus" => SetSelfStatus ~ [("customStatus", "string")];
+    "getUserStatus" => GetUserStatus ~ [("userIDList", "array")];
+    "subscribeUserStatus" => SubscribeUserStatus ~ [("userIDList", "array")];
+    "unsubscribeUserStatus" => UnsubscribeUserStatus ~ [];
 }
 
 /// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type

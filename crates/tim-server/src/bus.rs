@@ -51,6 +51,9 @@ pub enum Push {
     Inbox(InboxItem),
     /// An online-only message: best effort, not stored.
     Online(Message),
+    /// Statuses of users the target watches changed (the USER_STATUS_UPDATED data): best
+    /// effort, not stored.
+    Status(tim_proto::Json),
     /// End the sessions with this official KICKED_OUT type.
     Kick(&'static str),
     /// The session was taken over by a connection on another node (a `resume` there): its

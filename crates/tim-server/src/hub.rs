@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tim_proto::status::{StatusPush, STATUS_OFFLINE, STATUS_ONLINE, STATUS_UNLOGINED};
 use tim_proto::{OnlineMessage, Platform, ServerFrame, KICK_USERSIG_EXPIRED};
 use tokio::sync::mpsc;
 
@@ -182,6 +183,29 @@ impl SessionRegistry for Hub {
         link: Link,
     ) -> Later<'a, Result<Resumed, ResumeRefused>> {
         Box::pin(std::future::ready(self.resume_here(token, link)))
+    }
+
+    fn status<'a>(&'a self, app: u64, users: &'a [String]) -> Later<'a, Vec<u32>> {
+        let now = Instant::now();
+        let state = self.state();
+        let status = users
+            .iter()
+            .map(|user| {
+                let list = state.sessions.get(&(app, user.clone()));
+                let sessions = list.map_or(&[][..], |l| &l[..]);
+                if sessions.iter().any(|s| s.link.is_some()) {
+                    STATUS_ONLINE
+                } else if sessions
+                    .iter()
+                    .any(|s| s.detached_until.is_some_and(|t| t > now))
+                {
+                    STATUS_OFFLINE
+                } else {
+                    STATUS_UNLOGINED
+                }
+            })
+            .collect();
+        Box::pin(std::future::ready(status))
     }
 }
 
@@ -387,6 +411,10 @@ impl Bus for Hub {
             Push::Inbox(item) => (encode(&ServerFrame::Inbox(item)), true),
             Push::Online(message) => (
                 encode(&ServerFrame::Online(OnlineMessage { message })),
+                false,
+            ),
+            Push::Status(user_status_list) => (
+                encode(&ServerFrame::Status(StatusPush { user_status_list })),
                 false,
             ),
         };

@@ -41,6 +41,7 @@ struct Wire {
 enum WirePush {
     Inbox { item: InboxItem },
     Online { message: Message },
+    Status { list: tim_proto::Json },
     Kick { reason: String },
     Moved,
 }
@@ -56,6 +57,7 @@ impl Wire {
         let push = match push {
             Push::Inbox(item) => WirePush::Inbox { item },
             Push::Online(message) => WirePush::Online { message },
+            Push::Status(list) => WirePush::Status { list },
             Push::Kick(reason) => WirePush::Kick {
                 reason: reason.to_owned(),
             },
@@ -82,6 +84,7 @@ impl Wire {
         let push = match self.push {
             WirePush::Inbox { item } => Push::Inbox(item),
             WirePush::Online { message } => Push::Online(message),
+            WirePush::Status { list } => Push::Status(list),
             WirePush::Kick { reason } => match tim_proto::kick_type(&reason) {
                 Some(reason) => Push::Kick(reason),
                 None => return tracing::warn!("NATS: a kick of unknown type {reason:?}"),

@@ -187,6 +187,11 @@ pub trait SessionRegistry: Send + Sync + 'static {
         token: &'a str,
         link: Link,
     ) -> Later<'a, Result<Resumed, ResumeRefused>>;
+
+    /// Each of `users`' status, on every node: online (a session attached to a connection),
+    /// offline (only sessions kept for a resume) or not logged in (the official
+    /// USER_STATUS_* values).
+    fn status<'a>(&'a self, app: u64, users: &'a [String]) -> Later<'a, Vec<u32>>;
 }
 
 #[cfg(test)]

@@ -131,6 +131,7 @@ impl Session {
                 SessionEnd::Detach => shared.sessions.detach(app, &user, session, mine).await,
                 SessionEnd::Remove => shared.sessions.remove(app, &user, session, mine).await,
             }
+            crate::ops::status::announce(shared, app, &user, false).await;
         }
     }
 
@@ -220,6 +221,7 @@ impl Session {
             kill,
             sig_expires_at,
         });
+        crate::ops::status::announce(shared, app.sdkappid, &l.user_id, false).await;
         Ok(Response::Login(LoginOk {
             user_id: l.user_id,
             repeat_login: false,
@@ -263,6 +265,7 @@ impl Session {
             kill,
             sig_expires_at: resumed.sig_expires_at,
         });
+        crate::ops::status::announce(shared, resumed.app, &user_id, false).await;
         Ok(Response::Resume(ResumeOk {
             user_id,
             inbox_seq,

@@ -138,6 +138,14 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
             Op::RenameFriendGroup => (json!({"oldName": "work", "newName": "mine"}), |r| {
                 r["code"] == 2711
             }),
+            // Status: carol sets her own; reading and watching others' is open to all (as
+            // profiles), and changes nothing of theirs.
+            Op::SetSelfStatus => (json!({"customStatus": "carol was here"}), |r| {
+                r["data"]["userID"] == "carol"
+            }),
+            Op::GetUserStatus | Op::SubscribeUserStatus | Op::UnsubscribeUserStatus => {
+                (json!({"userIDList": ["alice"]}), |r| r["type"] == "ok")
+            }
             Op::AddToFriendGroup | Op::RemoveFromFriendGroup => {
                 (work_group(), |r| r["code"] == 2711)
             }
@@ -175,6 +183,12 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
         assert!(c["customData"].as_str().is_none_or(str::is_empty), "{c}");
         let profile = me.call("getMyProfile", json!({})).await;
         assert_eq!(profile["data"]["nick"], "", "{profile}");
+    }
+    let status = alice
+        .call("getUserStatus", json!({"userIDList": ["alice", "bob"]}))
+        .await;
+    for s in status["data"]["successUserList"].as_array().unwrap() {
+        assert_eq!(s["customStatus"], "", "{status}");
     }
     assert_eq!(relations_of(&mut alice).await, alice_before);
     assert_eq!(relations_of(&mut bob).await, bob_before);

@@ -67,6 +67,8 @@ pub(crate) trait Domains<W> {
     fn item(&mut self, eng: &mut Engine<W>, item: InboxItem);
     /// An online-only message (no inbox item).
     fn online(&mut self, eng: &mut Engine<W>, message: Message);
+    /// Statuses of watched users changed (a `status` frame; not in the inbox).
+    fn status(&mut self, eng: &mut Engine<W>, list: tim_proto::Json);
     /// The first login of the session: load what the domains keep (with
     /// [`Engine::load`]) before the inbox is synced.
     fn load(&mut self, eng: &mut Engine<W>, now_ms: u64);
@@ -406,6 +408,9 @@ impl<W> Engine<W> {
             }
             ServerFrame::Kicked(kicked) => self.kicked(d, kicked.reason),
             ServerFrame::Online(online) => d.online(self, online.message),
+            // News for a ready SDK only (a status comes again with the next change).
+            ServerFrame::Status(status) if s.ready => d.status(self, status.user_status_list),
+            ServerFrame::Status(_) => {}
         }
     }
 

@@ -8,6 +8,7 @@ mod inbox;
 mod messages;
 pub(crate) mod profiles;
 pub(crate) mod relations;
+pub(crate) mod status;
 
 use crate::failure::{fail, Failure, Outcome};
 use crate::session::{heartbeat, Caller, Session};
@@ -129,6 +130,10 @@ async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failu
         Op::RenameFriendGroup => relations::rename_friend_group(ctx, r).await,
         Op::AddToFriendGroup => relations::add_to_friend_group(ctx, r).await,
         Op::RemoveFromFriendGroup => relations::remove_from_friend_group(ctx, r).await,
+        Op::SetSelfStatus => status::set_self_status(ctx, r).await,
+        Op::GetUserStatus => status::get_user_status(ctx, r).await,
+        Op::SubscribeUserStatus => status::subscribe_user_status(ctx, r).await,
+        Op::UnsubscribeUserStatus => status::unsubscribe_user_status(ctx, r).await,
         _ => fail(
             codes::INTERNAL_ERROR,
             format!("{} is not stateless", op.name()),

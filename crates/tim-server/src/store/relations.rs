@@ -25,6 +25,10 @@ pub enum Kind {
     SendOut = 4,
     /// The owner's friend group named `other`; data: userIDList.
     FriendGroup = 5,
+    /// The owner subscribed to `other`'s status.
+    Subscribe = 6,
+    /// The owner's custom status (`other` empty); data: customStatus.
+    Status = 7,
 }
 
 impl Kind {
@@ -82,6 +86,12 @@ impl Plan {
         self.changes.push((key, Some(data)));
     }
 
+    /// A row written (`Some`) or deleted (`None`) that is in none of the four lists: nobody
+    /// is told.
+    pub fn set(&mut self, key: Key, data: Option<String>) {
+        self.changes.push((key, data));
+    }
+
     pub fn delete(&mut self, key: Key, list: List) {
         self.tell(&key.owner, list);
         self.changes.push((key, None));
@@ -113,6 +123,13 @@ pub trait RelationStore: Send + Sync + 'static {
         app: u64,
         keys: Vec<Key>,
     ) -> impl Future<Output = StoreResult<Vec<Option<Relation>>>> + Send;
+
+    /// Who watches `user`'s status: the users subscribed to it or who have `user` as a friend.
+    fn watchers(
+        &self,
+        app: u64,
+        user: &str,
+    ) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
 
     /// Applies `plan` in one transaction: [`StoreError::Stale`](super::StoreError::Stale)
     /// (and nothing written) when a row is not as `expect` says; each `tell` user (who must

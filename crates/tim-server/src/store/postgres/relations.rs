@@ -87,6 +87,23 @@ impl RelationStore for PgStore {
         Ok(out)
     }
 
+    async fn watchers(&self, app: u64, user: &str) -> StoreResult<Vec<String>> {
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let found = rows(
+            &tx,
+            "SELECT DISTINCT owner FROM relations WHERE app = $1 AND kind IN ($2, $3) AND other = $4",
+            &[&(app as i64), &Kind::Friend.code(), &Kind::Subscribe.code(), &user],
+        )
+        .await?;
+        let owners = found
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<Vec<String>, _>>()?;
+        tx.commit().await?;
+        Ok(owners)
+    }
+
     async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {
         let plan = &plan;
         let mut users: Vec<&str> = plan.expect.iter().map(|(k, _)| k.owner.as_str()).collect();

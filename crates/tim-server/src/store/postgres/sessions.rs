@@ -20,7 +20,11 @@ use deadpool_postgres::{Pool, Transaction};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
+use tim_proto::status::{STATUS_OFFLINE, STATUS_ONLINE, STATUS_UNLOGINED};
 use tim_proto::{Platform, KICK_MULTIPLE_ACCOUNT, KICK_USERSIG_EXPIRED};
+
+/// The official USER_STATUS_UNKNOWN: the registry could not be asked.
+const STATUS_UNKNOWN: u32 = 0;
 
 pub struct PgSessions {
     pool: Pool,
@@ -260,6 +264,33 @@ impl PgSessions {
 
 impl PgSessions {
     /// Forget every session of the user; the detached ones are told `why` when they resume.
+    async fn status(&self, app: u64, users: &[String]) -> StoreResult<Vec<u32>> {
+        let client = self.pool.get().await?;
+        let found = client
+            .query(
+                "SELECT user_id, bool_or(detached_until IS NULL), bool_or(detached_until > $3)
+                 FROM sessions WHERE app = $1 AND user_id = ANY($2) GROUP BY user_id",
+                &[&(app as i64), &users, &now_ms()],
+            )
+            .await?;
+        let mut status = vec![STATUS_UNLOGINED; users.len()];
+        for r in found {
+            let user: String = r.try_get(0)?;
+            let (attached, kept): (bool, Option<bool>) = (r.try_get(1)?, r.try_get(2)?);
+            let value = match (attached, kept) {
+                (true, _) => STATUS_ONLINE,
+                (false, Some(true)) => STATUS_OFFLINE,
+                _ => STATUS_UNLOGINED,
+            };
+            for (slot, u) in status.iter_mut().zip(users) {
+                if *u == user {
+                    *slot = value;
+                }
+            }
+        }
+        Ok(status)
+    }
+
     async fn forget_user(&self, app: u64, user: &str, why: &str) -> StoreResult<()> {
         let until = now_ms() + self.grace.as_millis() as i64;
         let mut client = self.pool.get().await?;
@@ -329,6 +360,19 @@ impl SessionRegistry for PgSessions {
             }
             let sql = "DELETE FROM sessions WHERE id = $1 AND node = $2";
             self.change_mine(sql, id, None).await;
+        })
+    }
+
+    fn status<'a>(&'a self, app: u64, users: &'a [String]) -> Later<'a, Vec<u32>> {
+        Box::pin(async move {
+            match self.status(app, users).await {
+                Ok(status) => status,
+                Err(e) => {
+                    // Unknown rather than wrong.
+                    tracing::warn!("session registry: a status: {e}");
+                    vec![STATUS_UNKNOWN; users.len()]
+                }
+            }
         })
     }
 

@@ -72,6 +72,21 @@ impl RelationStore for SqliteStore {
         .await
     }
 
+    async fn watchers(&self, app: u64, user: &str) -> StoreResult<Vec<String>> {
+        let user = user.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT owner FROM relations WHERE app = ?1 AND kind IN (?2, ?3) AND other = ?4",
+            )?;
+            let kinds = (Kind::Friend.code(), Kind::Subscribe.code());
+            let found = stmt
+                .query_map(params![app as i64, kinds.0, kinds.1, user], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(found)
+        })
+        .await
+    }
+
     async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {
         self.write_checked(move |conn, writes| {
             for (key, expected) in &plan.expect {
