@@ -1,10 +1,12 @@
 // The tim-wasm demo chat: a plain page on top of the SDK's official API. The conversation list,
 // its unread counts, the total unread count, read receipts, revocation and pinning all come from
-// the SDK (getConversationList and its events); the page keeps only the messages of the
-// conversations it has shown, and a placeholder entry for a new chat until its first message
-// creates the conversation.
+// the SDK (getConversationList and its events), names and avatars from the peers' profiles
+// (conversation.userProfile); the page keeps only the messages of the conversations it has
+// shown, and a placeholder entry for a new chat until its first message creates the
+// conversation. Contacts and the profile editor are in contacts.js.
 
 import TIM from './sdk/index.js';
+import { contacts } from './contacts.js';
 
 const C2C = TIM.TYPES.CONV_C2C;
 
@@ -15,6 +17,7 @@ const ui = {
   totalCount: $('total-count'),
   me: $('me'),
   logout: $('logout-btn'),
+  profile: $('profile-btn'),
   kicked: $('kicked-banner'),
   kickedText: $('kicked-text'),
   kickedClose: $('kicked-close'),
@@ -95,6 +98,7 @@ const handlers = {
     ready = true;
     setNetState(TIM.TYPES.NET_STATE_CONNECTED);
     loadConversations();
+    loadMyProfile();
     render();
     // After a reload: the conversation that was open.
     if (restoreOpen && !activeID) openConversation(restoreOpen);
@@ -151,6 +155,35 @@ const handlers = {
     showError(`SDK error ${d.code}: ${d.message}`);
   },
 };
+
+// Contacts and the profile editor (contacts.js): their events join the page's.
+const people = contacts({
+  TIM,
+  tim: () => tim,
+  me: () => me,
+  chat: (userID) => openConversation(C2C + userID),
+  toast: (text) => toast(text),
+  showError: (text) => showError(text),
+  describe: (e) => describe(e),
+  onProfile: (profile) => showMe(profile),
+});
+Object.assign(handlers, people.handlers);
+
+/** The user's own nick beside their userID in the top bar. */
+function showMe(profile) {
+  const nick = profile && profile.nick;
+  ui.me.textContent = nick ? `${nick} (${me})` : me;
+}
+
+async function loadMyProfile() {
+  const s = session;
+  try {
+    const res = await tim.getMyProfile();
+    if (s === session) showMe(res.data);
+  } catch (e) {
+    if (s === session) showError('Could not read your profile: ' + describe(e));
+  }
+}
 
 function attach(instance) {
   if (tim === instance) return;
@@ -228,6 +261,8 @@ function endSession() {
   ui.loginView.hidden = false;
   ui.me.hidden = true;
   ui.logout.hidden = true;
+  ui.profile.hidden = true;
+  people.reset();
   ui.sendInput.value = '';
   ui.loginUser.focus();
 }
@@ -243,6 +278,7 @@ function showChat() {
   ui.me.textContent = me;
   ui.me.hidden = false;
   ui.logout.hidden = false;
+  ui.profile.hidden = false;
   renderTotal();
   render();
   ui.newChatInput.focus();
@@ -667,6 +703,7 @@ function renderConversation(c) {
   const id = c.conversationID;
   const peer = peerOf(c);
   const isPlaceholder = placeholders.has(id);
+  const name = nameOf(c);
   const li = node('li', 'conv-item' + (id === activeID ? ' active' : '') + (c.isPinned ? ' pinned' : ''));
   li.dataset.testid = 'conversation-item';
   li.dataset.peer = peer;
@@ -680,11 +717,12 @@ function renderConversation(c) {
   if (id === activeID) btn.setAttribute('aria-current', 'true');
   btn.addEventListener('click', () => openConversation(id));
 
-  const avatar = node('span', 'avatar', initials(peer));
-  avatar.style.background = colorFor(peer);
+  const avatar = avatarOf(c, name);
   const body = node('span', 'conv-body');
   const top = node('span', 'conv-top');
-  top.append(node('span', 'conv-name', peer));
+  const label = node('span', 'conv-name', name);
+  label.dataset.testid = 'conversation-name';
+  top.append(label);
   const last = c.lastMessage || {};
   if (last.lastTime) top.append(node('span', 'conv-time muted', formatTime(last.lastTime)));
   const bottom = node('span', 'conv-bottom');
@@ -717,6 +755,26 @@ function renderConversation(c) {
   return li;
 }
 
+/** The peer's nick (from the SDK's userProfile) or userID. */
+function nameOf(c) {
+  return (c.userProfile && c.userProfile.nick) || peerOf(c);
+}
+
+/** The peer's avatar image, or a colored initial when they have none. */
+function avatarOf(c, name) {
+  const url = c.userProfile && c.userProfile.avatar;
+  if (url) {
+    const img = node('img', 'avatar');
+    img.src = url;
+    img.alt = '';
+    img.dataset.testid = 'conversation-avatar';
+    return img;
+  }
+  const avatar = node('span', 'avatar', initials(name));
+  avatar.style.background = colorFor(peerOf(c));
+  return avatar;
+}
+
 function lastPreview(c) {
   const m = c.lastMessage;
   if (!m || (!m.lastTime && !m.messageForShow)) return 'No messages yet';
@@ -731,7 +789,8 @@ function revokedText(revoker) {
 
 function renderPaneHead() {
   const p = activeID && panes.get(activeID);
-  ui.paneTitle.textContent = p ? p.peer : 'No conversation open';
+  const c = p && findConversation(p.id);
+  ui.paneTitle.textContent = p ? (c ? nameOf(c) : p.peer) : 'No conversation open';
   // Only a conversation the server has can be deleted.
   ui.convMenuBtn.hidden = !p || !known(p.id);
 }

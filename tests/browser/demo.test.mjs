@@ -2,7 +2,8 @@
 // pages in, a second login of the same user kicks the first page; the conversation list, unread
 // counts, read receipts, revocation and pins come from the SDK; every pane shows the server's
 // order; a reload keeps the session; links, multi-line input, day separators, the message menu
-// (copy, revoke while it can succeed, delete for me) and deleting a conversation. Run with
+// (copy, revoke while it can succeed, delete for me) and deleting a conversation; the profile
+// editor and the contacts tab (a friend request accepted, a block and its 20007). Run with
 //   node --test tests/browser/
 // Needs target/debug/tim-server (cargo build -p tim-server), the built package in pkg/
 // (./scripts/build-sdk.sh) and Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
@@ -584,4 +585,65 @@ test('a chat app people know: reload, links, lines, days, the message menu, dele
   assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
   await jon.context().close();
   await kim.context().close();
+});
+
+test('profile and contacts: a nick and avatar shown to the peer, a friend request accepted, a block', { timeout: 60000 }, async () => {
+  const zoe = await openPage('zoe');
+  const yan = await openPage('yan');
+  await Promise.all([login(zoe, 'zoe'), login(yan, 'yan')]);
+
+  // Zoe sets her nick and avatar (a data: URL: the page loads nothing from elsewhere).
+  const avatar = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="teal"/></svg>');
+  await zoe.getByTestId('profile-button').click();
+  await zoe.getByTestId('profile-dialog').waitFor();
+  await zoe.getByTestId('profile-nick').fill('Zoe Z');
+  await zoe.getByTestId('profile-avatar').fill(avatar);
+  await zoe.getByTestId('profile-save').click();
+  await zoe.getByTestId('current-user').filter({ hasText: 'Zoe Z (zoe)' }).waitFor();
+  assert.equal(await zoe.getByTestId('profile-dialog').isVisible(), false);
+
+  // Her message shows yan a conversation named by her nick, with her avatar.
+  await zoe.getByTestId('new-chat-input').fill('yan');
+  await zoe.getByTestId('new-chat-button').click();
+  await sendText(zoe, 'hi from zoe');
+  await conv(yan, 'zoe').getByTestId('conversation-name').filter({ hasText: 'Zoe Z' }).waitFor();
+  assert.equal(await conv(yan, 'zoe').getByTestId('conversation-avatar').getAttribute('src'), avatar);
+  await conv(yan, 'zoe').click();
+  await yan.getByTestId('pane-title').filter({ hasText: 'Zoe Z' }).waitFor();
+
+  // Zoe asks yan to be friends; yan sees the request (with its badge) and accepts.
+  await zoe.getByTestId('tab-contacts').click();
+  await zoe.getByTestId('contacts-panel').waitFor();
+  await zoe.getByTestId('add-friend-input').fill('yan');
+  await zoe.getByTestId('add-friend-button').click();
+  await zoe.getByTestId('toast').filter({ hasText: 'Request sent to yan' }).waitFor();
+  await zoe.locator('[data-testid="request-sent"][data-user="yan"]').waitFor();
+  await yan.getByTestId('request-badge').filter({ hasText: '1' }).waitFor();
+  await yan.getByTestId('tab-contacts').click();
+  const request = yan.locator('[data-testid="request"][data-user="zoe"]');
+  await request.filter({ hasText: 'Zoe Z' }).waitFor();
+  await yan.getByTestId('request-badge').waitFor({ state: 'hidden' });
+  await request.getByTestId('request-accept').click();
+  await yan.locator('[data-testid="friend"][data-user="zoe"]').filter({ hasText: 'Zoe Z' }).waitFor();
+  await zoe.locator('[data-testid="friend"][data-user="yan"]').waitFor();
+  await request.waitFor({ state: 'detached' });
+  await zoe.locator('[data-testid="request-sent"]').waitFor({ state: 'detached' });
+  await yan.screenshot({ path: join(ARTIFACTS, 'demo-contacts.png') });
+
+  // Yan blocks zoe: she leaves both friend lists, he lists her as blocked, her message fails.
+  await yan.locator('[data-testid="friend"][data-user="zoe"]').getByTestId('friend-block').click();
+  await yan.locator('[data-testid="blocked"][data-user="zoe"]').waitFor();
+  await zoe.locator('[data-testid="friend"][data-user="yan"]').waitFor({ state: 'detached' });
+  await zoe.getByTestId('tab-chats').click();
+  await zoe.getByTestId('send-input').fill('are you there?');
+  await zoe.getByTestId('send-button').click();
+  await zoe.locator('[data-testid="message"][data-status="fail"]', { hasText: 'are you there?' }).waitFor();
+  assert.match(await zoe.getByTestId('message-meta').last().textContent(), /20007/);
+  // Unblocked: her next message arrives.
+  await yan.locator('[data-testid="blocked"][data-user="zoe"]').getByTestId('blocked-remove').click();
+  await yan.locator('[data-testid="blocked"]').waitFor({ state: 'detached' });
+  await sendText(zoe, 'hello again');
+  await yan.getByTestId('tab-chats').click();
+  await messages(yan).filter({ hasText: 'hello again' }).waitFor();
+  assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
 });
