@@ -6,9 +6,9 @@
 use js_sys::{Array, Reflect, JSON};
 use tim_proto::relation::List;
 use tim_proto::{
-    Conversation, ConversationId, ConversationType, ConversationsOk, Element, ErrFrame,
-    GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem, Json, Kicked, LoginOk, Message,
-    MessageBody, MessageOk, OkFrame, OnlineMessage, Op, Response, ResumeOk, SendMessageOk,
+    Conversation, ConversationGroup, ConversationId, ConversationType, ConversationsOk, Element,
+    ErrFrame, GetHistoryOk, HeartbeatOk, Hello, InboxEvent, InboxItem, Json, Kicked, LoginOk,
+    Message, MessageBody, MessageOk, OkFrame, OnlineMessage, Op, Response, ResumeOk, SendMessageOk,
     ServerFrame, SyncOk,
 };
 use wasm_bindgen::JsValue;
@@ -146,8 +146,18 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
 fn conversations(data: &JsValue) -> Option<ConversationsOk> {
     Some(ConversationsOk {
         conversations: list(data, "conversations", conversation)?,
+        conversation_groups: conversation_groups(data).unwrap_or_default(),
         inbox_seq: uint(data, "inboxSeq")?,
         complete: flag(data, "complete")?,
+    })
+}
+
+fn conversation_groups(v: &JsValue) -> Option<Vec<ConversationGroup>> {
+    list(v, "conversationGroups", |g| {
+        Some(ConversationGroup {
+            name: string(g, "name")?,
+            conversation_id_list: list(g, "conversationIDList", JsValue::as_string)?,
+        })
     })
 }
 
@@ -200,6 +210,9 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
         },
         "profile" => InboxEvent::Profile {
             profile: json(&get(v, "profile")),
+        },
+        "conversationGroups" => InboxEvent::ConversationGroups {
+            conversation_groups: conversation_groups(v)?,
         },
         "changed" => InboxEvent::Changed {
             list: List::from_name(&string(v, "list")?)?,

@@ -61,6 +61,10 @@ fn message() -> Message {
 
 fn conversations() -> ConversationsOk {
     ConversationsOk {
+        conversation_groups: vec![tim_proto::ConversationGroup {
+            name: "fav".into(),
+            conversation_id_list: vec!["C2Cbob".into()],
+        }],
         conversations: vec![
             Conversation {
                 id: ConversationId::C2C("bob".into()),
@@ -141,9 +145,10 @@ fn inbox_kind(event: &InboxEvent) -> usize {
         InboxEvent::PeerRead { .. } => 4,
         InboxEvent::Profile { .. } => 5,
         InboxEvent::Changed { .. } => 6,
+        InboxEvent::ConversationGroups { .. } => 7,
     }
 }
-const INBOX_KINDS: usize = 7;
+const INBOX_KINDS: usize = 8;
 
 fn inbox_items() -> Vec<InboxItem> {
     let events = [
@@ -162,6 +167,12 @@ fn inbox_items() -> Vec<InboxItem> {
         },
         InboxEvent::Changed {
             list: tim_proto::relation::List::FriendApplications,
+        },
+        InboxEvent::ConversationGroups {
+            conversation_groups: vec![tim_proto::ConversationGroup {
+                name: "fav".into(),
+                conversation_id_list: vec!["C2Cbob".into()],
+            }],
         },
     ];
     events

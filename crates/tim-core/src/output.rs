@@ -51,6 +51,8 @@ pub enum Event {
     /// BLACKLIST_UPDATED, FRIEND_LIST_UPDATED, FRIEND_APPLICATION_LIST_UPDATED or
     /// FRIEND_GROUP_LIST_UPDATED: a whole list.
     ListUpdated(ListUpdate),
+    /// The names of the user's conversation groups.
+    ConversationGroupListUpdated(Vec<String>),
     /// `[{userID, statusType, customStatus}]`, as the server sent it.
     UserStatusUpdated(Json),
     KickedOut {
@@ -87,6 +89,7 @@ impl Event {
                 List::FriendGroups => "onFriendGroupListUpdated",
             },
             Event::UserStatusUpdated(_) => "onUserStatusUpdated",
+            Event::ConversationGroupListUpdated(_) => "onConversationGroupListUpdated",
             Event::KickedOut { .. } => "kickedOut",
             Event::NetStateChange { .. } => "netStateChange",
             Event::Error { .. } => "error",

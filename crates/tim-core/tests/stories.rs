@@ -216,6 +216,7 @@ fn list_then_sync(core: &mut Core, now: u64, inbox_seq: u64) -> (Vec<Effect>, Cl
 /// The answer to getConversations: one complete page.
 fn conversations(list: Vec<proto::Conversation>, inbox_seq: u64) -> Response {
     Response::GetConversations(proto::ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations: list,
         inbox_seq,
         complete: true,
@@ -1299,6 +1300,7 @@ fn the_list_is_loaded_at_login_and_items_it_already_had_count_once() {
         })
     );
     let after = proto::ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations: vec![conversation(
             "bob",
             0,
@@ -1474,6 +1476,7 @@ fn conversation_changes_in_flight_or_made_while_reconnecting_go_out_after() {
         .any(|f| matches!(f.request, Request::PinConversation(_))));
     let _ = pin;
     let after = proto::ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations: vec![conversation("bob", 0, None)],
         inbox_seq: 1,
         complete: true,
@@ -1540,6 +1543,7 @@ fn every_answer_reaches_its_caller() {
     use proto::Op;
     let bob = || conversation("bob", 1, Some(stored(1, "bob", "alice", "b1")));
     let page = || proto::ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations: vec![bob()],
         inbox_seq: 1,
         complete: true,
@@ -1673,7 +1677,13 @@ fn every_answer_reaches_its_caller() {
             | Op::SetSelfStatus
             | Op::GetUserStatus
             | Op::SubscribeUserStatus
-            | Op::UnsubscribeUserStatus => {
+            | Op::UnsubscribeUserStatus
+            | Op::CreateConversationGroup
+            | Op::GetConversationGroupList
+            | Op::DeleteConversationGroup
+            | Op::RenameConversationGroup
+            | Op::AddConversationsToGroup
+            | Op::DeleteConversationsFromGroup => {
                 let (stateless, _) = Op::stateless(op.name()).expect("a stateless op");
                 let call = core.call(0, stateless, r#"{"userIDList":["bob"]}"#.into());
                 let frame = single_send(drain(&mut core));
@@ -1905,4 +1915,51 @@ fn status_frames_fire_user_status_updated_once_ready() {
             r#"[{"userID":"bob","statusType":2,"customStatus":""}]"#.into()
         )))]
     );
+}
+
+/// Conversation groups: loaded with the list into each conversation's
+/// `conversationGroupList`; a `conversationGroups` item fires CONVERSATION_GROUP_LIST_UPDATED
+/// with the names, then the list with the new memberships.
+#[test]
+fn conversation_groups_come_with_the_list_and_their_item() {
+    let group = |name: &str, ids: &[&str]| proto::ConversationGroup {
+        name: name.into(),
+        conversation_id_list: ids.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut core = ready_quiet_unlogged();
+    core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    core.on_frame(0, ok(login.id, login_ok("alice", 0)));
+    let list_req = single_send(drain(&mut core).split_off(1));
+    let page = proto::ConversationsOk {
+        conversations: vec![conversation("bob", 0, None)],
+        conversation_groups: vec![group("work", &["C2Cbob"])],
+        inbox_seq: 0,
+        complete: true,
+    };
+    core.on_frame(0, ok(list_req.id, Response::GetConversations(page)));
+    let sync = single_send(drain(&mut core));
+    core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
+    let effects = drain(&mut core);
+    let effects = answer_lists(&mut core, 0, effects);
+    assert_eq!(list_of(&effects)[0].conversation_group_list, ["work"]);
+
+    let item = InboxItem {
+        seq: 1,
+        event: proto::InboxEvent::ConversationGroups {
+            conversation_groups: vec![group("work", &[]), group("fav", &["C2Cbob"])],
+        },
+    };
+    core.on_frame(1, ServerFrame::Inbox(item));
+    let effects = drain(&mut core);
+    assert_eq!(
+        effects[0],
+        Effect::Emit(Event::ConversationGroupListUpdated(vec![
+            "work".into(),
+            "fav".into()
+        ]))
+    );
+    assert_eq!(list_of(&effects)[0].conversation_group_list, ["fav"]);
 }

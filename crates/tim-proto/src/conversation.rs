@@ -111,8 +111,42 @@ pub const MAX_CUSTOM_DATA_BYTES: usize = 256;
 #[serde(rename_all = "camelCase")]
 pub struct ConversationsOk {
     pub conversations: Vec<Conversation>,
+    /// The user's conversation groups (in the first page of the list only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversation_groups: Vec<ConversationGroup>,
     /// The user's newest inbox item when this was read.
     pub inbox_seq: u64,
     /// For a page: no conversations after the last one.
     pub complete: bool,
+}
+
+/// One of the user's conversation groups: its name and the conversations in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationGroup {
+    pub name: String,
+    #[serde(rename = "conversationIDList")]
+    pub conversation_id_list: Vec<String>,
+}
+
+/// Byte limit of a group's name, groups per user and conversations per group (the official
+/// 51011, 51010 and 51008).
+pub const MAX_CONVERSATION_GROUP_NAME: usize = 32;
+pub const MAX_CONVERSATION_GROUPS: usize = 20;
+pub const MAX_CONVERSATIONS_IN_GROUP: usize = 1000;
+
+/// `createConversationGroup`, `addConversationsToGroup`, `deleteConversationsFromGroup`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupConversations {
+    pub group_name: String,
+    #[serde(rename = "conversationIDList")]
+    pub conversation_id_list: Vec<String>,
+}
+
+/// `renameConversationGroup`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenameConversationGroup {
+    pub old_name: String,
+    pub new_name: String,
 }

@@ -2,7 +2,7 @@
 //! is stored and fetched again with `sync` after any gap. Each event belongs to a domain
 //! (messages, conversations, …); its data types live in that domain's file.
 
-use crate::conversation::Conversation;
+use crate::conversation::{Conversation, ConversationGroup};
 use crate::ids::ConversationId;
 use crate::json::Json;
 use crate::message::Message;
@@ -68,4 +68,9 @@ pub enum InboxEvent {
     /// One of the user's relation lists changed (blacklist, friends, applications, friend
     /// groups): the SDK fetches it again and fires its list event.
     Changed { list: List },
+    /// The user's conversation groups changed: all of them as they are now.
+    ConversationGroups {
+        #[serde(rename = "conversationGroups")]
+        conversation_groups: Vec<ConversationGroup>,
+    },
 }

@@ -241,6 +241,13 @@ op_table! {
     "getUserStatus" => GetUserStatus ~ [("userIDList", "array")];
     "subscribeUserStatus" => SubscribeUserStatus ~ [("userIDList", "array")];
     "unsubscribeUserStatus" => UnsubscribeUserStatus ~ [];
+    // Conversation groups (conversation.rs).
+    "createConversationGroup" => CreateConversationGroup ~ [("groupName", "string"), ("conversationIDList", "array")];
+    "getConversationGroupList" => GetConversationGroupList ~ [];
+    "deleteConversationGroup" => DeleteConversationGroup ~ [];
+    "renameConversationGroup" => RenameConversationGroup ~ [("oldName", "string"), ("newName", "string")];
+    "addConversationsToGroup" => AddConversationsToGroup ~ [("groupName", "string"), ("conversationIDList", "array")];
+    "deleteConversationsFromGroup" => DeleteConversationsFromGroup ~ [("groupName", "string"), ("conversationIDList", "array")];
 }
 
 /// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type

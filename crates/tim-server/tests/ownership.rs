@@ -33,6 +33,11 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
     let mut erin = server.login("erin").await;
     let add = json!({"to": "bob", "source": "AddSource_Type_web"});
     assert_eq!(erin.call("addFriend", add).await["data"]["code"], 30539);
+    let fav = json!({"groupName": "fav", "conversationIDList": ["C2Cbob"]});
+    assert_eq!(
+        alice.call("createConversationGroup", fav).await["type"],
+        "ok"
+    );
     let alice_before = relations_of(&mut alice).await;
     let bob_before = relations_of(&mut bob).await;
     let mut carol = server.login("carol").await;
@@ -146,6 +151,21 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
             Op::GetUserStatus | Op::SubscribeUserStatus | Op::UnsubscribeUserStatus => {
                 (json!({"userIDList": ["alice"]}), |r| r["type"] == "ok")
             }
+            // Conversation groups: carol's own only (hers made, read and deleted, alice's
+            // not found).
+            Op::CreateConversationGroup => (
+                json!({"groupName": "fav", "conversationIDList": ["C2Calice"]}),
+                |r| r["type"] == "ok",
+            ),
+            Op::GetConversationGroupList => (json!({}), |r| r["data"] == json!(["fav"])),
+            Op::DeleteConversationGroup => (json!("fav"), |r| r["type"] == "ok"),
+            Op::RenameConversationGroup => (json!({"oldName": "fav", "newName": "mine"}), |r| {
+                r["code"] == 51009
+            }),
+            Op::AddConversationsToGroup | Op::DeleteConversationsFromGroup => (
+                json!({"groupName": "fav", "conversationIDList": ["C2Cbob"]}),
+                |r| r["code"] == 51009,
+            ),
             Op::AddToFriendGroup | Op::RemoveFromFriendGroup => {
                 (work_group(), |r| r["code"] == 2711)
             }
@@ -191,6 +211,13 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
         assert_eq!(s["customStatus"], "", "{status}");
     }
     assert_eq!(relations_of(&mut alice).await, alice_before);
+    let groups = alice.call("getConversationGroupList", json!({})).await;
+    assert_eq!(groups["data"], json!(["fav"]), "{groups}");
+    let page = alice.call("getConversations", json!({"limit": 100})).await;
+    assert_eq!(
+        page["data"]["conversationGroups"],
+        json!([{"name": "fav", "conversationIDList": ["C2Cbob"]}])
+    );
     assert_eq!(relations_of(&mut bob).await, bob_before);
     assert_eq!(alice_before["friends"][0]["groupList"], json!(["work"]));
     assert_eq!(alice_before["blacklist"], json!(["dave"]));

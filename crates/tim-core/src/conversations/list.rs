@@ -7,7 +7,7 @@
 use crate::messages::object::{element_type, message_for_show, serialize_payload};
 use crate::vecmap::VecMap;
 use serde::Serialize;
-use tim_proto::{Conversation, ConversationId, Element, Message};
+use tim_proto::{Conversation, ConversationGroup, ConversationId, Element, Message};
 
 /// `conversation.lastMessage` as the official SDK shapes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,10 +61,18 @@ pub struct SdkConversation {
     pub custom_data: String,
     pub peer_read_time: u64,
     pub remark: String,
+    /// The names of the user's conversation groups that hold it.
+    pub conversation_group_list: Vec<String>,
 }
 
 impl SdkConversation {
-    pub(crate) fn of(c: &Conversation) -> Self {
+    pub(crate) fn of(c: &Conversation, groups: &[ConversationGroup]) -> Self {
+        let id = c.id.to_id_string();
+        let conversation_group_list = groups
+            .iter()
+            .filter(|g| g.conversation_id_list.contains(&id))
+            .map(|g| g.name.clone())
+            .collect();
         let last_message = c.last_message.as_ref().map(|m| {
             let payload = m.body.elements.first().cloned().unwrap_or(Element::Text {
                 text: String::new(),
@@ -87,7 +95,8 @@ impl SdkConversation {
             }
         });
         SdkConversation {
-            conversation_id: c.id.to_id_string(),
+            conversation_id: id,
+            conversation_group_list,
             type_: c.id.type_name(),
             unread_count: c.unread_count,
             last_message,
@@ -114,6 +123,8 @@ impl SdkConversation {
 #[derive(Debug, Default)]
 pub(crate) struct List {
     by_id: VecMap<ConversationId, Conversation>,
+    /// The user's conversation groups, for each conversation's `conversationGroupList`.
+    pub groups: Vec<ConversationGroup>,
 }
 
 impl List {
@@ -205,7 +216,9 @@ impl List {
         all.sort_unstable_by(|a, b| {
             (b.is_pinned, active(b), &a.id).cmp(&(a.is_pinned, active(a), &b.id))
         });
-        all.into_iter().map(SdkConversation::of).collect()
+        all.into_iter()
+            .map(|c| SdkConversation::of(c, &self.groups))
+            .collect()
     }
 }
 

@@ -48,6 +48,8 @@ pub(crate) struct Conversations {
     changed: bool,
     /// The total unread count last told to the app.
     told_unread: Option<u32>,
+    /// The conversation groups changed since the app was told.
+    groups_changed: bool,
 }
 
 /// A `C2C<userID>` conversationID, or the official 2503.
@@ -84,8 +86,8 @@ impl Conversations {
         eng.ready_user()?;
         let id = c2c(id)?;
         let conversation = match self.list.get(&id) {
-            Some(c) => SdkConversation::of(c),
-            None => SdkConversation::of(&Conversation::empty(id)),
+            Some(c) => SdkConversation::of(c, &self.list.groups),
+            None => SdkConversation::of(&Conversation::empty(id), &self.list.groups),
         };
         let conversation = Box::new(conversation);
         Ok(eng.done(Ok(OpOk::ConversationProfile { conversation })))
@@ -273,6 +275,9 @@ impl Conversations {
     fn loaded(&mut self, eng: &mut Eng, now_ms: u64, page: ConversationsOk) {
         // Items up to the first page's inbox sequence are in the list already.
         self.loaded_at.get_or_insert(page.inbox_seq);
+        if !page.conversation_groups.is_empty() {
+            self.list.groups = page.conversation_groups;
+        }
         let next = page.conversations.last().map(|c| c.id.clone());
         for c in page.conversations {
             self.list.load(c);
@@ -319,12 +324,22 @@ impl Conversations {
                 conversation_id,
                 read_seq,
             } => self.list.peer_read(conversation_id, *read_seq),
+            InboxEvent::ConversationGroups {
+                conversation_groups,
+            } => {
+                self.list.groups.clone_from(conversation_groups);
+                self.groups_changed = true;
+            }
             InboxEvent::Profile { .. } | InboxEvent::Changed { .. } => {}
         }
     }
 
     /// News for the app: the list when it changed (and always right after SDK_READY).
     pub fn flush(&mut self, eng: &mut Eng, first: bool) {
+        if std::mem::take(&mut self.groups_changed) && eng.is_ready() {
+            let names = self.list.groups.iter().map(|g| g.name.clone()).collect();
+            eng.emit(Event::ConversationGroupListUpdated(names));
+        }
         if std::mem::take(&mut self.changed) || first {
             self.tell(eng);
         }

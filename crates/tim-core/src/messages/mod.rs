@@ -490,7 +490,8 @@ impl Messages {
             }
             InboxEvent::Conversation { .. }
             | InboxEvent::Profile { .. }
-            | InboxEvent::Changed { .. } => {}
+            | InboxEvent::Changed { .. }
+            | InboxEvent::ConversationGroups { .. } => {}
             InboxEvent::Revoked { message } => {
                 let own = self.own_revokes.remove(&message.id).is_some();
                 let message = self.view(me, convs, message);

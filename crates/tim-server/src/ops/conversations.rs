@@ -40,6 +40,9 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, g: GetConversations) -> Answer {
         }
     }
     fit(&mut page.conversations, &mut page.complete);
+    if g.after.is_none() {
+        page.conversation_groups = super::conversation_groups::groups(ctx).await?;
+    }
     Ok(page)
 }
 

@@ -3,6 +3,7 @@
 //! can give, so no op is reachable without an authenticated caller. Each domain's ops live in
 //! the file named after it.
 
+mod conversation_groups;
 mod conversations;
 mod inbox;
 mod messages;
@@ -130,6 +131,18 @@ async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failu
         Op::RenameFriendGroup => relations::rename_friend_group(ctx, r).await,
         Op::AddToFriendGroup => relations::add_to_friend_group(ctx, r).await,
         Op::RemoveFromFriendGroup => relations::remove_from_friend_group(ctx, r).await,
+        Op::CreateConversationGroup => conversation_groups::create_conversation_group(ctx, r).await,
+        Op::GetConversationGroupList => {
+            conversation_groups::get_conversation_group_list(ctx, r).await
+        }
+        Op::DeleteConversationGroup => conversation_groups::delete_conversation_group(ctx, r).await,
+        Op::RenameConversationGroup => conversation_groups::rename_conversation_group(ctx, r).await,
+        Op::AddConversationsToGroup => {
+            conversation_groups::add_conversations_to_group(ctx, r).await
+        }
+        Op::DeleteConversationsFromGroup => {
+            conversation_groups::delete_conversations_from_group(ctx, r).await
+        }
         Op::SetSelfStatus => status::set_self_status(ctx, r).await,
         Op::GetUserStatus => status::get_user_status(ctx, r).await,
         Op::SubscribeUserStatus => status::subscribe_user_status(ctx, r).await,

@@ -10,6 +10,7 @@
 use super::StoreResult;
 use std::future::Future;
 use tim_proto::relation::List;
+use tim_proto::InboxEvent;
 
 /// What a row is, and whose list it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,6 +30,8 @@ pub enum Kind {
     Subscribe = 6,
     /// The owner's custom status (`other` empty); data: customStatus.
     Status = 7,
+    /// The owner's conversation group named `other`; data: conversationIDList.
+    ConversationGroup = 8,
 }
 
 impl Kind {
@@ -74,6 +77,8 @@ pub struct Plan {
     pub changes: Vec<(Key, Option<String>)>,
     /// Users whose list changed: each gets a `changed` inbox item for it (once per pair).
     pub tell: Vec<(String, List)>,
+    /// Other inbox items to add, each to its user's inbox.
+    pub items: Vec<(String, InboxEvent)>,
 }
 
 impl Plan {
@@ -104,7 +109,12 @@ impl Plan {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.tell.is_empty()
+        self.changes.is_empty() && self.tell.is_empty() && self.items.is_empty()
+    }
+
+    /// `event` goes to `user`'s inbox with the plan.
+    pub fn item(&mut self, user: &str, event: InboxEvent) {
+        self.items.push((user.to_owned(), event));
     }
 }
 
@@ -132,7 +142,7 @@ pub trait RelationStore: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
 
     /// Applies `plan` in one transaction: [`StoreError::Stale`](super::StoreError::Stale)
-    /// (and nothing written) when a row is not as `expect` says; each `tell` user (who must
-    /// exist) gets a `changed` item.
+    /// (and nothing written) when a row is not as `expect` says; each `tell` user gets a
+    /// `changed` item and each `items` user that item (users unknown to the store nothing).
     fn relate(&self, app: u64, plan: Plan) -> impl Future<Output = StoreResult<()>> + Send;
 }

@@ -73,6 +73,7 @@ pub const KIND_PEER_READ: i64 = 4;
 pub const KIND_MODIFIED: i64 = 5;
 pub const KIND_PROFILE: i64 = 6;
 pub const KIND_CHANGED: i64 = 7;
+pub const KIND_CONVERSATION_GROUPS: i64 = 8;
 
 /// The kind of an inbox item, and whether it is stored as its JSON (else it names a message).
 pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
@@ -84,6 +85,7 @@ pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
         InboxEvent::Modified { .. } => (KIND_MODIFIED, false),
         InboxEvent::Profile { .. } => (KIND_PROFILE, true),
         InboxEvent::Changed { .. } => (KIND_CHANGED, true),
+        InboxEvent::ConversationGroups { .. } => (KIND_CONVERSATION_GROUPS, true),
     }
 }
 

@@ -25,7 +25,7 @@ use tim_proto::profile::Profile;
 use tim_proto::relation::List;
 
 /// Times an op decides again after its rows changed under it.
-const TRIES: usize = 5;
+pub(crate) const TRIES: usize = 5;
 
 /// Runs `$decide` (an expression giving `Result<(Plan, T), Failure>`) and applies its plan,
 /// again from the start while the rows it read change under it; `T` is the op's result.

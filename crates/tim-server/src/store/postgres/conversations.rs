@@ -122,6 +122,7 @@ async fn change_all(
         conversations.push(change(tx, writes, ids, (app, user, peer), how).await?);
     }
     Ok(ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations,
         inbox_seq: inbox_seq(tx, app, user).await?,
         complete: true,
@@ -195,6 +196,7 @@ impl ConversationStore for PgStore {
         let complete = conversations.len() <= limit as usize;
         conversations.truncate(limit as usize);
         Ok(ConversationsOk {
+            conversation_groups: Vec::new(),
             conversations,
             inbox_seq,
             complete,

@@ -334,6 +334,7 @@ async fn delete_messages(
         }
     }
     Ok(ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations,
         inbox_seq: inbox_seq(tx, app, user).await?,
         complete: true,

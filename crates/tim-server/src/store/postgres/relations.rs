@@ -109,6 +109,7 @@ impl RelationStore for PgStore {
         let mut users: Vec<&str> = plan.expect.iter().map(|(k, _)| k.owner.as_str()).collect();
         users.extend(plan.changes.iter().map(|(k, _)| k.owner.as_str()));
         users.extend(plan.tell.iter().map(|(u, _)| u.as_str()));
+        users.extend(plan.items.iter().map(|(u, _)| u.as_str()));
         let users = &users;
         transaction!(self, |tx, writes| {
             async {
@@ -143,6 +144,11 @@ impl RelationStore for PgStore {
                     if known.contains(user) {
                         let event = InboxEvent::Changed { list: *list };
                         inbox::push(&tx, writes, app, user, None, event).await?;
+                    }
+                }
+                for (user, event) in &plan.items {
+                    if known.contains(user) {
+                        inbox::push(&tx, writes, app, user, None, event.clone()).await?;
                     }
                 }
                 Ok(())

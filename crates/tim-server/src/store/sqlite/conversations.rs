@@ -123,6 +123,7 @@ fn change_all(
         .map(|peer| change(conn, writes, app, user, peer, how))
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations,
         inbox_seq: inbox_seq(conn, app, user)?,
         complete: true,
@@ -162,6 +163,7 @@ impl ConversationStore for SqliteStore {
             let complete = conversations.len() <= limit as usize;
             conversations.truncate(limit as usize);
             Ok(ConversationsOk {
+                conversation_groups: Vec::new(),
                 conversations,
                 inbox_seq,
                 complete,

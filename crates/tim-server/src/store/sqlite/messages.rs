@@ -307,6 +307,7 @@ fn delete_messages(
         }
     }
     Ok(ConversationsOk {
+        conversation_groups: Vec::new(),
         conversations,
         inbox_seq: inbox_seq(conn, app, user)?,
         complete: true,

@@ -113,9 +113,9 @@ impl RelationStore for SqliteStore {
                         .execute(params![app as i64, owner, kind, other])?,
                 };
             }
-            for (user, list) in plan.tell {
+            let told = plan.tell.into_iter().map(|(user, list)| (user, InboxEvent::Changed { list }));
+            for (user, event) in told.chain(plan.items) {
                 if let Some(seq) = inbox::next_seq(conn, writes, app, &user)? {
-                    let event = InboxEvent::Changed { list };
                     inbox::push_at(conn, writes, app, &user, seq, None, event)?;
                 }
             }
