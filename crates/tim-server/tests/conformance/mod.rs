@@ -850,6 +850,23 @@ pub async fn relation_plans_apply_whole_or_not_at_all<S: Store>(store: S, bus: A
     assert!(at[0].is_none());
     assert_eq!(at[1].as_ref().unwrap().data, "{}");
     assert_eq!(at[2].as_ref().unwrap().other, "ben");
+    // Who watches ann's status: ben (her friend's owner) and cid once subscribed, each once.
+    assert_eq!(store.watchers(APP, "ann").await.unwrap(), ["ben"]);
+    let mut plan = Plan::default();
+    plan.set(Key::new("cid", Kind::Subscribe, "ann"), Some("{}".into()));
+    plan.set(Key::new("ben", Kind::Subscribe, "ann"), Some("{}".into()));
+    store.relate(APP, plan).await.unwrap();
+    let mut watchers = store.watchers(APP, "ann").await.unwrap();
+    watchers.sort();
+    assert_eq!(watchers, ["ben", "cid"]);
+    assert!(
+        inbox(&store, "cid").await.is_empty(),
+        "a subscription tells nobody"
+    );
+    let mut plan = Plan::default();
+    plan.set(Key::new("cid", Kind::Subscribe, "ann"), None);
+    plan.set(Key::new("ben", Kind::Subscribe, "ann"), None);
+    store.relate(APP, plan).await.unwrap();
     // A profile change tells the user and those who have the user as a friend.
     let before = (
         inbox(&store, "ben").await.len(),
