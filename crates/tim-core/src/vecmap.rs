@@ -105,6 +105,34 @@ impl<K, V> IntoIterator for VecMap<K, V> {
 /// A set as a [`VecMap`] without values.
 pub type VecSet<K> = VecMap<K, ()>;
 
+/// Sorts `v` by `cmp` in place, O(n log n), not stable: a heapsort, a tenth of the size of the
+/// standard library's sorts in the wasm file (the conversation list is the one thing sorted).
+pub fn heap_sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let less = |v: &[T], a: usize, b: usize| cmp(&v[a], &v[b]).is_lt();
+    // Moves `v[root]` down the heap of `v[..end]` until its children are not greater.
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end && less(v, child, child + 1) {
+            child += 1;
+        }
+        if !less(v, root, child) {
+            return;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for root in (0..v.len() / 2).rev() {
+        sift(v, root, v.len());
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +154,27 @@ mod tests {
         assert_eq!(keys, ["a", "c"]);
         assert_eq!(m.values().sum::<u32>(), 13);
         assert!(!m.is_empty());
+    }
+
+    #[test]
+    fn heap_sort_sorts() {
+        let mut seed = 7u64;
+        for len in [0usize, 1, 2, 3, 10, 100, 1000] {
+            let mut v: Vec<u64> = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    seed >> 50
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort();
+            heap_sort_by(&mut v, |a, b| a.cmp(b));
+            assert_eq!(v, want, "{len}");
+            heap_sort_by(&mut v, |a, b| b.cmp(a));
+            want.reverse();
+            assert_eq!(v, want, "{len} reversed");
+        }
     }
 }

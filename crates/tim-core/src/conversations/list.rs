@@ -213,7 +213,7 @@ impl List {
     pub fn list(&self) -> Vec<SdkConversation> {
         let mut all: Vec<&Conversation> = self.by_id.values().collect();
         let active = |c: &Conversation| c.last_message.as_ref().map_or(c.updated, |m| m.time);
-        all.sort_unstable_by(|a, b| {
+        crate::vecmap::heap_sort_by(&mut all, |a, b| {
             (b.is_pinned, active(b), &a.id).cmp(&(a.is_pinned, active(a), &b.id))
         });
         all.into_iter()
