@@ -1,33 +1,13 @@
 // Conversation groups through the built package against the real server, each session in its
 // own process: create, add, remove, rename, delete; CONVERSATION_GROUP_LIST_UPDATED and each
 // conversation's conversationGroupList on every session of the user, and after a new login.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import TLSSigAPIv2 from 'tls-sig-api-v2';
 import TIM from 'tim-wasm';
-import { startServer } from '../lib/server.mjs';
-import { loggedInPeer } from './harness.mjs';
+import { suiteServer } from './harness.mjs';
 
-const APP = 1400000055;
-const KEY = 'node-conversation-groups-key';
-const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
 const E = TIM.EVENT;
-
-let server;
-const peers = [];
-before(async () => {
-  server = await startServer(['--app', `${APP}:${KEY}`, '--web-instances', '3']);
-});
-after(async () => {
-  for (const p of peers) p.stop();
-  await server.stop();
-});
-
-async function user(userID) {
-  const p = await loggedInPeer(APP, server.url, userID, sig(userID));
-  peers.push(p);
-  return p;
-}
+const { user } = suiteServer(1400000055, 'node-conversation-groups-key', ['--web-instances', '3']);
 
 const call = (p, method, options) => p.value(`return await tim.${method}(${JSON.stringify(options)})`);
 const codeOf = (p, code) => p.value(`try { ${code}; return 0 } catch (e) { return e.code }`);

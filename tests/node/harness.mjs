@@ -3,6 +3,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
+import TLSSigAPIv2 from 'tls-sig-api-v2';
+import { startServer } from '../lib/server.mjs';
 
 const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peer.mjs');
 
@@ -83,4 +86,30 @@ export async function loggedInPeer(sdkAppID, serverURL, userID, userSig) {
   }
   await p.take('sdkStateReady');
   return p;
+}
+
+/** A suite's server for app `sdkAppID` with secret `key` (started before its tests with the
+ * extra server `args`, stopped after them with every user it made): `user(userID, url?)` is a
+ * logged-in user process (through `url`, e.g. a proxy, when given), `sig(userID)` a UserSig,
+ * `server()` the running server. */
+export function suiteServer(sdkAppID, key, args = []) {
+  let server;
+  const peers = [];
+  before(async () => {
+    server = await startServer(['--app', `${sdkAppID}:${key}`, ...args]);
+  });
+  after(async () => {
+    for (const p of peers) p.stop();
+    await server.stop();
+  });
+  const sig = (userID) => new TLSSigAPIv2.Api(sdkAppID, key).genUserSig(userID, 3600);
+  return {
+    sig,
+    server: () => server,
+    async user(userID, url = server.url) {
+      const p = await loggedInPeer(sdkAppID, url, userID, sig(userID));
+      peers.push(p);
+      return p;
+    },
+  };
 }

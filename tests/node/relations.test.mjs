@@ -3,37 +3,19 @@
 // messages and friend requests, friend groups, the list events (the whole list, on every
 // session of the users concerned, converging after a reconnect), and PROFILE_UPDATED for
 // friends' profiles.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import TLSSigAPIv2 from 'tls-sig-api-v2';
 import TIM from 'tim-wasm';
-import { startServer } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
-import { loggedInPeer } from './harness.mjs';
+import { suiteServer } from './harness.mjs';
 
-const APP = 1400000053;
-const KEY = 'node-relations-key';
-const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
 const E = TIM.EVENT;
 const LISTS = [E.BLACKLIST_UPDATED, E.FRIEND_LIST_UPDATED, E.FRIEND_APPLICATION_LIST_UPDATED, E.FRIEND_GROUP_LIST_UPDATED];
-
-let server;
-let proxy;
-const peers = [];
-before(async () => {
-  server = await startServer(['--app', `${APP}:${KEY}`, '--web-instances', '2']);
-  proxy = await startProxy({ upstreamPort: server.port });
-});
-after(async () => {
-  for (const p of peers) p.stop();
-  await proxy.close();
-  await server.stop();
-});
+const suite = suiteServer(1400000053, 'node-relations-key', ['--web-instances', '2']);
 
 /** A logged-in user whose login-time list events (one of each, all empty) are taken. */
-async function user(userID, via = server.url) {
-  const p = await loggedInPeer(APP, via, userID, sig(userID));
-  peers.push(p);
+async function user(userID, via) {
+  const p = await suite.user(userID, via);
   for (const name of LISTS) await p.take(name);
   return p;
 }
@@ -158,30 +140,35 @@ test('the blacklist: 20007 for messages, 30525 for requests, BLACKLIST_UPDATED',
 });
 
 test('friend groups, and a second session converging after a reconnect', async () => {
-  const gina = await user('r-gina');
-  const gina2 = await user('r-gina', proxy.url);
-  const hal = await user('r-hal');
-  await call(hal, 'updateMyProfile', { allowType: TIM.TYPES.ALLOW_TYPE_ALLOW_ANY });
-  await call(gina, 'addFriend', { to: 'r-hal', source: 'AddSource_Type_Web' });
-  await gina2.take(E.FRIEND_LIST_UPDATED, (l) => l.length === 1);
+  const proxy = await startProxy({ upstreamPort: suite.server().port });
+  try {
+    const gina = await user('r-gina');
+    const gina2 = await user('r-gina', proxy.url);
+    const hal = await user('r-hal');
+    await call(hal, 'updateMyProfile', { allowType: TIM.TYPES.ALLOW_TYPE_ALLOW_ANY });
+    await call(gina, 'addFriend', { to: 'r-hal', source: 'AddSource_Type_Web' });
+    await gina2.take(E.FRIEND_LIST_UPDATED, (l) => l.length === 1);
 
-  const made = await call(gina, 'createFriendGroup', { name: 'work', userIDList: ['r-hal', 'r-nobody'] });
-  assert.deepEqual(made.data.friendGroup, { name: 'work', userIDList: ['r-hal'], count: 1 });
-  assert.equal(made.data.failureUserIDList[0].code, 2700);
-  assert.deepEqual(await gina2.take(E.FRIEND_GROUP_LIST_UPDATED), [{ name: 'work', userIDList: ['r-hal'], count: 1 }]);
-  assert.equal(await codeOf(gina, `tim.createFriendGroup({name: 'work', userIDList: []})`), 2710);
+    const made = await call(gina, 'createFriendGroup', { name: 'work', userIDList: ['r-hal', 'r-nobody'] });
+    assert.deepEqual(made.data.friendGroup, { name: 'work', userIDList: ['r-hal'], count: 1 });
+    assert.equal(made.data.failureUserIDList[0].code, 2700);
+    assert.deepEqual(await gina2.take(E.FRIEND_GROUP_LIST_UPDATED), [{ name: 'work', userIDList: ['r-hal'], count: 1 }]);
+    assert.equal(await codeOf(gina, `tim.createFriendGroup({name: 'work', userIDList: []})`), 2710);
 
-  // gina2 is cut off; meanwhile the group is renamed and hal unfriends gina. Once back, gina2
-  // has the lists as they are now.
-  proxy.refuse(true);
-  proxy.cutAll();
-  await gina2.take(E.NET_STATE_CHANGE, (d) => d.state === 'connecting');
-  await call(gina, 'renameFriendGroup', { oldName: 'work', newName: 'job' });
-  await call(hal, 'deleteFriend', { userIDList: ['r-gina'] });
-  proxy.refuse(false);
-  await gina2.take(E.NET_STATE_CHANGE, (d) => d.state === 'connected', 40000);
-  await gina2.take(E.FRIEND_GROUP_LIST_UPDATED, (l) => l.length === 1 && l[0].name === 'job' && l[0].count === 0);
-  await gina2.take(E.FRIEND_LIST_UPDATED, (l) => l.length === 0);
-  assert.equal(await codeOf(gina2, `tim.deleteFriendGroup({name: 'work'})`), 2711);
-  assert.equal((await call(gina2, 'deleteFriendGroup', { name: 'job' })).data.name, 'job');
+    // gina2 is cut off; meanwhile the group is renamed and hal unfriends gina. Once back, gina2
+    // has the lists as they are now.
+    proxy.refuse(true);
+    proxy.cutAll();
+    await gina2.take(E.NET_STATE_CHANGE, (d) => d.state === 'connecting');
+    await call(gina, 'renameFriendGroup', { oldName: 'work', newName: 'job' });
+    await call(hal, 'deleteFriend', { userIDList: ['r-gina'] });
+    proxy.refuse(false);
+    await gina2.take(E.NET_STATE_CHANGE, (d) => d.state === 'connected', 40000);
+    await gina2.take(E.FRIEND_GROUP_LIST_UPDATED, (l) => l.length === 1 && l[0].name === 'job' && l[0].count === 0);
+    await gina2.take(E.FRIEND_LIST_UPDATED, (l) => l.length === 0);
+    assert.equal(await codeOf(gina2, `tim.deleteFriendGroup({name: 'work'})`), 2711);
+    assert.equal((await call(gina2, 'deleteFriendGroup', { name: 'job' })).data.name, 'job');
+  } finally {
+    await proxy.close();
+  }
 });

@@ -1,34 +1,14 @@
 // User status through the built package against the real server, each user in its own
 // process: setSelfStatus, getUserStatus, subscribeUserStatus / unsubscribeUserStatus, and
 // USER_STATUS_UPDATED across login, a dropped connection, logout and a kick.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import TLSSigAPIv2 from 'tls-sig-api-v2';
 import TIM from 'tim-wasm';
-import { startServer } from '../lib/server.mjs';
-import { loggedInPeer } from './harness.mjs';
+import { suiteServer } from './harness.mjs';
 
-const APP = 1400000054;
-const KEY = 'node-status-key';
-const sig = (user) => new TLSSigAPIv2.Api(APP, KEY).genUserSig(user, 3600);
 const E = TIM.EVENT;
 const T = TIM.TYPES;
-
-let server;
-const peers = [];
-before(async () => {
-  server = await startServer(['--app', `${APP}:${KEY}`]);
-});
-after(async () => {
-  for (const p of peers) p.stop();
-  await server.stop();
-});
-
-async function user(userID) {
-  const p = await loggedInPeer(APP, server.url, userID, sig(userID));
-  peers.push(p);
-  return p;
-}
+const { user } = suiteServer(1400000054, 'node-status-key');
 
 const call = (p, method, options) => p.value(`return await tim.${method}(${JSON.stringify(options)})`);
 const statusOf = (p, userID, statusType) =>

@@ -46,9 +46,7 @@ impl Relations {
         self.lists[index(list)].dirty = true;
     }
 
-    /// Starts the fetches that are due (only once the SDK is ready). Not inlined: it runs
-    /// after every frame and tick, and one copy keeps the SDK small.
-    #[inline(never)]
+    /// Starts the fetches that are due (only once the SDK is ready).
     pub fn run(&mut self, eng: &mut Engine<Waiter>, now_ms: u64) {
         if !eng.is_ready() {
             return;

@@ -219,41 +219,35 @@ pub async fn add_conversations_to_group<S: Store>(
     ctx: &Ctx<'_, S>,
     data: Json,
 ) -> Result<Json, Failure> {
-    let r: GroupConversations = params(&data)?;
-    let (ids, failure) = valid_ids(r.conversation_id_list);
-    change(ctx, &r.group_name, |rows, i| {
-        let mut group = group_of(&rows[i]);
-        let before = group.conversation_id_list.len();
-        for id in &ids {
-            if !group.conversation_id_list.contains(id) {
-                group.conversation_id_list.push(id.clone());
-            }
-        }
-        if group.conversation_id_list.len() > MAX_CONVERSATIONS_IN_GROUP {
-            return fail(
-                GROUP_FULL,
-                format!("at most {MAX_CONVERSATIONS_IN_GROUP} conversations"),
-            );
-        }
-        rows[i].data = data_of(&group.conversation_id_list);
-        Ok(group.conversation_id_list.len() != before)
-    })
-    .await?;
-    Ok(lists(&ids, failure))
+    members(ctx, data, true).await
 }
 
 pub async fn delete_conversations_from_group<S: Store>(
     ctx: &Ctx<'_, S>,
     data: Json,
 ) -> Result<Json, Failure> {
+    members(ctx, data, false).await
+}
+
+/// Adds the conversations of `data` to its group (`add`), or takes them out.
+async fn members<S: Store>(ctx: &Ctx<'_, S>, data: Json, add: bool) -> Result<Json, Failure> {
     let r: GroupConversations = params(&data)?;
     let (ids, failure) = valid_ids(r.conversation_id_list);
     change(ctx, &r.group_name, |rows, i| {
-        let mut group = group_of(&rows[i]);
-        let before = group.conversation_id_list.len();
-        group.conversation_id_list.retain(|id| !ids.contains(id));
-        rows[i].data = data_of(&group.conversation_id_list);
-        Ok(group.conversation_id_list.len() != before)
+        let mut list = group_of(&rows[i]).conversation_id_list;
+        let before = list.clone();
+        match add {
+            true => list.extend(ids.iter().filter(|id| !before.contains(id)).cloned()),
+            false => list.retain(|id| !ids.contains(id)),
+        }
+        if list.len() > MAX_CONVERSATIONS_IN_GROUP {
+            return fail(
+                GROUP_FULL,
+                format!("at most {MAX_CONVERSATIONS_IN_GROUP} conversations"),
+            );
+        }
+        rows[i].data = data_of(&list);
+        Ok(list != before)
     })
     .await?;
     Ok(lists(&ids, failure))
