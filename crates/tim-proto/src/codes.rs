@@ -79,6 +79,9 @@ pub const FRIEND_INVALID_PARAM: u32 = 30001;
 /// addFriend: no such user.
 pub const FRIEND_ACCOUNT_NOT_FOUND: u32 = 30003;
 /// addFriend: the user is in the requester's own blacklist.
+/// Adding a friend: the caller's friend list is full / the other side's is.
+pub const FRIEND_COUNT_LIMIT: u32 = 30010;
+pub const PEER_FRIEND_COUNT_LIMIT: u32 = 30014;
 pub const FRIEND_IN_SELF_BLACKLIST: u32 = 30515;
 /// addFriend: the user accepts no friend requests (AllowType_Type_DenyAny).
 pub const FRIEND_DENY_ANY: u32 = 30516;

@@ -31,7 +31,13 @@ pub struct App {
     /// The custom profile fields users may set (full tags, `Tag_Profile_Custom_…`), as the
     /// official console registers them.
     pub profile_custom_fields: Vec<String>,
+    /// The most users one user may have in each of their friend list, blacklist and status
+    /// subscriptions (the official friend limit: 3,000), so no account grows without bound.
+    pub max_list_size: usize,
 }
+
+/// The official friend limit, and ours for the blacklist and status subscriptions.
+pub const DEFAULT_MAX_LIST_SIZE: usize = 3000;
 
 /// The official default revoke time limit: 2 minutes.
 pub const DEFAULT_REVOKE_LIMIT_SECS: u64 = 120;
@@ -140,6 +146,10 @@ pub struct ServeArgs {
     /// tag (`Tag_Profile_Custom_Hobby`); repeat for several.
     #[arg(long = "profile-custom-field", value_name = "TAG")]
     pub profile_custom_fields: Vec<String>,
+    /// The most users in one user's friend list, blacklist and status subscriptions, for apps
+    /// given with --app (and --dev) [default: 3000].
+    #[arg(long, env = "TIM_MAX_LIST_SIZE")]
+    pub max_list_size: Option<usize>,
     /// Seconds a request's headers may take to arrive [default: 10].
     #[arg(long, env = "TIM_HEADER_TIMEOUT")]
     pub header_timeout: Option<u64>,
@@ -208,6 +218,7 @@ struct FileApp {
     modify_sender_only: bool,
     #[serde(default)]
     profile_custom_fields: Vec<String>,
+    max_list_size: Option<usize>,
 }
 
 fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, String> {
@@ -231,6 +242,7 @@ fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, Strin
         revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
         modify_sender_only: false,
         profile_custom_fields: Vec::new(),
+        max_list_size: DEFAULT_MAX_LIST_SIZE,
     })
 }
 
@@ -247,6 +259,7 @@ impl ServeArgs {
         let web_instances = self.web_instances.unwrap_or(1);
         let login_policy = self.login_policy.unwrap_or_default();
         let admin = self.admin.as_deref().unwrap_or(DEFAULT_ADMIN);
+        let max_list_size = self.max_list_size.unwrap_or(DEFAULT_MAX_LIST_SIZE);
         let mut apps = HashMap::new();
         for a in file.app {
             apps.insert(
@@ -260,6 +273,7 @@ impl ServeArgs {
                     revoke_limit_secs: a.revoke_limit.unwrap_or(DEFAULT_REVOKE_LIMIT_SECS),
                     modify_sender_only: a.modify_sender_only,
                     profile_custom_fields: a.profile_custom_fields,
+                    max_list_size: a.max_list_size.unwrap_or(DEFAULT_MAX_LIST_SIZE),
                 },
             );
         }
@@ -268,6 +282,7 @@ impl ServeArgs {
                 modify_sender_only: self.modify_sender_only,
                 profile_custom_fields: self.profile_custom_fields.clone(),
                 login_policy,
+                max_list_size,
                 ..parse_app(spec, web_instances, admin)?
             };
             apps.insert(app.sdkappid, app);
@@ -283,6 +298,7 @@ impl ServeArgs {
                 revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
                 modify_sender_only: self.modify_sender_only,
                 profile_custom_fields: self.profile_custom_fields.clone(),
+                max_list_size,
             });
         }
         if apps.is_empty() {

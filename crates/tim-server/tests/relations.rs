@@ -544,3 +544,60 @@ async fn app_back_ends_import_add_and_delete_friends() {
     let r = rest_of(&server, "sns", "friend_delete", "alice", delete).await;
     assert_ne!(r["ErrorCode"], 0, "administrator only: {r}");
 }
+
+/// No list grows without bound: past the app's `max_list_size` a friend is refused with the
+/// official 30010 (30014 for the other side's list), a block with 30001, a subscription with
+/// 20001; what was stored stays.
+#[tokio::test]
+async fn lists_stop_at_the_apps_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &["--max-list-size", "2"]);
+    let mut alice = server.login("alice").await;
+    for user in ["bob", "carol", "dave", "erin"] {
+        let mut c = server.login(user).await;
+        allow(&mut c, "AllowType_Type_AllowAny").await;
+    }
+    ok(alice.call("addFriend", add("bob")).await);
+    ok(alice.call("addFriend", add("carol")).await);
+    assert_eq!(code(&alice.call("addFriend", add("dave")).await), 30010);
+    // The other side's list full: 30014, and nothing written on either side.
+    let mut dave = server.login("dave").await;
+    for to in ["bob", "carol"] {
+        let single = json!({"to": to, "source": "AddSource_Type_web", "type": "Add_Type_Single"});
+        ok(dave.call("addFriend", single).await);
+    }
+    let mut erin = server.login("erin").await;
+    assert_eq!(code(&erin.call("addFriend", add("dave")).await), 30014);
+    assert_eq!(ok(erin.call("getFriendList", json!({})).await), json!([]));
+    assert_eq!(
+        ids(&ok(alice.call("getFriendList", json!({})).await)),
+        ["bob", "carol"]
+    );
+
+    let mut frank = server.login("frank").await;
+    ok(frank
+        .call("addToBlacklist", json!({"userIDList": ["bob", "carol"]}))
+        .await);
+    let r = frank
+        .call("addToBlacklist", json!({"userIDList": ["dave"]}))
+        .await;
+    assert_eq!(code(&r), 30001);
+    let r = frank
+        .call("addToBlacklist", json!({"userIDList": ["bob"]}))
+        .await;
+    assert_eq!(
+        ok(r),
+        json!(["bob", "carol"]),
+        "one already there takes no room"
+    );
+    ok(frank
+        .call(
+            "subscribeUserStatus",
+            json!({"userIDList": ["bob", "carol"]}),
+        )
+        .await);
+    let r = frank
+        .call("subscribeUserStatus", json!({"userIDList": ["dave"]}))
+        .await;
+    assert_eq!(code(&r), 20001);
+}

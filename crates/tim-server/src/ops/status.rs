@@ -154,6 +154,17 @@ pub async fn subscribe_user_status<S: Store>(
     let r: Users = params(&data)?;
     let (known, failure) = existing(ctx, user_list(r.user_id_list, MAX_SUBSCRIBE)?).await?;
     let (app, me) = (ctx.caller.app, ctx.caller.user.as_str());
+    let now = ctx.shared.store.relations(app, me, Kind::Subscribe).await?;
+    let new = known
+        .iter()
+        .filter(|u| *u != me && !now.iter().any(|r| &r.other == *u));
+    let max = super::relations::max_list(ctx);
+    if now.len() + new.count() > max {
+        return fail(
+            INVALID_REQUEST,
+            format!("at most {max} status subscriptions"),
+        );
+    }
     let mut plan = Plan::default();
     for user in known.iter().filter(|u| *u != me) {
         plan.set(Key::new(me, Kind::Subscribe, user), Some("{}".into()));

@@ -5,7 +5,7 @@
 use super::friends::friend_data;
 use super::*;
 use crate::ops::profiles::params;
-use tim_proto::codes::FRIEND_APPLICATION_NOT_EXIST;
+use tim_proto::codes::{FRIEND_APPLICATION_NOT_EXIST, FRIEND_COUNT_LIMIT, PEER_FRIEND_COUNT_LIMIT};
 use tim_proto::relation::*;
 use tim_proto::Json;
 
@@ -98,6 +98,7 @@ pub async fn accept_friend_application<S: Store>(
         let sent = fields(found[1].as_ref());
         let (source, wording) = (text(&asked, "source"), text(&asked, "wording"));
         if found[4].is_none() {
+            room_for_friend(ctx, from, PEER_FRIEND_COUNT_LIMIT).await?;
             let friend = friend_data(text(&sent, "remark"), source, wording);
             plan.put(keys[4].clone(), friend, List::Friends);
             let group = text(&sent, "groupName");
@@ -107,6 +108,9 @@ pub async fn accept_friend_application<S: Store>(
             }
         }
         let both = r.kind == AGREE_AND_ADD;
+        if both && found[5].is_none() {
+            room_for_friend(ctx, me, FRIEND_COUNT_LIMIT).await?;
+        }
         if both && found[5].is_none() {
             plan.put(
                 keys[5].clone(),

@@ -34,6 +34,15 @@ pub async fn add_to_blacklist<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<
     }
     let known = profiles(ctx, users.clone()).await?;
     users.retain(|u| known.contains_key(u));
+    let black = rows(ctx, &me, Kind::Black).await?;
+    let new = users
+        .iter()
+        .filter(|u| !black.iter().any(|b| &b.other == *u))
+        .count();
+    let max = max_list(ctx);
+    if black.len() + new > max {
+        return invalid(format!("a blacklist holds at most {max} users"));
+    }
     decided!(ctx, block(ctx, &me, &users).await?)?;
     blacklist(ctx).await
 }

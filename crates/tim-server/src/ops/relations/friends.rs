@@ -4,8 +4,8 @@
 use super::*;
 use crate::ops::profiles::params;
 use tim_proto::codes::{
-    ALREADY_MY_FRIEND, FRIEND_ACCOUNT_NOT_FOUND, FRIEND_DENY_ANY, FRIEND_IN_PEER_BLACKLIST,
-    FRIEND_IN_SELF_BLACKLIST, FRIEND_PENDING,
+    ALREADY_MY_FRIEND, FRIEND_ACCOUNT_NOT_FOUND, FRIEND_COUNT_LIMIT, FRIEND_DENY_ANY,
+    FRIEND_IN_PEER_BLACKLIST, FRIEND_IN_SELF_BLACKLIST, FRIEND_PENDING, PEER_FRIEND_COUNT_LIMIT,
 };
 use tim_proto::profile::{ALLOW_ANY, DENY_ANY};
 use tim_proto::relation::*;
@@ -100,6 +100,10 @@ async fn add<S: Store>(ctx: &Ctx<'_, S>, r: AddFriend, force: bool) -> Result<Js
                 format!("{to:?} accepts no friend requests"),
             );
         } else if force || allow == ALLOW_ANY || found[3].is_some() {
+            room_for_friend(ctx, me, FRIEND_COUNT_LIMIT).await?;
+            if r.kind == ADD_TYPE_BOTH && found[3].is_none() {
+                room_for_friend(ctx, to, PEER_FRIEND_COUNT_LIMIT).await?;
+            }
             let friend = friend_data(&r.remark, &r.source, &r.wording);
             plan.put(keys[2].clone(), friend, List::Friends);
             if r.kind == ADD_TYPE_BOTH && found[3].is_none() {

@@ -95,6 +95,28 @@ fn bounded(name: &str, value: &str, max: usize) -> Result<(), Failure> {
     }
 }
 
+/// The most users one user may have in a list (the app's `max_list_size`).
+pub(crate) fn max_list<S: Store>(ctx: &Ctx<'_, S>) -> usize {
+    let app = ctx.shared.cfg.apps.get(&ctx.caller.app);
+    app.map_or(crate::config::DEFAULT_MAX_LIST_SIZE, |a| a.max_list_size)
+}
+
+/// `code` when `owner`'s friend list is full.
+async fn room_for_friend<S: Store>(
+    ctx: &Ctx<'_, S>,
+    owner: &str,
+    code: u32,
+) -> Result<(), Failure> {
+    let max = max_list(ctx);
+    match rows(ctx, owner, Kind::Friend).await?.len() < max {
+        true => Ok(()),
+        false => fail(
+            code,
+            format!("{owner:?} has {max} friends, the most there may be"),
+        ),
+    }
+}
+
 /// The owner's rows of `kind`.
 async fn rows<S: Store>(
     ctx: &Ctx<'_, S>,
