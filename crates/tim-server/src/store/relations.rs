@@ -1,7 +1,7 @@
 //! Relations: rows `(owner, kind, other) → data` of one table: a user's blacklist, friends,
 //! friend applications (each one a row on both sides) and friend groups. The store only reads
 //! rows and applies a [`Plan`] atomically; what a relation op means (who may add whom, what
-//! an acceptance writes) is decided in `ops/relations.rs` the same for every backend, from rows
+//! an acceptance writes) is decided in `ops/relations/` the same for every backend, from rows
 //! it read, and the plan's `expect` makes the write fail with [`StoreError::Stale`] when those
 //! rows changed in between, so the op reads again and decides again.
 //!
@@ -82,8 +82,26 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// `key` must be as read (`None`: absent); a key expected already keeps its first reading.
     pub fn expect(&mut self, key: Key, data: Option<&Relation>) {
-        self.expect.push((key, data.map(|r| r.data.clone())));
+        if !self.expect.iter().any(|(k, _)| *k == key) {
+            self.expect.push((key, data.map(|r| r.data.clone())));
+        }
+    }
+
+    /// Deletes each of `rows` (keys with their rows as read) that is there, expecting it as
+    /// read; its owner is told `list` changed.
+    pub fn drop_present<'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = (&'a Key, &'a Option<Relation>)>,
+        list: List,
+    ) {
+        for (key, row) in rows {
+            if let Some(row) = row {
+                self.expect(key.clone(), Some(row));
+                self.delete(key.clone(), list);
+            }
+        }
     }
 
     pub fn put(&mut self, key: Key, data: String, list: List) {

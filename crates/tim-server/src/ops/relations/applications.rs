@@ -120,11 +120,7 @@ pub async fn accept_friend_application<S: Store>(
         }
         // The application, and the caller's own to the requester once both are friends.
         let done = if both || found[5].is_some() { 4 } else { 2 };
-        for (key, row) in keys.iter().zip(&found).take(done) {
-            if row.is_some() {
-                plan.delete(key.clone(), List::FriendApplications);
-            }
-        }
+        plan.drop_present(keys.iter().zip(&found).take(done), List::FriendApplications);
         (plan, ())
     })?;
     Ok(Json::of(&json!({"userID": from})))
@@ -149,10 +145,8 @@ pub async fn refuse_friend_application<S: Store>(
         let mut plan = Plan::default();
         for (key, row) in keys.iter().zip(&found) {
             plan.expect(key.clone(), row.as_ref());
-            if row.is_some() {
-                plan.delete(key.clone(), List::FriendApplications);
-            }
         }
+        plan.drop_present(keys.iter().zip(&found), List::FriendApplications);
         (plan, ())
     })?;
     Ok(Json::of(&json!({"userID": from})))

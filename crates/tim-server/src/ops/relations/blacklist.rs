@@ -77,12 +77,7 @@ async fn block<S: Store>(
             let mut their_groups = rows(ctx, user, Kind::FriendGroup).await?;
             unfriend(&mut plan, user, me, friend, &mut their_groups);
         }
-        for (key, row) in keys.iter().zip(&found).skip(3) {
-            if row.is_some() {
-                plan.expect(key.clone(), row.as_ref());
-                plan.delete(key.clone(), List::FriendApplications);
-            }
-        }
+        plan.drop_present(keys.iter().zip(&found).skip(3), List::FriendApplications);
     }
     Ok((plan, ()))
 }
@@ -98,12 +93,7 @@ pub async fn remove_from_blacklist<S: Store>(
         let keys: Vec<Key> = users.iter().map(|u| Key::new(me, Kind::Black, u)).collect();
         let found = at(ctx, &keys).await?;
         let mut plan = Plan::default();
-        for (key, row) in keys.into_iter().zip(&found) {
-            if row.is_some() {
-                plan.expect(key.clone(), row.as_ref());
-                plan.delete(key, List::Blacklist);
-            }
-        }
+        plan.drop_present(keys.iter().zip(&found), List::Blacklist);
         (plan, ())
     })?;
     blacklist(ctx).await

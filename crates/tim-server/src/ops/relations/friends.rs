@@ -110,11 +110,7 @@ async fn add<S: Store>(ctx: &Ctx<'_, S>, r: AddFriend, force: bool) -> Result<Js
                 let back = friend_data("", &r.source, "");
                 plan.put(keys[3].clone(), back, List::Friends);
             }
-            for (key, row) in keys.iter().zip(&found).skip(4) {
-                if row.is_some() {
-                    plan.delete(key.clone(), List::FriendApplications);
-                }
-            }
+            plan.drop_present(keys.iter().zip(&found).skip(4), List::FriendApplications);
             if !r.group_name.is_empty() {
                 let mut groups = rows(ctx, me, Kind::FriendGroup).await?;
                 groups::join(&mut plan, me, &mut groups, &r.group_name, to);

@@ -219,9 +219,7 @@ fn unfriend(plan: &mut Plan, a: &str, b: &str, friend: &Relation, groups: &mut [
 /// Adds to `plan`: `owner`'s friend group `group` (as read) now has `list`.
 fn regroup(plan: &mut Plan, owner: &str, group: &mut Relation, list: Vec<String>) {
     let key = Key::new(owner, Kind::FriendGroup, &group.other);
-    if !plan.expect.iter().any(|(k, _)| *k == key) {
-        plan.expect(key.clone(), Some(group));
-    }
+    plan.expect(key.clone(), Some(group));
     group.data = json!({ "userIDList": list }).to_string();
     plan.put(key, group.data.clone(), List::FriendGroups);
     plan.tell(owner, List::Friends);
