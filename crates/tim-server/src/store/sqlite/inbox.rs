@@ -7,7 +7,7 @@ use super::writer::{Counter, Writes};
 use super::{internal, SqliteStore};
 use crate::store::{InboxStore, StoreResult};
 use rusqlite::{params, Connection, Row};
-use tim_proto::{InboxEvent, InboxItem, SyncOk};
+use tim_proto::{InboxEvent, InboxItem, Message, SyncOk};
 
 use crate::store::sql::{kind_of, KIND_MESSAGE, KIND_MODIFIED, KIND_REVOKED};
 
@@ -74,6 +74,49 @@ pub(super) fn push_at(
         event,
     };
     writes.deliver(app, owner, item);
+    Ok(())
+}
+
+/// Append the item of message row `msg`, `message`, to each owner's inbox at the sequence
+/// given (from [`next_seq`]; one owner or two), in one statement.
+pub(super) fn push_message(
+    conn: &Connection,
+    writes: &mut Writes,
+    app: u64,
+    msg: i64,
+    owners: &[(&str, i64)],
+    message: &Message,
+) -> StoreResult<()> {
+    let sql = match owners {
+        [_] => "INSERT OR FAIL INTO inbox (app, user_id, seq, kind, msg) VALUES (?1, ?2, ?3, ?4, ?5)",
+        [_, _] => {
+            "INSERT OR FAIL INTO inbox (app, user_id, seq, kind, msg) VALUES (?1, ?2, ?3, ?4, ?5), (?1, ?6, ?7, ?4, ?5)"
+        }
+        _ => return Err(internal("a message item for other than one or two owners")),
+    };
+    let (second, second_seq) = owners.get(1).copied().unwrap_or(("", 0));
+    conn.prepare_cached(sql)?.execute(
+        &params![
+            app as i64,
+            owners[0].0,
+            owners[0].1,
+            KIND_MESSAGE,
+            msg,
+            second,
+            second_seq
+        ][..owners.len() * 2 + 3],
+    )?;
+    for (owner, seq) in owners {
+        writes.take(Counter::Inbox(app, (*owner).to_owned()), *seq);
+        let event = InboxEvent::Message {
+            message: message.clone(),
+        };
+        let item = InboxItem {
+            seq: *seq as u64,
+            event,
+        };
+        writes.deliver(app, owner, item);
+    }
     Ok(())
 }
 

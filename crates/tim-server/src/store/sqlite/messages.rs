@@ -87,7 +87,10 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
     let Some(recipient_seq) = inbox::next_seq(conn, writes, msg.app, &msg.to)? else {
         return Err(StoreError::UnknownUser(msg.to));
     };
-    if relations::blocks(conn, msg.app, &msg.to, &msg.from)? {
+    let (to, from) = (&msg.to, &msg.from);
+    if writes.blocks(msg.app, to, from, || {
+        relations::blocks(conn, msg.app, to, from)
+    })? {
         return Err(StoreError::Blocked);
     }
     let conv = c2c_key(&msg.from, &msg.to);
@@ -113,10 +116,12 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         }
         None => 0,
     };
-    let profile: String = conn
-        .prepare_cached("SELECT profile FROM users WHERE app = ?1 AND user_id = ?2")?
-        .query_row(params![app, msg.from], |r| r.get(0))?;
-    let (nick, avatar) = rules::sender_stamp(&profile);
+    let (nick, avatar) = writes.stamp(msg.app, &msg.from, || {
+        let profile: String = conn
+            .prepare_cached("SELECT profile FROM users WHERE app = ?1 AND user_id = ?2")?
+            .query_row(params![app, msg.from], |r| r.get(0))?;
+        Ok(rules::sender_stamp(&profile))
+    })?;
     // A retry (same sender and clientMsgID) inserts nothing and is answered with the original.
     let inserted = conn
         .prepare_cached(
@@ -175,7 +180,8 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         ..Message::default()
     };
     let last = rules::becomes_last(&message).then_some(rowid);
-    for owner in rules::owners(&message) {
+    let owners = rules::owners(&message);
+    for owner in &owners {
         // The message becomes the owner's last one; a received one is unread; a conversation
         // the owner deleted comes back.
         conn.prepare_cached(
@@ -195,18 +201,17 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
             owner.unread,
             time as i64
         ])?;
-        let event = InboxEvent::Message {
-            message: message.clone(),
-        };
-        let seq = if owner.owner == message.to {
-            recipient_seq
-        } else {
-            inbox::next_seq(conn, writes, msg.app, owner.owner)?
-                .ok_or_else(|| internal("the sender has no account"))?
-        };
-        let (app, owner) = (msg.app, owner.owner);
-        inbox::push_at(conn, writes, app, owner, seq, Some(rowid), event)?;
     }
+    let mut slots = Vec::with_capacity(owners.len());
+    for owner in &owners {
+        let seq = match *owner.owner == message.to {
+            true => recipient_seq,
+            false => inbox::next_seq(conn, writes, msg.app, owner.owner)?
+                .ok_or_else(|| internal("the sender has no account"))?,
+        };
+        slots.push((owner.owner, seq));
+    }
+    inbox::push_message(conn, writes, msg.app, rowid, &slots, &message)?;
     Ok(message)
 }
 

@@ -52,6 +52,7 @@ impl ProfileStore for SqliteStore {
                 "UPDATE users SET profile = ?3, profile_time = ?4 WHERE app = ?1 AND user_id = ?2",
             )?
             .execute(params![app as i64, user, changed, now as i64])?;
+            writes.forget_stamp(app, &user);
             let profile = rules::profile(&user, &changed, now);
             let event = rules::profile_changed(&profile);
             inbox::push(conn, writes, app, &user, None, event.clone())?;

@@ -98,6 +98,9 @@ impl RelationStore for SqliteStore {
             let now = now_secs() as i64;
             for (key, data) in &plan.changes {
                 let (owner, kind, other) = (&key.owner, key.kind.code(), &key.other);
+                if key.kind == Kind::Black {
+                    writes.forget_blocks(app, owner, other);
+                }
                 match data {
                     Some(data) => conn
                         .prepare_cached(

@@ -59,6 +59,43 @@ pub(super) struct Writes {
     counters: HashMap<Counter, i64>,
     /// (counter, value before) for every counter taken in this transaction, in order.
     undo: Vec<(Counter, Option<i64>)>,
+    /// What the writer remembers once read, since only the writer changes the rows it comes
+    /// from: forgotten when they change, and whenever writes are undone.
+    known: Known,
+}
+
+/// See [`Writes::known`].
+#[derive(Default)]
+struct Known {
+    /// Users' (app, user) nick and avatar, as messages are stamped with them.
+    stamps: HashMap<(u64, String), (String, String)>,
+    /// Whether (app, owner, other): the owner has the other in their blacklist.
+    blocks: HashMap<(u64, String, String), bool>,
+}
+
+impl Known {
+    fn clear(&mut self) {
+        self.stamps.clear();
+        self.blocks.clear();
+    }
+}
+
+/// `key`'s value in `map`, read with `load` the first time (the map is emptied once it holds
+/// as many as the writer keeps).
+fn remembered<K: Eq + std::hash::Hash, V: Clone>(
+    map: &mut HashMap<K, V>,
+    key: K,
+    load: impl FnOnce() -> StoreResult<V>,
+) -> StoreResult<V> {
+    if let Some(known) = map.get(&key) {
+        return Ok(known.clone());
+    }
+    let known = load()?;
+    if map.len() >= MAX_COUNTERS {
+        map.clear();
+    }
+    map.insert(key, known.clone());
+    Ok(known)
 }
 
 /// A point to undo [`Writes`] back to.
@@ -101,6 +138,40 @@ impl Writes {
         self.undo.push((counter, before));
     }
 
+    /// `user`'s nick and avatar, read with `load` the first time.
+    pub(super) fn stamp(
+        &mut self,
+        app: u64,
+        user: &str,
+        load: impl FnOnce() -> StoreResult<(String, String)>,
+    ) -> StoreResult<(String, String)> {
+        remembered(&mut self.known.stamps, (app, user.to_owned()), load)
+    }
+
+    /// `user`'s profile changes.
+    pub(super) fn forget_stamp(&mut self, app: u64, user: &str) {
+        self.known.stamps.remove(&(app, user.to_owned()));
+    }
+
+    /// Whether `owner` has `other` in their blacklist, read with `load` the first time.
+    pub(super) fn blocks(
+        &mut self,
+        app: u64,
+        owner: &str,
+        other: &str,
+        load: impl FnOnce() -> StoreResult<bool>,
+    ) -> StoreResult<bool> {
+        let key = (app, owner.to_owned(), other.to_owned());
+        remembered(&mut self.known.blocks, key, load)
+    }
+
+    /// Whether `owner` has `other` in their blacklist changes.
+    pub(super) fn forget_blocks(&mut self, app: u64, owner: &str, other: &str) {
+        self.known
+            .blocks
+            .remove(&(app, owner.to_owned(), other.to_owned()));
+    }
+
     /// Publish `item` to `owner` once the transaction commits.
     pub(super) fn deliver(&mut self, app: u64, owner: &str, item: InboxItem) {
         self.deliveries.push((app, owner.to_owned(), item));
@@ -114,6 +185,8 @@ impl Writes {
     }
 
     fn undo_to(&mut self, mark: Mark) {
+        // What was read after a write that is now undone may never have been.
+        self.known.clear();
         self.deliveries.truncate(mark.deliveries);
         for (counter, before) in self.undo.drain(mark.undo..).rev() {
             match before {
