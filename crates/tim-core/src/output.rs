@@ -87,6 +87,7 @@ impl Event {
                 List::Friends => "onFriendListUpdated",
                 List::FriendApplications => "onFriendApplicationListUpdated",
                 List::FriendGroups => "onFriendGroupListUpdated",
+                List::Groups => "onGroupListUpdated",
             },
             Event::UserStatusUpdated(_) => "onUserStatusUpdated",
             Event::ConversationGroupListUpdated(_) => "onConversationGroupListUpdated",

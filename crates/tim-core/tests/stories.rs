@@ -163,13 +163,15 @@ fn answer_lists(core: &mut Core, now: u64, effects: Vec<Effect>) -> Vec<Effect> 
     let (fetches, rest): (Vec<Effect>, Vec<Effect>) = effects.into_iter().partition(|e| {
         matches!(e, Effect::Send(f) if proto::relation::List::ALL.iter().any(|l| l.op() == f.request.op()))
     });
-    assert_eq!(fetches.len(), 4, "each list fetched once: {fetches:?}");
+    let lists = proto::relation::List::ALL.len();
+    assert_eq!(fetches.len(), lists, "each list fetched once: {fetches:?}");
     for fetch in fetches {
         let Effect::Send(frame) = fetch else { continue };
         let empty = match frame.request.op() {
             proto::Op::GetFriendApplicationList => {
                 r#"{"friendApplicationList":[],"unreadCount":0}"#
             }
+            proto::Op::GetGroupList => r#"{"groupList":[]}"#,
             _ => "[]",
         };
         let answer = Response::stateless(frame.request.op(), proto::Json(empty.into())).unwrap();
@@ -1683,7 +1685,27 @@ fn every_answer_reaches_its_caller() {
             | Op::DeleteConversationGroup
             | Op::RenameConversationGroup
             | Op::AddConversationsToGroup
-            | Op::DeleteConversationsFromGroup => {
+            | Op::DeleteConversationsFromGroup
+            | Op::CreateGroup
+            | Op::GetGroupList
+            | Op::GetGroupProfile
+            | Op::SearchGroupById
+            | Op::UpdateGroupProfile
+            | Op::JoinGroup
+            | Op::QuitGroup
+            | Op::DismissGroup
+            | Op::ChangeGroupOwner
+            | Op::GetGroupApplicationList
+            | Op::HandleGroupApplication
+            | Op::SetMessageRemindType
+            | Op::GetGroupMemberList
+            | Op::GetGroupMemberProfile
+            | Op::AddGroupMember
+            | Op::DeleteGroupMember
+            | Op::SetGroupMemberRole
+            | Op::SetGroupMemberMuteTime
+            | Op::SetGroupMemberNameCard
+            | Op::SetGroupMemberCustomField => {
                 let (stateless, _) = Op::stateless(op.name()).expect("a stateless op");
                 let call = core.call(0, stateless, r#"{"userIDList":["bob"]}"#.into());
                 let frame = single_send(drain(&mut core));
@@ -1840,6 +1862,36 @@ fn a_changed_list_is_fetched_and_fired_at_most_once_a_second() {
     drain(&mut core);
     core.on_frame(7_000, changed(5, List::FriendGroups));
     assert_eq!(drain(&mut core), []);
+}
+
+/// The group list: a `changed` item for it fetches getGroupList, whose answer is
+/// `{groupList}`; GROUP_LIST_UPDATED carries the array itself, as the official.
+#[test]
+fn group_list_updated_carries_the_groups() {
+    use proto::relation::List;
+    let mut core = ready_quiet("alice");
+    core.on_frame(2_000, changed(1, List::Groups));
+    let fetch = single_send(drain(&mut core));
+    assert_eq!(fetch.request.op(), proto::Op::GetGroupList);
+    let groups = r#"[{"groupID":"g1","name":"team"}]"#;
+    let answer = proto::Json(format!(r#"{{"groupList":{groups}}}"#));
+    let answer = Response::stateless(proto::Op::GetGroupList, answer).unwrap();
+    core.on_frame(2_010, ok(fetch.id, answer));
+    let fired = drain(&mut core);
+    assert_eq!(
+        fired,
+        [Effect::Emit(Event::ListUpdated(ListUpdate {
+            list: List::Groups,
+            data: proto::Json(groups.into())
+        }))]
+    );
+    assert_eq!(
+        match &fired[0] {
+            Effect::Emit(e) => e.name(),
+            _ => "",
+        },
+        "onGroupListUpdated"
+    );
 }
 
 /// The peer's nick and avatar: from the list's answer into `userProfile`, kept when an item

@@ -78,10 +78,10 @@ pub const MSG_IN_PEER_BLACKLIST: u32 = 20007;
 pub const FRIEND_INVALID_PARAM: u32 = 30001;
 /// addFriend: no such user.
 pub const FRIEND_ACCOUNT_NOT_FOUND: u32 = 30003;
-/// addFriend: the user is in the requester's own blacklist.
 /// Adding a friend: the caller's friend list is full / the other side's is.
 pub const FRIEND_COUNT_LIMIT: u32 = 30010;
 pub const PEER_FRIEND_COUNT_LIMIT: u32 = 30014;
+/// addFriend: the user is in the requester's own blacklist.
 pub const FRIEND_IN_SELF_BLACKLIST: u32 = 30515;
 /// addFriend: the user accepts no friend requests (AllowType_Type_DenyAny).
 pub const FRIEND_DENY_ANY: u32 = 30516;
@@ -89,6 +89,33 @@ pub const FRIEND_DENY_ANY: u32 = 30516;
 pub const FRIEND_IN_PEER_BLACKLIST: u32 = 30525;
 /// addFriend: the request waits for the user's confirmation (a result, not a failure).
 pub const FRIEND_PENDING: u32 = 30539;
+
+/// Groups: the official SDK's own checks (it rejects these before asking the server; here the
+/// server answers them, so the app sees the same code).
+pub const ILLEGAL_GROUP_TYPE: u32 = 2600;
+pub const CANNOT_JOIN_WORK: u32 = 2601;
+pub const ILLEGAL_GROUP_ID: u32 = 2602;
+pub const CANNOT_FIND_GROUP: u32 = 2603;
+pub const CANNOT_CHANGE_OWNER_IN_AVCHATROOM: u32 = 2620;
+pub const CANNOT_CHANGE_OWNER_TO_SELF: u32 = 2621;
+pub const CANNOT_DISMISS_WORK: u32 = 2622;
+pub const MEMBER_NOT_IN_GROUP: u32 = 2623;
+pub const CANNOT_ADD_MEMBER_IN_AVCHATROOM: u32 = 2661;
+pub const NOT_OWNER: u32 = 2681;
+pub const CANNOT_SET_MEMBER_ROLE_IN_WORK_AND_AVCHATROOM: u32 = 2682;
+pub const INVALID_MEMBER_ROLE: u32 = 2683;
+pub const CANNOT_SET_SELF_MEMBER_ROLE: u32 = 2684;
+pub const CANNOT_MUTE_SELF: u32 = 2685;
+/// Groups: the group service's codes.
+pub const GROUP_INVALID_PARAMETERS: u32 = 10004;
+pub const GROUP_PERMISSION_DENY: u32 = 10007;
+pub const GROUP_NOT_FOUND: u32 = 10010;
+/// The group is full (its maxMemberNum).
+pub const GROUP_FULL: u32 = 10014;
+pub const GROUP_INVALID_GROUPID: u32 = 10015;
+/// createGroup with a groupID someone else's group has / one of the caller's own has.
+pub const GROUP_ID_USED: u32 = 10021;
+pub const GROUP_ID_USED_BY_SELF: u32 = 10025;
 
 /// An official API this SDK does not implement yet.
 pub const NOT_IMPLEMENTED: u32 = 2998;

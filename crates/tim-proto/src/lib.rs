@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod codes;
 pub mod conversation;
+pub mod group;
 pub mod ids;
 pub mod inbox;
 pub mod json;

@@ -248,6 +248,27 @@ op_table! {
     "renameConversationGroup" => RenameConversationGroup ~ [("oldName", "string"), ("newName", "string")];
     "addConversationsToGroup" => AddConversationsToGroup ~ [("groupName", "string"), ("conversationIDList", "array")];
     "deleteConversationsFromGroup" => DeleteConversationsFromGroup ~ [("groupName", "string"), ("conversationIDList", "array")];
+    // Groups (group.rs): their life, then their members.
+    "createGroup" => CreateGroup ~ [("name", "string")];
+    "getGroupList" => GetGroupList ~ [];
+    "getGroupProfile" => GetGroupProfile ~ [("groupID", "string")];
+    "searchGroupByID" => SearchGroupById ~ [];
+    "updateGroupProfile" => UpdateGroupProfile ~ [("groupID", "string")];
+    "joinGroup" => JoinGroup ~ [("groupID", "string")];
+    "quitGroup" => QuitGroup ~ [];
+    "dismissGroup" => DismissGroup ~ [];
+    "changeGroupOwner" => ChangeGroupOwner ~ [("groupID", "string"), ("newOwnerID", "string")];
+    "getGroupApplicationList" => GetGroupApplicationList ~ [];
+    "handleGroupApplication" => HandleGroupApplication ~ [("handleAction", "string")];
+    "setMessageRemindType" => SetMessageRemindType ~ [("groupID", "string"), ("messageRemindType", "string")];
+    "getGroupMemberList" => GetGroupMemberList ~ [("groupID", "string")];
+    "getGroupMemberProfile" => GetGroupMemberProfile ~ [("groupID", "string"), ("userIDList", "array")];
+    "addGroupMember" => AddGroupMember ~ [("groupID", "string"), ("userIDList", "array")];
+    "deleteGroupMember" => DeleteGroupMember ~ [("groupID", "string"), ("userIDList", "array")];
+    "setGroupMemberRole" => SetGroupMemberRole ~ [("groupID", "string"), ("userID", "string"), ("role", "string")];
+    "setGroupMemberMuteTime" => SetGroupMemberMuteTime ~ [("groupID", "string"), ("userID", "string"), ("muteTime", "number")];
+    "setGroupMemberNameCard" => SetGroupMemberNameCard ~ [("groupID", "string"), ("nameCard", "string")];
+    "setGroupMemberCustomField" => SetGroupMemberCustomField ~ [("groupID", "string"), ("memberCustomField", "array")];
 }
 
 /// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type

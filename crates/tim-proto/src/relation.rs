@@ -1,6 +1,6 @@
 //! Relations: the blacklist, friends, friend applications and friend groups of a user. Their
 //! methods are stateless ops (the official parameters and results); what the SDK keeps is which
-//! of the four [`List`]s changed, from the `changed` inbox item, to fetch it again and fire the
+//! of the [`List`]s changed, from the `changed` inbox item, to fetch it again and fire the
 //! official list event with the whole list. The server reads the parameter types here.
 
 use crate::ops::Op;
@@ -14,14 +14,17 @@ pub enum List {
     Friends,
     FriendApplications,
     FriendGroups,
+    /// The groups the user is in (group.rs).
+    Groups,
 }
 
 impl List {
-    pub const ALL: [List; 4] = [
+    pub const ALL: [List; 5] = [
         List::Blacklist,
         List::Friends,
         List::FriendApplications,
         List::FriendGroups,
+        List::Groups,
     ];
 
     /// The stateless op that answers the whole list.
@@ -31,6 +34,16 @@ impl List {
             List::Friends => Op::GetFriendList,
             List::FriendApplications => Op::GetFriendApplicationList,
             List::FriendGroups => Op::GetFriendGroupList,
+            List::Groups => Op::GetGroupList,
+        }
+    }
+
+    /// The field of the op's answer that holds the list, when the answer is not the list
+    /// itself (getGroupList answers `{groupList}`, GROUP_LIST_UPDATED carries the array).
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            List::Groups => Some("groupList"),
+            _ => None,
         }
     }
 
@@ -41,6 +54,7 @@ impl List {
             List::Friends => "friends",
             List::FriendApplications => "friendApplications",
             List::FriendGroups => "friendGroups",
+            List::Groups => "groups",
         }
     }
 

@@ -38,6 +38,12 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
         alice.call("createConversationGroup", fav).await["type"],
         "ok"
     );
+    // alice owns a Public group with bob in it, and a Work group with bob.
+    for (id, kind) in [("pub1", "Public"), ("work1", "Private")] {
+        let create =
+            json!({"groupID": id, "name": id, "type": kind, "memberList": [{"userID": "bob"}]});
+        assert_eq!(alice.call("createGroup", create).await["type"], "ok");
+    }
     let alice_before = relations_of(&mut alice).await;
     let bob_before = relations_of(&mut bob).await;
     let mut carol = server.login("carol").await;
@@ -169,6 +175,43 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
             Op::AddToFriendGroup | Op::RemoveFromFriendGroup => {
                 (work_group(), |r| r["code"] == 2711)
             }
+            // Groups: carol is in none of alice's; she may read a group's public profile.
+            Op::CreateGroup => (json!({"groupID": "pub1", "name": "mine"}), |r| {
+                r["code"] == 10021
+            }),
+            Op::GetGroupList => (json!({}), |r| r["data"]["groupList"] == json!([])),
+            Op::GetGroupProfile => (json!({"groupID": "pub1"}), |r| {
+                r["data"]["group"]["selfInfo"] == json!({})
+            }),
+            Op::SearchGroupById => (json!("work1"), |r| r["code"] == 10007),
+            Op::JoinGroup => (json!({"groupID": "work1"}), |r| r["code"] == 2601),
+            Op::GetGroupApplicationList => {
+                (json!({}), |r| r["data"]["applicationList"] == json!([]))
+            }
+            Op::GetGroupMemberList => (json!({"groupID": "pub1"}), |r| {
+                r["data"]["memberList"] == json!([])
+            }),
+            Op::QuitGroup | Op::DismissGroup => (json!("pub1"), |r| r["code"] == 2623),
+            Op::UpdateGroupProfile
+            | Op::ChangeGroupOwner
+            | Op::HandleGroupApplication
+            | Op::SetMessageRemindType
+            | Op::GetGroupMemberProfile
+            | Op::AddGroupMember
+            | Op::DeleteGroupMember
+            | Op::SetGroupMemberRole
+            | Op::SetGroupMemberMuteTime
+            | Op::SetGroupMemberNameCard
+            | Op::SetGroupMemberCustomField => (
+                json!({
+                    "groupID": "pub1", "name": "carol's", "newOwnerID": "bob",
+                    "handleAction": "Agree", "application": {"groupID": "pub1", "applicant": "carol"},
+                    "messageRemindType": "Discard", "userIDList": ["bob", "carol"], "userID": "bob",
+                    "role": "Admin", "muteTime": 60, "nameCard": "carol was here",
+                    "memberCustomField": [{"key": "k", "value": "carol"}],
+                }),
+                |r| r["code"] == 2623,
+            ),
         };
         // Logging in and resuming are for connections not logged in yet.
         let r = match op {
@@ -253,10 +296,15 @@ async fn relations_of(client: &mut Client) -> Value {
         ("friends", "getFriendList"),
         ("applications", "getFriendApplicationList"),
         ("groups", "getFriendGroupList"),
+        ("joinedGroups", "getGroupList"),
+        ("groupApplications", "getGroupApplicationList"),
     ] {
         let r = client.call(op, json!({})).await;
         assert_eq!(r["type"], "ok", "{op}: {r}");
         all.insert(name.into(), r["data"].clone());
     }
+    let members = json!({"groupID": "pub1", "count": 100});
+    let r = client.call("getGroupMemberList", members).await;
+    all.insert("pub1 members".into(), r["data"].clone());
     Value::Object(all)
 }

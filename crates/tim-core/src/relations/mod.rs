@@ -26,7 +26,7 @@ struct State {
 
 #[derive(Debug, Default)]
 pub(crate) struct Relations {
-    lists: [State; 4],
+    lists: [State; List::ALL.len()],
 }
 
 fn index(list: List) -> usize {
@@ -83,6 +83,24 @@ impl Relations {
         let Some(data) = result.ok().and_then(|r| r.json().cloned()) else {
             return;
         };
+        let data = match list.field() {
+            Some(field) => Json(the_field(data.0, field)),
+            None => data,
+        };
         eng.emit(Event::ListUpdated(ListUpdate { list, data }));
+    }
+}
+
+/// The value of `field` in `answer`, an object with that one field as the server writes it
+/// (compact, `{"field":...}`); the whole answer for anything else.
+fn the_field(answer: String, field: &str) -> String {
+    let value = answer
+        .strip_prefix("{\"")
+        .and_then(|rest| rest.strip_prefix(field))
+        .and_then(|rest| rest.strip_prefix("\":"))
+        .and_then(|rest| rest.strip_suffix('}'));
+    match value {
+        Some(value) => value.to_owned(),
+        None => answer,
     }
 }

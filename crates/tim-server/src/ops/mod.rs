@@ -5,6 +5,7 @@
 
 mod conversation_groups;
 mod conversations;
+mod groups;
 mod inbox;
 mod messages;
 pub(crate) mod profiles;
@@ -143,6 +144,26 @@ async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failu
         Op::DeleteConversationsFromGroup => {
             conversation_groups::delete_conversations_from_group(ctx, r).await
         }
+        Op::CreateGroup => groups::create_group(ctx, r).await,
+        Op::GetGroupList => groups::get_group_list(ctx, r).await,
+        Op::GetGroupProfile => groups::get_group_profile(ctx, r).await,
+        Op::SearchGroupById => groups::search_group_by_id(ctx, r).await,
+        Op::UpdateGroupProfile => groups::update_group_profile(ctx, r).await,
+        Op::JoinGroup => groups::join_group(ctx, r).await,
+        Op::QuitGroup => groups::quit_group(ctx, r).await,
+        Op::DismissGroup => groups::dismiss_group(ctx, r).await,
+        Op::ChangeGroupOwner => groups::change_group_owner(ctx, r).await,
+        Op::GetGroupApplicationList => groups::get_group_application_list(ctx, r).await,
+        Op::HandleGroupApplication => groups::handle_group_application(ctx, r).await,
+        Op::SetMessageRemindType => groups::set_message_remind_type(ctx, r).await,
+        Op::GetGroupMemberList => groups::get_group_member_list(ctx, r).await,
+        Op::GetGroupMemberProfile => groups::get_group_member_profile(ctx, r).await,
+        Op::AddGroupMember => groups::add_group_member(ctx, r).await,
+        Op::DeleteGroupMember => groups::delete_group_member(ctx, r).await,
+        Op::SetGroupMemberRole => groups::set_group_member_role(ctx, r).await,
+        Op::SetGroupMemberMuteTime => groups::set_group_member_mute_time(ctx, r).await,
+        Op::SetGroupMemberNameCard => groups::set_group_member_name_card(ctx, r).await,
+        Op::SetGroupMemberCustomField => groups::set_group_member_custom_field(ctx, r).await,
         Op::SetSelfStatus => status::set_self_status(ctx, r).await,
         Op::GetUserStatus => status::get_user_status(ctx, r).await,
         Op::SubscribeUserStatus => status::subscribe_user_status(ctx, r).await,

@@ -1,5 +1,6 @@
 //! Relations: rows `(owner, kind, other) → data` of one table: a user's blacklist, friends,
-//! friend applications (each one a row on both sides) and friend groups. The store only reads
+//! friend applications (each one a row on both sides) and friend groups, conversation groups,
+//! and groups with their members (a group's rows are owned by its groupID). The store only reads
 //! rows and applies a [`Plan`] atomically; what a relation op means (who may add whom, what
 //! an acceptance writes) is decided in `ops/relations/` the same for every backend, from rows
 //! it read, and the plan's `expect` makes the write fail with [`StoreError::Stale`] when those
@@ -32,6 +33,14 @@ pub enum Kind {
     Status = 7,
     /// The owner's conversation group named `other`; data: conversationIDList.
     ConversationGroup = 8,
+    /// The group profile of the owner, a groupID (`other` empty); data: ops/groups' Profile.
+    Group = 9,
+    /// `other` is a member of the owner, a groupID; data: ops/groups' MemberRow.
+    Member = 10,
+    /// The owner is in group `other` (the user's group list).
+    Joined = 11,
+    /// `other` asked to join the owner, a groupID; data: applyMessage.
+    GroupApply = 12,
 }
 
 impl Kind {

@@ -1,0 +1,226 @@
+//! Groups: their life (create, profile, join, quit, dismiss, owner) and their members. The
+//! methods are stateless ops (the official parameters and results); what the SDK keeps is that
+//! the user's group list changed (a `changed` item for [`List::Groups`](crate::relation::List))
+//! to fetch it again and fire GROUP_LIST_UPDATED. The server reads the parameter types here.
+
+use serde::{Deserialize, Serialize};
+
+/// The five official type strings: Work, Public, Meeting, AVChatRoom, Community.
+pub const WORK: &str = "Private";
+pub const PUBLIC: &str = "Public";
+pub const MEETING: &str = "ChatRoom";
+pub const AVCHATROOM: &str = "AVChatRoom";
+pub const COMMUNITY: &str = "Community";
+pub const TYPES: [&str; 5] = [WORK, PUBLIC, MEETING, AVCHATROOM, COMMUNITY];
+
+/// Join options.
+pub const FREE_ACCESS: &str = "FreeAccess";
+pub const NEED_PERMISSION: &str = "NeedPermission";
+pub const DISABLE_APPLY: &str = "DisableApply";
+
+/// Member roles.
+pub const OWNER: &str = "Owner";
+pub const ADMIN: &str = "Admin";
+pub const MEMBER: &str = "Member";
+
+/// joinGroup results.
+pub const JOINED: &str = "JoinedSuccess";
+pub const WAIT_APPROVAL: &str = "WaitAdminApproval";
+pub const ALREADY_IN_GROUP: &str = "AlreadyInGroup";
+
+/// handleGroupApplication actions.
+pub const AGREE: &str = "Agree";
+pub const REJECT: &str = "Reject";
+
+/// Message remind types.
+pub const REMIND_TYPES: [&str; 3] = ["AcceptAndNotify", "AcceptNotNotify", "Discard"];
+
+/// What every automatic group ID starts with; a Community's (automatic or not) starts with
+/// [`COMMUNITY_ID_PREFIX`], and no other type's may.
+pub const AUTO_ID_PREFIX: &str = "@TGS#";
+pub const COMMUNITY_ID_PREFIX: &str = "@TGS#_";
+
+/// Byte limits of the official documentation.
+pub const MAX_GROUP_ID: usize = 48;
+pub const MAX_NAME: usize = 30;
+pub const MAX_INTRODUCTION: usize = 240;
+pub const MAX_NOTIFICATION: usize = 300;
+pub const MAX_AVATAR: usize = 100;
+pub const MAX_NAME_CARD: usize = 50;
+pub const MAX_APPLY_MESSAGE: usize = 300;
+/// Members one createGroup or addGroupMember call takes; getGroupMemberProfile's users.
+pub const MAX_MEMBER_LIST: usize = 500;
+pub const MAX_PROFILE_USERS: usize = 50;
+/// getGroupMemberList: the default and the most members of one page.
+pub const DEFAULT_PAGE: usize = 15;
+pub const MAX_PAGE: usize = 100;
+/// The default maxMemberNum of each type (AVChatRoom: no limit).
+pub fn default_max_members(kind: &str) -> u64 {
+    match kind {
+        WORK => 200,
+        PUBLIC => 2_000,
+        MEETING => 10_000,
+        COMMUNITY => 100_000,
+        _ => u64::MAX,
+    }
+}
+
+/// A `{key, value}` custom field (groupCustomField, memberCustomField).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub key: String,
+    pub value: String,
+}
+
+/// One of createGroup's `memberList`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewMember {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub member_custom_field: Vec<CustomField>,
+}
+
+/// createGroup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateGroup {
+    pub name: String,
+    #[serde(default = "default_type", rename = "type")]
+    pub kind: String,
+    #[serde(default, rename = "groupID")]
+    pub group_id: String,
+    #[serde(default)]
+    pub introduction: String,
+    #[serde(default)]
+    pub notification: String,
+    #[serde(default)]
+    pub avatar: String,
+    #[serde(default)]
+    pub max_member_num: Option<u64>,
+    #[serde(default)]
+    pub join_option: Option<String>,
+    #[serde(default)]
+    pub invite_option: Option<String>,
+    #[serde(default)]
+    pub member_list: Vec<NewMember>,
+    #[serde(default)]
+    pub group_custom_field: Vec<CustomField>,
+    #[serde(default)]
+    pub is_support_topic: bool,
+}
+
+/// The official default type of createGroup: Work.
+fn default_type() -> String {
+    WORK.into()
+}
+
+/// updateGroupProfile: the fields given change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateGroup {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub name: Option<String>,
+    pub avatar: Option<String>,
+    pub introduction: Option<String>,
+    pub notification: Option<String>,
+    pub mute_all_members: Option<bool>,
+    pub join_option: Option<String>,
+    pub invite_option: Option<String>,
+    pub group_custom_field: Option<Vec<CustomField>>,
+}
+
+/// `{groupID}` (getGroupProfile, getGroupMemberList's other fields come with it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRef {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+}
+
+/// joinGroup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinGroup {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(default)]
+    pub apply_message: String,
+}
+
+/// changeGroupOwner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeOwner {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(rename = "newOwnerID")]
+    pub new_owner_id: String,
+}
+
+/// getGroupMemberList.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberPage {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(default)]
+    pub count: Option<usize>,
+    #[serde(default)]
+    pub offset: usize,
+}
+
+/// getGroupMemberProfile, addGroupMember, deleteGroupMember.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupUsers {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(rename = "userIDList")]
+    pub user_id_list: Vec<String>,
+}
+
+/// setGroupMemberRole, setGroupMemberMuteTime, setGroupMemberNameCard,
+/// setGroupMemberCustomField: one member (the caller when `userID` is absent) and what
+/// changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberChange {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(default, rename = "userID")]
+    pub user_id: Option<String>,
+    pub role: Option<String>,
+    pub mute_time: Option<i64>,
+    pub name_card: Option<String>,
+    pub member_custom_field: Option<Vec<CustomField>>,
+}
+
+/// handleGroupApplication: `application` is an item of getGroupApplicationList (the
+/// official also takes the join-request notice as `message`; its payload names the same).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandleApplication {
+    pub handle_action: String,
+    #[serde(default)]
+    pub handle_message: String,
+    #[serde(default)]
+    pub application: Option<Application>,
+}
+
+/// An application as getGroupApplicationList lists it (the fields handling one needs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub applicant: String,
+}
+
+/// setMessageRemindType.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemindType {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub message_remind_type: String,
+}
