@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tim_proto::{codes, KICK_REST_API};
 
+mod group;
 mod profile;
 mod sns;
 
@@ -162,6 +163,21 @@ async fn run<S: Store>(
         ("sns", "friend_import") => sns::friend_add(shared, app.sdkappid, body, true).await,
         ("sns", "friend_add") => sns::friend_add(shared, app.sdkappid, body, false).await,
         ("sns", "friend_delete") => sns::friend_delete(shared, app.sdkappid, body).await,
+        ("group_open_http_svc", "create_group") => {
+            group::create_group(shared, app.sdkappid, identifier, body).await
+        }
+        ("group_open_http_svc", "add_group_member") => {
+            group::add_group_member(shared, app.sdkappid, body).await
+        }
+        ("group_open_http_svc", "delete_group_member") => {
+            group::delete_group_member(shared, app.sdkappid, body).await
+        }
+        ("group_open_http_svc", "destroy_group") => {
+            group::destroy_group(shared, app.sdkappid, body).await
+        }
+        ("group_open_http_svc", "get_group_info") => {
+            group::get_group_info(shared, app.sdkappid, body).await
+        }
         _ => Err((BAD_REQUEST, format!("unknown API {service}/{command}"))),
     }
 }

@@ -518,3 +518,83 @@ async fn member_lists_page_as_the_official() {
     );
     assert_eq!(page["offset"], 0);
 }
+
+/// The REST API in Tencent's shape: a back end creates a group for an owner, adds and removes
+/// members, reads it, and dismisses it (a Work group too, which only the app may); members'
+/// lists follow as for the SDK's own calls.
+#[tokio::test]
+async fn an_app_back_end_manages_groups_over_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    server.login("carol").await;
+    let call = |command: &'static str, body: Value| {
+        let server = &server;
+        async move {
+            let body = body.to_string();
+            rest_of(
+                server,
+                "group_open_http_svc",
+                command,
+                "administrator",
+                &body,
+            )
+            .await
+        }
+    };
+    let r = call(
+        "create_group",
+        json!({"Owner_Account": "alice", "Type": "Work", "GroupId": "ops", "Name": "ops",
+            "MemberList": [{"Member_Account": "bob"}]}),
+    )
+    .await;
+    assert_eq!(r["ActionStatus"], "OK", "{r}");
+    assert_eq!(r["GroupId"], "ops");
+    assert!(groups_changed(&mut bob).await);
+    let r = call(
+        "add_group_member",
+        json!({"GroupId": "ops", "MemberList": [{"Member_Account": "carol"}, {"Member_Account": "bob"}, {"Member_Account": "ghost"}]}),
+    )
+    .await;
+    let results: Vec<_> = r["MemberList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Result"].clone())
+        .collect();
+    assert_eq!(results, [json!(1), json!(2), json!(0)], "{r}");
+    let r = call(
+        "delete_group_member",
+        json!({"GroupId": "ops", "MemberToDel_Account": ["bob"]}),
+    )
+    .await;
+    assert_eq!(r["ActionStatus"], "OK", "{r}");
+    assert!(groups_changed(&mut bob).await);
+    assert_eq!(
+        ok(bob.call("getGroupList", json!({})).await)["groupList"],
+        json!([])
+    );
+    let r = call("get_group_info", json!({"GroupIdList": ["ops", "none"]})).await;
+    let info = &r["GroupInfo"];
+    assert_eq!(info[0]["Type"], "Private");
+    assert_eq!(info[0]["Owner_Account"], "alice");
+    assert_eq!(info[0]["MemberNum"], 2);
+    assert_eq!(
+        ids(&info[0]["MemberList"], "Member_Account"),
+        set(&["alice", "carol"])
+    );
+    assert_eq!(info[1]["ErrorCode"], 10010);
+    // A Work group: its owner may not dismiss it, the app may.
+    assert_eq!(code(&alice.call("dismissGroup", json!("ops")).await), 2622);
+    groups_changed(&mut alice).await;
+    let r = call("destroy_group", json!({"GroupId": "ops"})).await;
+    assert_eq!(r["ActionStatus"], "OK", "{r}");
+    assert!(groups_changed(&mut alice).await);
+    assert_eq!(
+        ok(alice.call("getGroupList", json!({})).await)["groupList"],
+        json!([])
+    );
+    let r = call("destroy_group", json!({"GroupId": "ops"})).await;
+    assert_eq!(r["ErrorCode"], 10010, "{r}");
+}

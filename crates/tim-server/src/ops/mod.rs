@@ -5,7 +5,7 @@
 
 mod conversation_groups;
 mod conversations;
-mod groups;
+pub(crate) mod groups;
 mod inbox;
 mod messages;
 pub(crate) mod profiles;

@@ -385,6 +385,16 @@ pub async fn dismiss_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Jso
     Ok(Json::of(&json!({ "groupID": id })))
 }
 
+/// Dismisses group `id` whatever its type (the app's back end may dismiss a Work group too).
+pub(crate) async fn destroy<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<(), Failure> {
+    decided!(ctx, {
+        let group = existing(ctx, id).await?;
+        let mut plan = dismissal(ctx, &group).await?;
+        group.tell_all(&mut plan, &[]);
+        (plan, ())
+    })
+}
+
 /// A plan that removes every row of `group` (its profile, members, applications).
 pub(crate) async fn dismissal<S: Store>(ctx: &Ctx<'_, S>, group: &Group) -> Result<Plan, Failure> {
     let mut plan = Plan::default();
