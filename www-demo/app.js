@@ -3,10 +3,11 @@
 // the SDK (getConversationList and its events), names and avatars from the peers' profiles
 // (conversation.userProfile); the page keeps only the messages of the conversations it has
 // shown, and a placeholder entry for a new chat until its first message creates the
-// conversation. Contacts and the profile editor are in contacts.js.
+// conversation. Contacts and the profile editor are in contacts.js, groups in groups.js.
 
 import TIM from './sdk/index.js';
 import { contacts } from './contacts.js';
+import { groups } from './groups.js';
 
 const C2C = TIM.TYPES.CONV_C2C;
 
@@ -169,6 +170,17 @@ const people = contacts({
 });
 Object.assign(handlers, people.handlers);
 
+// Groups (groups.js): the group list, create / join / leave, members and roles.
+const circles = groups({
+  TIM,
+  tim: () => tim,
+  me: () => me,
+  toast: (text) => toast(text),
+  showError: (text) => showError(text),
+  describe: (e) => describe(e),
+});
+Object.assign(handlers, circles.handlers);
+
 /** The user's own nick beside their userID in the top bar. */
 function showMe(profile) {
   const nick = profile && profile.nick;
@@ -263,6 +275,7 @@ function endSession() {
   ui.logout.hidden = true;
   ui.profile.hidden = true;
   people.reset();
+  circles.reset();
   ui.sendInput.value = '';
   ui.loginUser.focus();
 }

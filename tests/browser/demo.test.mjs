@@ -3,7 +3,8 @@
 // counts, read receipts, revocation and pins come from the SDK; every pane shows the server's
 // order; a reload keeps the session; links, multi-line input, day separators, the message menu
 // (copy, revoke while it can succeed, delete for me) and deleting a conversation; the profile
-// editor and the contacts tab (a friend request accepted, a block and its 20007). Run with
+// editor and the contacts tab (a friend request accepted, a block and its 20007); the groups
+// tab (create, a join request approved, an admin made, leaving). Run with
 //   node --test tests/browser/
 // Needs target/debug/tim-server (cargo build -p tim-server), the built package in pkg/
 // (./scripts/build-sdk.sh) and Chromium at /usr/bin/chromium (or $CHROMIUM_PATH).
@@ -645,5 +646,57 @@ test('profile and contacts: a nick and avatar shown to the peer, a friend reques
   await sendText(zoe, 'hello again');
   await yan.getByTestId('tab-chats').click();
   await messages(yan).filter({ hasText: 'hello again' }).waitFor();
+  assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
+});
+
+test('groups: a Public group created, a join request approved, an admin made, a member leaves', { timeout: 60000 }, async () => {
+  const una = await openPage('una');
+  const vic = await openPage('vic');
+  await Promise.all([login(una, 'una'), login(vic, 'vic')]);
+  for (const p of [una, vic]) {
+    await p.getByTestId('tab-groups').click();
+    await p.getByTestId('groups-panel').waitFor();
+  }
+  assert.equal(await una.getByTestId('contacts-panel').isVisible(), false);
+  assert.equal(await una.getByTestId('chats-panel').isVisible(), false);
+
+  // Una creates a Public group; the toast names its ID.
+  await una.getByTestId('create-group-name').fill('Hikers');
+  await una.getByTestId('create-group-type').selectOption('Public');
+  await una.getByTestId('create-group-button').click();
+  const toast = una.getByTestId('toast').filter({ hasText: 'its ID is' });
+  await toast.waitFor();
+  const groupID = (await toast.textContent()).match(/its ID is (\S+)/)[1];
+  const unas = una.locator(`[data-testid="group"][data-group="${groupID}"]`);
+  await unas.filter({ hasText: 'Hikers' }).filter({ hasText: 'Public · 1 member' }).waitFor();
+
+  // Vic asks to join; una approves; both lists show two members.
+  await vic.getByTestId('join-group-input').fill(groupID);
+  await vic.getByTestId('join-group-button').click();
+  await vic.getByTestId('toast').filter({ hasText: 'waiting for approval' }).waitFor();
+  await una.getByTestId('tab-chats').click();
+  await una.getByTestId('tab-groups').click();
+  const request = una.getByTestId('group-request').filter({ hasText: 'vic' });
+  await request.getByTestId('group-request-approve').click();
+  await unas.filter({ hasText: 'Public · 2 members' }).waitFor();
+  const vics = vic.locator(`[data-testid="group"][data-group="${groupID}"]`);
+  await vics.filter({ hasText: 'Public · 2 members' }).waitFor();
+  await request.waitFor({ state: 'detached' });
+
+  // Una's member list: she makes vic an admin; vic's list shows his role.
+  await unas.getByTestId('group-members').click();
+  const member = una.locator('[data-testid="member"][data-user="vic"]');
+  await member.filter({ hasText: 'Member' }).waitFor();
+  await member.getByTestId('member-role').click();
+  await member.filter({ hasText: 'Admin' }).waitFor();
+  await vics.getByTestId('group-members').click();
+  await vic.locator('[data-testid="member"][data-user="vic"]').filter({ hasText: 'Admin' }).waitFor();
+  await una.screenshot({ path: join(ARTIFACTS, 'demo-groups.png') });
+
+  // Vic leaves: his list empties, una's count drops.
+  await vics.getByTestId('group-quit').click();
+  await vics.waitFor({ state: 'detached' });
+  await unas.filter({ hasText: 'Public · 1 member' }).waitFor();
+  assert.deepEqual(pageErrors, [], 'no uncaught errors or console errors in the pages');
   assert.deepEqual(foreign, [], 'the page loads nothing from outside its own server');
 });
