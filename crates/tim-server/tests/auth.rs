@@ -67,6 +67,10 @@ async fn every_tampered_character_is_refused() {
         "1000000",
         "--requests-per-sec",
         "0",
+        // Thousands of logins on one connection take longer than the 10 s it may stay without
+        // one on a loaded machine.
+        "--login-timeout",
+        "300",
     ];
     let server = Server::start(&dir.path().join("tim.db"), &free);
     let mut c = server.connect().await;
