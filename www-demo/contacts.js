@@ -3,6 +3,8 @@
 // and their list events (FRIEND_LIST_UPDATED, FRIEND_APPLICATION_LIST_UPDATED,
 // BLACKLIST_UPDATED, PROFILE_UPDATED). The page keeps only the last list each event gave.
 
+import { actor, button, node } from './ui.js';
+
 const $ = (id) => document.getElementById(id);
 
 /** `env`: {TIM, tim() (the SDK instance), me() (the userID), chat(userID), toast, showError,
@@ -31,30 +33,7 @@ export function contacts(env) {
   let applications = { friendApplicationList: [], unreadCount: 0 };
   let blacklist = [];
 
-  function node(tag, className, text) {
-    const el = document.createElement(tag);
-    if (className) el.className = className;
-    if (text !== undefined) el.textContent = text;
-    return el;
-  }
-
-  function button(label, testid, onClick, kind = 'btn-ghost') {
-    const b = node('button', `btn ${kind} small`, label);
-    b.type = 'button';
-    b.dataset.testid = testid;
-    b.addEventListener('click', onClick);
-    return b;
-  }
-
-  /** Runs an SDK call; a rejection shows its code. */
-  async function act(what, call) {
-    try {
-      return await call();
-    } catch (e) {
-      env.showError(`${what} failed: ${env.describe(e)}`);
-      return null;
-    }
-  }
+  const act = actor(env);
 
   function showTab(contactsTab) {
     ui.chats.hidden = contactsTab;

@@ -3,6 +3,8 @@
 // member list with roles (the owner makes admins), leaving, handing over and dismissing — all
 // official methods. Group chat comes with group messages.
 
+import { actor, button, node } from './ui.js';
+
 const $ = (id) => document.getElementById(id);
 
 /** `env`: {TIM, tim(), me(), toast, showError, describe}. Returns the SDK event handlers and
@@ -27,29 +29,7 @@ export function groups(env) {
   let list = [];
   let open = null;
 
-  function node(tag, className, text) {
-    const el = document.createElement(tag);
-    if (className) el.className = className;
-    if (text !== undefined) el.textContent = text;
-    return el;
-  }
-
-  function button(label, testid, onClick, kind = 'btn-ghost') {
-    const b = node('button', `btn ${kind} small`, label);
-    b.type = 'button';
-    b.dataset.testid = testid;
-    b.addEventListener('click', onClick);
-    return b;
-  }
-
-  async function act(what, call) {
-    try {
-      return await call();
-    } catch (e) {
-      env.showError(`${what} failed: ${env.describe(e)}`);
-      return null;
-    }
-  }
+  const act = actor(env);
 
   function showTab(on) {
     ui.panel.hidden = !on;

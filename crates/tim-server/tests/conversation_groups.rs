@@ -6,11 +6,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-fn ok(r: Value) -> Value {
-    assert_eq!(r["type"], "ok", "{r}");
-    r["data"].clone()
-}
-
 /// The groups of the next `conversationGroups` item.
 async fn groups_item(client: &mut Client) -> Value {
     loop {

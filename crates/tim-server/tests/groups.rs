@@ -9,16 +9,6 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-fn code(r: &Value) -> u64 {
-    assert_eq!(r["type"], "err", "{r}");
-    r["code"].as_u64().unwrap()
-}
-
-fn ok(r: Value) -> Value {
-    assert_eq!(r["type"], "ok", "{r}");
-    r["data"].clone()
-}
-
 /// Whether a `changed` item for the groups list reaches `client` within a short while (other
 /// pushes are skipped).
 async fn groups_changed(client: &mut Client) -> bool {

@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn start(dir: &tempfile::TempDir) -> Server {
     let db = dir.path().join("tim.db");
@@ -17,11 +17,6 @@ fn start(dir: &tempfile::TempDir) -> Server {
             "Tag_Profile_Custom_Hobby",
         ],
     )
-}
-
-fn code(r: &Value) -> u64 {
-    assert_eq!(r["type"], "err", "{r}");
-    r["code"].as_u64().unwrap()
 }
 
 #[tokio::test]

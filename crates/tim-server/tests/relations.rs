@@ -9,16 +9,6 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-fn code(r: &Value) -> u64 {
-    assert_eq!(r["type"], "err", "{r}");
-    r["code"].as_u64().unwrap()
-}
-
-fn ok(r: Value) -> Value {
-    assert_eq!(r["type"], "ok", "{r}");
-    r["data"].clone()
-}
-
 /// The lists named by the `changed` items that reach `client` within a short while.
 async fn changed(client: &mut Client) -> BTreeSet<String> {
     let mut lists = BTreeSet::new();

@@ -7,11 +7,6 @@ use common::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-fn ok(r: Value) -> Value {
-    assert_eq!(r["type"], "ok", "{r}");
-    r["data"].clone()
-}
-
 /// The next `status` frame's list (other pushes skipped).
 async fn status(client: &mut Client) -> Value {
     loop {

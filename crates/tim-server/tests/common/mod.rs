@@ -312,6 +312,18 @@ pub fn text_of(message: &Value) -> &str {
     message["elements"][0]["content"]["text"].as_str().unwrap()
 }
 
+/// The `data` of an `ok` answer (failing on anything else).
+pub fn ok(r: Value) -> Value {
+    assert_eq!(r["type"], "ok", "{r}");
+    r["data"].clone()
+}
+
+/// The code of an `err` answer (failing on anything else).
+pub fn code(r: &Value) -> u64 {
+    assert_eq!(r["type"], "err", "{r}");
+    r["code"].as_u64().unwrap()
+}
+
 /// POST to the REST API as `identifier` (signed with the app key); returns the JSON answer.
 pub async fn rest(server: &Server, command: &str, identifier: &str, body: &str) -> Value {
     rest_of(server, "im_open_login_svc", command, identifier, body).await
