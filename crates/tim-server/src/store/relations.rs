@@ -154,6 +154,14 @@ pub trait RelationStore: Send + Sync + 'static {
         kind: Kind,
     ) -> impl Future<Output = StoreResult<Vec<Relation>>> + Send;
 
+    /// How many rows of `kind` the owner has.
+    fn count(
+        &self,
+        app: u64,
+        owner: &str,
+        kind: Kind,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+
     /// The rows of `keys` (in that order, `None` for absent ones), read at one moment.
     fn relations_at(
         &self,

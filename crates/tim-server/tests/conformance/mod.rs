@@ -822,6 +822,8 @@ pub async fn relation_plans_apply_whole_or_not_at_all<S: Store>(store: S, bus: A
     let anns = store.relations(APP, "ann", Kind::Friend).await.unwrap();
     let others: Vec<_> = anns.iter().map(|r| &r.other[..]).collect();
     assert_eq!(others, ["ben", "cid"]);
+    assert_eq!(store.count(APP, "ann", Kind::Friend).await.unwrap(), 2);
+    assert_eq!(store.count(APP, "ann", Kind::Black).await.unwrap(), 0);
     assert_eq!(anns[0].data, r#"{"remark":"B"}"#);
     assert!(anns[0].time > 0);
     assert_eq!(

@@ -4,8 +4,8 @@
 
 use super::{
     add_member, apply_key, bounded, denied, existing, group_id_of, group_object, invalid,
-    member_key, mine, parse, profile_key, read, to_data, with_group, Group, MemberRow, Profile,
-    Rules, Who,
+    member_key, mine, object, parse, profile_key, read, to_data, with_group, Group, MemberRow,
+    Profile, Rules, Who,
 };
 use crate::failure::{fail, Failure};
 use crate::now_secs;
@@ -192,11 +192,20 @@ pub async fn get_group_list<S: Store>(ctx: &Ctx<'_, S>, _: Json) -> Result<Json,
     let joined = (ctx.shared.store)
         .relations(ctx.caller.app, me, Kind::Joined)
         .await?;
+    // Per group its profile, the caller's member row and the count: not every member's row.
+    let store = &ctx.shared.store;
     let mut list = Vec::with_capacity(joined.len());
     for row in joined {
-        if let Some(group) = read(ctx, &row.other).await? {
-            list.push(group_object(&group, me));
-        }
+        let id = &row.other;
+        let keys = vec![profile_key(id), member_key(id, me)];
+        let mut rows = store.relations_at(ctx.caller.app, keys).await?.into_iter();
+        let (Some(Some(profile)), Some(mine)) = (rows.next(), rows.next()) else {
+            continue;
+        };
+        let count = store.count(ctx.caller.app, id, Kind::Member).await?;
+        let mine: Option<MemberRow> = mine.map(|m| parse(&m.data));
+        let profile: Profile = parse(&profile.data);
+        list.push(object(id, &profile, count as usize, me, mine.as_ref()));
     }
     Ok(Json::of(&json!({ "groupList": list })))
 }

@@ -306,9 +306,27 @@ pub(crate) async fn mine<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<Group, 
 
 /// The official Group object of `group`, with `selfInfo` for `me` when a member.
 pub(crate) fn group_object(group: &Group, me: &str) -> Value {
-    let p = &group.profile;
-    let self_info = match group.member(me) {
-        Some((_, m)) => json!({
+    let mine = group.member(me).map(|(_, m)| m);
+    object(
+        &group.id,
+        &group.profile,
+        group.members.len(),
+        me,
+        mine.as_ref(),
+    )
+}
+
+/// The official Group object of group `id` with profile `p` and `count` members; `selfInfo`
+/// from `mine`, the member row of `me` (empty when not a member).
+pub(crate) fn object(
+    id: &str,
+    p: &Profile,
+    count: usize,
+    me: &str,
+    mine: Option<&MemberRow>,
+) -> Value {
+    let self_info = match mine {
+        Some(m) => json!({
             "userID": me, "role": m.role, "joinTime": m.join_time, "nameCard": m.name_card,
             "messageRemindType": m.message_remind_type,
             "memberCustomField": m.member_custom_field, "readedSequence": 0,
@@ -317,12 +335,12 @@ pub(crate) fn group_object(group: &Group, me: &str) -> Value {
         None => json!({}),
     };
     json!({
-        "groupID": group.id, "name": p.name, "avatar": p.avatar, "type": p.kind,
+        "groupID": id, "name": p.name, "avatar": p.avatar, "type": p.kind,
         "introduction": p.introduction, "notification": p.notification, "ownerID": p.owner_id,
         "createTime": p.create_time, "infoSequence": p.info_sequence,
         "lastInfoTime": p.last_info_time, "selfInfo": self_info,
         "lastMessage": {"lastTime": 0, "lastSequence": 0, "fromAccount": "", "messageForShow": ""},
-        "nextMessageSeq": 1, "memberCount": group.members.len(), "memberNum": group.members.len(),
+        "nextMessageSeq": 1, "memberCount": count, "memberNum": count,
         "maxMemberCount": p.max_member_count, "maxMemberNum": p.max_member_count,
         "joinOption": p.join_option, "inviteOption": p.invite_option,
         "groupCustomField": p.group_custom_field, "muteAllMembers": p.mute_all_members,

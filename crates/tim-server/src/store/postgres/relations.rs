@@ -76,6 +76,17 @@ impl RelationStore for PgStore {
         Ok(out)
     }
 
+    async fn count(&self, app: u64, owner: &str, kind: Kind) -> StoreResult<u64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*) FROM relations WHERE app = $1 AND owner = $2 AND kind = $3",
+                &[&(app as i64), &owner, &kind.code()],
+            )
+            .await?;
+        Ok(row.try_get::<_, i64>(0)? as u64)
+    }
+
     async fn relations_at(&self, app: u64, keys: Vec<Key>) -> StoreResult<Vec<Option<Relation>>> {
         let mut client = self.client().await?;
         let tx = snapshot(&mut client).await?;

@@ -64,6 +64,19 @@ impl RelationStore for SqliteStore {
         .await
     }
 
+    async fn count(&self, app: u64, owner: &str, kind: Kind) -> StoreResult<u64> {
+        let owner = owner.to_owned();
+        self.read(move |conn| {
+            let n: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM relations WHERE app = ?1 AND owner = ?2 AND kind = ?3",
+                )?
+                .query_row(params![app as i64, owner, kind.code()], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
     async fn relations_at(&self, app: u64, keys: Vec<Key>) -> StoreResult<Vec<Option<Relation>>> {
         self.read(move |conn| {
             let tx = conn.unchecked_transaction()?;
