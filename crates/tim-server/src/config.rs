@@ -31,6 +31,10 @@ pub struct App {
     /// The custom profile fields users may set (full tags, `Tag_Profile_Custom_…`), as the
     /// official console registers them.
     pub profile_custom_fields: Vec<String>,
+    /// The keys of the group custom fields and member custom fields groups and members may
+    /// have, as the official console declares them.
+    pub group_custom_fields: Vec<String>,
+    pub member_custom_fields: Vec<String>,
     /// The most users one user may have in each of their friend list, blacklist and status
     /// subscriptions (the official friend limit: 3,000), so no account grows without bound.
     pub max_list_size: usize,
@@ -146,6 +150,14 @@ pub struct ServeArgs {
     /// tag (`Tag_Profile_Custom_Hobby`); repeat for several.
     #[arg(long = "profile-custom-field", value_name = "TAG")]
     pub profile_custom_fields: Vec<String>,
+    /// A group custom field's key groups may have, for apps given with --app (and --dev);
+    /// repeat for several.
+    #[arg(long = "group-custom-field", value_name = "KEY")]
+    pub group_custom_fields: Vec<String>,
+    /// A member custom field's key group members may have, for apps given with --app (and
+    /// --dev); repeat for several.
+    #[arg(long = "member-custom-field", value_name = "KEY")]
+    pub member_custom_fields: Vec<String>,
     /// The most users in one user's friend list, blacklist and status subscriptions, for apps
     /// given with --app (and --dev) [default: 3000].
     #[arg(long, env = "TIM_MAX_LIST_SIZE")]
@@ -218,6 +230,10 @@ struct FileApp {
     modify_sender_only: bool,
     #[serde(default)]
     profile_custom_fields: Vec<String>,
+    #[serde(default)]
+    group_custom_fields: Vec<String>,
+    #[serde(default)]
+    member_custom_fields: Vec<String>,
     max_list_size: Option<usize>,
 }
 
@@ -242,6 +258,8 @@ fn parse_app(spec: &str, web_instances: usize, admin: &str) -> Result<App, Strin
         revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
         modify_sender_only: false,
         profile_custom_fields: Vec::new(),
+        group_custom_fields: Vec::new(),
+        member_custom_fields: Vec::new(),
         max_list_size: DEFAULT_MAX_LIST_SIZE,
     })
 }
@@ -273,6 +291,8 @@ impl ServeArgs {
                     revoke_limit_secs: a.revoke_limit.unwrap_or(DEFAULT_REVOKE_LIMIT_SECS),
                     modify_sender_only: a.modify_sender_only,
                     profile_custom_fields: a.profile_custom_fields,
+                    group_custom_fields: a.group_custom_fields,
+                    member_custom_fields: a.member_custom_fields,
                     max_list_size: a.max_list_size.unwrap_or(DEFAULT_MAX_LIST_SIZE),
                 },
             );
@@ -281,6 +301,8 @@ impl ServeArgs {
             let app = App {
                 modify_sender_only: self.modify_sender_only,
                 profile_custom_fields: self.profile_custom_fields.clone(),
+                group_custom_fields: self.group_custom_fields.clone(),
+                member_custom_fields: self.member_custom_fields.clone(),
                 login_policy,
                 max_list_size,
                 ..parse_app(spec, web_instances, admin)?
@@ -298,6 +320,8 @@ impl ServeArgs {
                 revoke_limit_secs: DEFAULT_REVOKE_LIMIT_SECS,
                 modify_sender_only: self.modify_sender_only,
                 profile_custom_fields: self.profile_custom_fields.clone(),
+                group_custom_fields: self.group_custom_fields.clone(),
+                member_custom_fields: self.member_custom_fields.clone(),
                 max_list_size,
             });
         }

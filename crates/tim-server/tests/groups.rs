@@ -40,7 +40,13 @@ async fn create(client: &mut Client, id: &str, kind: &str, members: &[&str]) -> 
 #[tokio::test]
 async fn create_checks_its_input_and_tells_every_member() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let fields = [
+        "--group-custom-field",
+        "level",
+        "--member-custom-field",
+        "seat",
+    ];
+    let server = Server::start(&dir.path().join("tim.db"), &fields);
     let mut alice = server.login("alice").await;
     let mut bob = server.login("bob").await;
 
@@ -64,6 +70,14 @@ async fn create_checks_its_input_and_tells_every_member() {
             10004,
         ),
         (json!({"name": ""}), 10004),
+        (
+            json!({"name": "x", "groupCustomField": [{"key": "rank", "value": "1"}]}),
+            10004,
+        ),
+        (
+            json!({"name": "x", "memberList": [{"userID": "bob", "memberCustomField": [{"key": "level", "value": "1"}]}]}),
+            10004,
+        ),
     ] {
         assert_eq!(
             code(&alice.call("createGroup", params.clone()).await),
@@ -91,6 +105,29 @@ async fn create_checks_its_input_and_tells_every_member() {
     let list = ok(bob.call("getGroupList", json!({})).await);
     assert_eq!(ids(&list["groupList"], "groupID"), set(&[&id]));
     assert_eq!(list["groupList"][0]["selfInfo"]["role"], "Member");
+
+    // Custom fields the app declares.
+    let r = ok(alice
+        .call("createGroup", json!({"name": "f", "groupCustomField": [{"key": "level", "value": "3"}],
+            "memberList": [{"userID": "bob", "memberCustomField": [{"key": "seat", "value": "A1"}]}]}))
+        .await);
+    assert_eq!(
+        r["group"]["groupCustomField"],
+        json!([{"key": "level", "value": "3"}])
+    );
+    let id = r["group"]["groupID"].clone();
+    let m = ok(alice
+        .call(
+            "getGroupMemberProfile",
+            json!({"groupID": id, "userIDList": ["bob"]}),
+        )
+        .await);
+    assert_eq!(
+        m["memberList"][0]["memberCustomField"],
+        json!([{"key": "seat", "value": "A1"}])
+    );
+    let update = json!({"groupID": id, "groupCustomField": [{"key": "rank", "value": "1"}]});
+    assert_eq!(code(&alice.call("updateGroupProfile", update).await), 10004);
 
     // The same ID again: 10025 for its owner, 10021 for anyone else.
     let again = json!({"name": "x", "groupID": "g1"});
@@ -216,7 +253,7 @@ async fn join_follows_the_join_option_and_applications_are_handled() {
 #[tokio::test]
 async fn rights_follow_the_role_and_the_type() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let server = Server::start(&dir.path().join("tim.db"), &["--member-custom-field", "k"]);
     let mut owner = server.login("owner").await;
     let mut admin = server.login("admin").await;
     let mut member = server.login("member").await;
@@ -312,6 +349,11 @@ async fn rights_follow_the_role_and_the_type() {
         .await);
     ok(admin.call("setGroupMemberNameCard", card("other")).await);
     ok(owner.call("setGroupMemberNameCard", card("admin")).await);
+    let undeclared = json!({"groupID": "pub", "memberCustomField": [{"key": "x", "value": "v"}]});
+    assert_eq!(
+        code(&member.call("setGroupMemberCustomField", undeclared).await),
+        10004
+    );
     let fields = json!({"groupID": "pub", "memberCustomField": [{"key": "k", "value": "v"}]});
     let r = ok(member.call("setGroupMemberCustomField", fields).await);
     assert_eq!(

@@ -3,9 +3,9 @@
 //! getGroupApplicationList, handleGroupApplication, setMessageRemindType.
 
 use super::{
-    add_member, apply_key, bounded, denied, existing, group_id_of, group_object, invalid,
-    member_key, mine, object, parse, profile_key, read, to_data, with_group, Group, MemberRow,
-    Profile, Rules, Who,
+    add_member, apply_key, bounded, declared, denied, existing, group_id_of, group_object, invalid,
+    member_key, mine, object, parse, profile_key, read, to_data, with_group, Fields, Group,
+    MemberRow, Profile, Rules, Who,
 };
 use crate::failure::{fail, Failure};
 use crate::now_secs;
@@ -99,6 +99,10 @@ pub async fn create_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json
     check_texts(&r.name, &r.introduction, &r.notification, &r.avatar)?;
     if r.member_list.len() > g::MAX_MEMBER_LIST {
         return invalid(format!("at most {} members", g::MAX_MEMBER_LIST));
+    }
+    declared(ctx, Fields::Group, &r.group_custom_field)?;
+    for m in &r.member_list {
+        declared(ctx, Fields::Member, &m.member_custom_field)?;
     }
     let rules = Rules::of(&r.kind);
     let join_option = match (&r.join_option, rules.join_option_settable) {
@@ -241,6 +245,9 @@ pub async fn update_group_profile<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Res
     }
     if let Some(option) = &r.join_option {
         check_join_option(option)?;
+    }
+    if let Some(fields) = &r.group_custom_field {
+        declared(ctx, Fields::Group, fields)?;
     }
     let me = ctx.caller.user.clone();
     decided!(ctx, {

@@ -4,7 +4,8 @@
 
 use super::life::{has_room, merge_fields, set_member};
 use super::{
-    add_member, bounded, denied, existing, group_object, invalid, mine, read, Group, MemberRow, Who,
+    add_member, bounded, declared, denied, existing, group_object, invalid, mine, read, Fields,
+    Group, MemberRow, Who,
 };
 use crate::failure::{fail, Failure};
 use crate::now_secs;
@@ -313,6 +314,7 @@ pub async fn set_group_member_custom_field<S: Store>(
         if !may_edit(group, &me, target) {
             return denied(format!("you cannot set {target:?}'s custom fields"));
         }
+        declared(ctx, Fields::Member, &fields)?;
         merge_fields(&mut member.member_custom_field, &fields);
         Ok(())
     })

@@ -379,6 +379,33 @@ pub(crate) fn denied<T>(why: impl Into<String>) -> Result<T, Failure> {
     fail(GROUP_PERMISSION_DENY, why)
 }
 
+/// The custom fields an app declares: of groups, or of members.
+pub(crate) enum Fields {
+    Group,
+    Member,
+}
+
+/// Each of `fields` has a key the app declares (10004 otherwise), as the official console
+/// declares them.
+pub(crate) fn declared<S: Store>(
+    ctx: &Ctx<'_, S>,
+    which: Fields,
+    fields: &[CustomField],
+) -> Result<(), Failure> {
+    let app = ctx.shared.cfg.apps.get(&ctx.caller.app);
+    let keys = app.map_or(&[][..], |a| match which {
+        Fields::Group => &a.group_custom_fields[..],
+        Fields::Member => &a.member_custom_fields[..],
+    });
+    match fields.iter().find(|f| !keys.contains(&f.key)) {
+        Some(f) => invalid(format!(
+            "{:?} is not a custom field this app declares",
+            f.key
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A string parameter of at most `max` bytes (10004 otherwise).
 pub(crate) fn bounded(name: &str, value: &str, max: usize) -> Result<(), Failure> {
     match value.len() <= max {
