@@ -375,7 +375,7 @@ async fn rights_follow_the_role_and_the_type() {
     assert_eq!(cards, [json!("me"), json!("card"), json!("card")]);
 
     // Adding: owner and admins in a Public group; kicking: admins ordinary members only.
-    let add = json!({"groupID": "pub", "userIDList": ["extra", "member", "ghost"]});
+    let add = json!({"groupID": "pub", "userIDList": ["extra", "member", "ghost", "extra"]});
     assert_eq!(
         code(&member.call("addGroupMember", add.clone()).await),
         10007

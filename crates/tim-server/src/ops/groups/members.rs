@@ -92,8 +92,15 @@ pub async fn add_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<
         return invalid(format!("at most {} userIDs", g::MAX_MEMBER_LIST));
     }
     let me = ctx.caller.user.clone();
+    // Each user once, in the order given.
+    let mut users: Vec<String> = Vec::with_capacity(r.user_id_list.len());
+    for user in r.user_id_list {
+        if !users.contains(&user) {
+            users.push(user);
+        }
+    }
     let known = (ctx.shared.store)
-        .profiles(ctx.caller.app, r.user_id_list.clone())
+        .profiles(ctx.caller.app, users.clone())
         .await?;
     let (success, failure, existed, over) = decided!(ctx, {
         let group = mine(ctx, &r.group_id).await?;
@@ -108,11 +115,7 @@ pub async fn add_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<
         }
         let (mut success, mut failure, mut existed, mut over) = (vec![], vec![], vec![], vec![]);
         let mut plan = Plan::default();
-        for user in &r.user_id_list {
-            let listed = [&success, &failure, &existed, &over];
-            if listed.iter().any(|l: &&Vec<String>| l.contains(user)) {
-                continue;
-            }
+        for user in &users {
             if !known.iter().any(|p| p.user_id == *user) {
                 failure.push(user.clone());
             } else if group.member(user).is_some() {
