@@ -4,6 +4,7 @@
 //! instead. A frame that does not match gives `None` and is dropped.
 
 use js_sys::{Array, Reflect, JSON};
+use tim_proto::group::{GroupPush, SyncGroupsOk};
 use tim_proto::relation::List;
 use tim_proto::{
     Conversation, ConversationGroup, ConversationId, ConversationType, ConversationsOk, Element,
@@ -44,6 +45,16 @@ fn flag(v: &JsValue, key: &str) -> Option<bool> {
     get(v, key).as_bool()
 }
 
+/// `[groupID, sequence]`.
+fn group_seq(v: &JsValue) -> Option<(String, u64)> {
+    let pair = Array::from(v);
+    let seq = pair
+        .get(1)
+        .as_f64()
+        .filter(|n| *n >= 0.0 && n.fract() == 0.0)?;
+    Some((pair.get(0).as_string()?, seq as u64))
+}
+
 fn list<T>(v: &JsValue, key: &str, item: impl Fn(&JsValue) -> Option<T>) -> Option<Vec<T>> {
     let value = get(v, key);
     if !Array::is_array(&value) {
@@ -76,6 +87,9 @@ pub(crate) fn frame(v: &JsValue) -> Option<ServerFrame> {
         }),
         "kicked" => ServerFrame::Kicked(Kicked {
             reason: string(v, "reason")?,
+        }),
+        "group" => ServerFrame::Group(GroupPush {
+            message: message(&get(v, "message"))?,
         }),
         "status" => ServerFrame::Status(tim_proto::status::StatusPush {
             user_status_list: json(&get(v, "userStatusList")),
@@ -138,6 +152,11 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
         }),
         "modifyMessage" => Response::ModifyMessage(MessageOk {
             message: message(&get(data, "message"))?,
+        }),
+        "syncGroups" => Response::SyncGroups(SyncGroupsOk {
+            messages: list(data, "messages", message)?,
+            groups: list(data, "groups", group_seq)?,
+            complete: flag(data, "complete")?,
         }),
         _ => return None,
     })

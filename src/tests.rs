@@ -128,6 +128,11 @@ fn sample(op: Op) -> Response {
         Op::PinConversation => Response::PinConversation(conversations()),
         Op::MarkConversations => Response::MarkConversations(conversations()),
         Op::SetCustomData => Response::SetCustomData(conversations()),
+        Op::SyncGroups => Response::SyncGroups(tim_proto::group::SyncGroupsOk {
+            messages: vec![message()],
+            groups: vec![("g1".into(), 4), ("g2".into(), 0)],
+            complete: false,
+        }),
         // Stateless: any JSON comes back as it was.
         op => Response::stateless(op, Json(r#"{"userID":"bob","n":[1,"x"]}"#.into()))
             .expect("a stateless op"),
@@ -192,9 +197,10 @@ fn frame_type(frame: &ServerFrame) -> usize {
         ServerFrame::Kicked(_) => 4,
         ServerFrame::Online(_) => 5,
         ServerFrame::Status(_) => 6,
+        ServerFrame::Group(_) => 7,
     }
 }
-const FRAME_TYPES: usize = 7;
+const FRAME_TYPES: usize = 8;
 
 /// Through our writer and the engine's JSON.parse, back through our reader.
 fn round_trip(frame: &ServerFrame) -> Option<ServerFrame> {
@@ -236,6 +242,13 @@ fn every_server_frame_reads_back() {
             reason: "multipleAccount".into(),
         }),
         ServerFrame::Online(OnlineMessage { message: message() }),
+        ServerFrame::Group(tim_proto::group::GroupPush {
+            message: Message {
+                conversation_type: tim_proto::ConversationType::Group,
+                to: "@TGS#ABC".into(),
+                ..message()
+            },
+        }),
         ServerFrame::Status(tim_proto::status::StatusPush {
             user_status_list: Json(
                 r#"[{"userID":"bob","statusType":1,"customStatus":"busy"}]"#.into(),
@@ -388,6 +401,17 @@ async fn an_sdk_logs_in_over_a_socket_it_is_handed() {
     let id = read::get(&sync, "id").as_f64().unwrap();
     serve(&format!(
         r#"{{"type":"ok","id":{id},"op":"sync","data":{{"items":[],"inboxSeq":0,"complete":true}}}}"#
+    ));
+    // Then where the groups stand.
+    let groups = js_sys::Array::from(&read::get(&socket, "sent")).get(3);
+    assert_eq!(read::get(&groups, "op"), "syncGroups");
+    assert_eq!(
+        js_sys::Array::from(&field(&groups, &["data", "cursors"])).length(),
+        0
+    );
+    let id = read::get(&groups, "id").as_f64().unwrap();
+    serve(&format!(
+        r#"{{"type":"ok","id":{id},"op":"syncGroups","data":{{"messages":[],"groups":[["g1",3]],"complete":true}}}}"#
     ));
     let names: Vec<String> = events
         .iter()

@@ -1,11 +1,13 @@
 // Groups through the built package against the real server, each user in its own process:
 // createGroup with members, GROUP_LIST_UPDATED (the whole list, as an array) on every member's
 // sessions, joinGroup by join option with the application handled, member paging, roles, name
-// cards and muting with the official codes, handing over, quitting and dismissing.
+// cards and muting with the official codes, handing over, quitting and dismissing; group
+// messages live to every member, as history, and what a cut connection missed, once each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import TIM from 'tim-wasm';
 import { suiteServer } from './harness.mjs';
+import { startProxy } from '../lib/proxy.mjs';
 
 const E = TIM.EVENT;
 const suite = suiteServer(1400000057, 'node-groups-key', ['--web-instances', '2']);
@@ -111,4 +113,67 @@ test('members: paging, roles, name cards, muting, handing over, quitting, dismis
   await call(admin, 'dismissGroup', 'club');
   await member.take(E.GROUP_LIST_UPDATED, (l) => l.length === 0);
   assert.equal(await codeOf(member, `tim.getGroupProfile({groupID: 'club'})`), 10010);
+});
+
+const sayTo = (p, groupID, text) =>
+  p.value(`return (await tim.sendMessage(tim.createTextMessage({to: ${JSON.stringify(groupID)}, conversationType: TIM.TYPES.CONV_GROUP, payload: {text: ${JSON.stringify(text)}}}))).data.message`);
+
+test('group messages: to every member live, as history, and what a cut connection missed', async () => {
+  const proxy = await startProxy({ upstreamPort: suite.server().port });
+  try {
+    const alice = await user('gm-alice');
+    const bob = await suite.user('gm-bob', proxy.url);
+    assert.deepEqual(await bob.take(E.GROUP_LIST_UPDATED), []);
+    const carol = await user('gm-carol');
+    const memberList = [{ userID: 'gm-bob' }, { userID: 'gm-carol' }];
+    await call(alice, 'createGroup', { name: 'chat', type: TIM.TYPES.GRP_PUBLIC, groupID: 'chat', memberList });
+
+    const sent = await sayTo(alice, 'chat', 'hello all');
+    assert.equal(sent.conversationID, 'GROUPchat');
+    assert.equal(sent.conversationType, TIM.TYPES.CONV_GROUP);
+    assert.equal(sent.sequence, 1);
+    for (const member of [bob, carol]) {
+      const [m] = await member.take(E.MESSAGE_RECEIVED);
+      assert.equal(m.ID, sent.ID);
+      assert.equal(m.conversationID, 'GROUPchat');
+      assert.equal(m.to, 'chat');
+      assert.equal(m.from, 'gm-alice');
+      assert.equal(m.flow, 'in');
+      assert.equal(m.payload.text, 'hello all');
+    }
+    const list = await carol.take(E.CONVERSATION_LIST_UPDATED, (l) => l.some((c) => c.conversationID === 'GROUPchat'));
+    const conversation = list.find((c) => c.conversationID === 'GROUPchat');
+    assert.equal(conversation.type, TIM.TYPES.CONV_GROUP);
+    assert.equal(conversation.unreadCount, 1);
+    assert.equal(conversation.groupProfile.groupID, 'chat');
+    assert.equal(conversation.lastMessage.payload.text, 'hello all');
+    assert.equal(alice.count(E.MESSAGE_RECEIVED), 0, 'the sender is not told of its own message');
+
+    // Bob's connection is cut while three more come: after it is back he gets each once, in order.
+    proxy.refuse(true);
+    proxy.cutAll();
+    await bob.take(E.NET_STATE_CHANGE, (d) => d.state !== 'connected');
+    for (const text of ['away 1', 'away 2', 'away 3']) await sayTo(alice, 'chat', text);
+    proxy.refuse(false);
+    await bob.take(E.NET_STATE_CHANGE, (d) => d.state === 'connected', 20000);
+    const got = [];
+    while (got.length < 3) got.push(...(await bob.take(E.MESSAGE_RECEIVED)));
+    assert.deepEqual(got.map((m) => [m.sequence, m.payload.text]), [[2, 'away 1'], [3, 'away 2'], [4, 'away 3']]);
+    const reply = await sayTo(bob, 'chat', 'back');
+    assert.equal(reply.sequence, 5);
+    const [r] = await alice.take(E.MESSAGE_RECEIVED);
+    assert.equal(r.payload.text, 'back');
+    await new Promise((done) => setTimeout(done, 300));
+    assert.equal(bob.count(E.MESSAGE_RECEIVED), 0, 'nothing twice');
+
+    // History: the group's messages for a member; a non-member is refused (10007).
+    const page = await call(carol, 'getMessageList', { conversationID: 'GROUPchat' });
+    assert.deepEqual(page.data.messageList.map((m) => m.payload.text), ['hello all', 'away 1', 'away 2', 'away 3', 'back']);
+    assert.equal(page.data.isCompleted, true);
+    const dave = await user('gm-dave');
+    assert.equal(await codeOf(dave, `tim.getMessageList({conversationID: 'GROUPchat'})`), 10007);
+    assert.equal(await codeOf(dave, `tim.sendMessage(tim.createTextMessage({to: 'chat', conversationType: 'GROUP', payload: {text: 'x'}}))`), 10007);
+  } finally {
+    await proxy.close();
+  }
 });

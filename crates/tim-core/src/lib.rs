@@ -92,6 +92,14 @@ impl Domains<Waiter> for Account {
         self.messages.item(me, &self.conversations, item);
     }
 
+    fn group(&mut self, eng: &mut Engine<Waiter>, message: Message) {
+        let me = eng.user().unwrap_or_default();
+        self.conversations.group_message(me, &message);
+        let event = InboxEvent::Message { message };
+        self.messages
+            .item(me, &self.conversations, InboxItem { seq: 0, event });
+    }
+
     fn online(&mut self, eng: &mut Engine<Waiter>, message: Message) {
         let me = eng.user().unwrap_or_default().to_owned();
         self.messages.online(eng, &me, &self.conversations, message);

@@ -145,6 +145,16 @@ fn log_in(core: &mut Core, now: u64, user: &str, inbox_seq: u64) {
         })
     );
     core.on_frame(now, ok(sync.id, sync_page(vec![], true)));
+    // Then where the groups stand (the first time: no cursors).
+    let groups = single_send(drain(core));
+    assert_eq!(
+        groups.request,
+        Request::SyncGroups(proto::group::SyncGroups {
+            cursors: vec![],
+            limit: 100
+        })
+    );
+    core.on_frame(now, ok(groups.id, groups_page(vec![], vec![], true)));
     let effects = drain(core);
     assert_eq!(
         effects[..3],
@@ -200,6 +210,27 @@ fn messages_only(effects: Vec<Effect>) -> Vec<Effect> {
             )
         })
         .collect()
+}
+
+/// Answers a (re)login's last sync page with `page`, then the group sync that follows (the
+/// groups as they were); the effects after.
+fn caught_up(core: &mut Core, now: u64, sync_id: u64, page: Vec<InboxItem>) -> Vec<Effect> {
+    core.on_frame(now, ok(sync_id, sync_page(page, true)));
+    let groups = single_send(drain(core));
+    assert!(
+        matches!(groups.request, Request::SyncGroups(_)),
+        "{groups:?}"
+    );
+    core.on_frame(now, ok(groups.id, groups_page(vec![], vec![], true)));
+    drain(core)
+}
+
+fn groups_page(groups: Vec<(&str, u64)>, messages: Vec<Message>, complete: bool) -> Response {
+    Response::SyncGroups(proto::group::SyncGroupsOk {
+        messages,
+        groups: groups.into_iter().map(|(g, s)| (g.to_owned(), s)).collect(),
+        complete,
+    })
 }
 
 /// After a login answer: the effects before the conversation-list request, which is answered
@@ -323,8 +354,7 @@ fn login_connects_logs_in_syncs_then_is_ready() {
     core.on_frame(25, push(8, stored(3, "bob", "alice", "b3")));
     assert_eq!(drain(&mut core), []);
     let page = vec![item(8, stored(3, "bob", "alice", "b3"))];
-    core.on_frame(30, ok(sync2.id, sync_page(page, true)));
-    let effects = drain(&mut core);
+    let effects = caught_up(&mut core, 30, sync2.id, page);
     let effects = answer_lists(&mut core, 30, effects);
     assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
     // Then the messages of the catch-up, then the list they changed and its unread total.
@@ -361,8 +391,7 @@ fn resumed_login_replays_the_missed_inbox_after_ready() {
         item(4, stored(1, "bob", "alice", "b1")),
         item(5, stored(2, "alice", "bob", "other-tab")),
     ];
-    core.on_frame(0, ok(sync.id, sync_page(page, true)));
-    let effects = drain(&mut core);
+    let effects = caught_up(&mut core, 0, sync.id, page);
     assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
     assert_eq!(received(&effects), [1, 2]);
 
@@ -506,8 +535,7 @@ fn apis_reject_with_the_reason_the_sdk_is_not_ready() {
     let list = core.get_message_list(0, "C2Cbob", None, 15);
     assert_eq!(list.unwrap_err().code, LOGGING_IN);
     let (_, sync) = list_then_sync(&mut core, 0, 0);
-    core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
-    drain(&mut core);
+    caught_up(&mut core, 0, sync.id, vec![]);
     assert!(core.create_message(0, text_to("bob", "x")).is_ok());
 
     core.logout().unwrap();
@@ -875,7 +903,9 @@ fn message_list_pages_backwards_through_history() {
         .get_message_list(4, "C2Ccarol", Some("bob-16"), 15)
         .unwrap_err();
     assert_eq!(e.code, INVALID_OPERATION);
-    let e = core.get_message_list(4, "GROUPx", None, 15).unwrap_err();
+    let e = core
+        .get_message_list(4, "@TIM#SYSTEM", None, 15)
+        .unwrap_err();
     assert_eq!(e.code, INVALID_CONVERSATION_ID);
 }
 
@@ -1001,8 +1031,7 @@ fn a_dropped_connection_resumes_and_delivers_what_it_missed() {
         item(7, stored(2, "bob", "alice", "b2")),
         item(8, stored(3, "bob", "alice", "b3")),
     ];
-    core.on_frame(retry + 200, ok(sync_id, sync_page(page, true)));
-    let effects = drain(&mut core);
+    let effects = caught_up(&mut core, retry + 200, sync_id, page);
     assert_eq!(
         effects[0],
         Effect::Emit(Event::NetStateChange {
@@ -1180,9 +1209,8 @@ fn offline_drops_the_link_and_online_reconnects_at_once() {
     });
     core.on_frame(200_020, ok(resume.id, resumed));
     let sync = single_send(drain(&mut core));
-    core.on_frame(200_030, ok(sync.id, sync_page(vec![], true)));
     assert_eq!(
-        drain(&mut core),
+        caught_up(&mut core, 200_030, sync.id, vec![]),
         [Effect::Emit(Event::NetStateChange {
             state: NET_STATE_CONNECTED
         })]
@@ -1239,8 +1267,7 @@ fn ready_with(
     core.on_frame(0, ok(list_req.id, conversations(list, at)));
     let sync = single_send(drain(&mut core));
     assert!(matches!(&sync.request, Request::Sync(s) if s.after == inbox_seq));
-    core.on_frame(0, ok(sync.id, sync_page(catch_up, true)));
-    let effects = drain(&mut core);
+    let effects = caught_up(&mut core, 0, sync.id, catch_up);
     let effects = answer_lists(&mut core, 0, effects);
     (core, effects)
 }
@@ -1560,7 +1587,7 @@ fn every_answer_reaches_its_caller() {
             // The session's own: login, the list load and sync are what `ready_with` went
             // through; resume comes with a reconnection, heartbeats with silence; a logout is
             // not waited for.
-            Op::Login | Op::GetConversations | Op::Sync => continue,
+            Op::Login | Op::GetConversations | Op::Sync | Op::SyncGroups => continue,
             Op::Resume => {
                 let frame = reconnect(&mut core, 10);
                 assert!(matches!(frame.request, Request::Resume(_)), "{frame:?}");
@@ -1764,8 +1791,7 @@ fn calls_between_the_login_answer_and_ready_wait_for_sdk_ready() {
         matches!(&timed_out[..], [Effect::Complete(op, Err(e))] if *op == first && e.code == LOGGING_IN),
         "{timed_out:?}"
     );
-    core.on_frame(15_015, ok(sync.id, sync_page(vec![], true)));
-    let effects = drain(&mut core);
+    let effects = caught_up(&mut core, 15_015, sync.id, vec![]);
     let effects = answer_lists(&mut core, 15_015, effects);
     // SDK_READY (and the list it brings) first, then the waiting call goes on.
     assert_eq!(effects[0], Effect::Emit(Event::SdkReady));
@@ -1993,8 +2019,7 @@ fn conversation_groups_come_with_the_list_and_their_item() {
     };
     core.on_frame(0, ok(list_req.id, Response::GetConversations(page)));
     let sync = single_send(drain(&mut core));
-    core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
-    let effects = drain(&mut core);
+    let effects = caught_up(&mut core, 0, sync.id, vec![]);
     let effects = answer_lists(&mut core, 0, effects);
     assert_eq!(list_of(&effects)[0].conversation_group_list, ["work"]);
 
@@ -2014,4 +2039,91 @@ fn conversation_groups_come_with_the_list_and_their_item() {
         ]))
     );
     assert_eq!(list_of(&effects)[0].conversation_group_list, ["fav"]);
+}
+
+/// Message number `seq` of group `group`, from `from`.
+fn in_group(seq: u64, from: &str, group: &str) -> Message {
+    Message {
+        conversation_type: ConversationType::Group,
+        id: format!("{group}-{seq}"),
+        ..stored(seq, from, group, &format!("{from}-{group}-{seq}"))
+    }
+}
+
+fn group_push(message: Message) -> ServerFrame {
+    ServerFrame::Group(proto::group::GroupPush { message })
+}
+
+/// Group messages: the next of a group is delivered, a repeat ignored, a gap fetched with
+/// `syncGroups` from the group's cursor; after a reconnection the group sync asks from every
+/// cursor, so nothing is missed or seen twice.
+#[test]
+fn group_messages_come_once_in_order_across_gaps_and_reconnections() {
+    let mut core = ready_quiet("alice");
+    // A group the first group sync did not know (joined since) starts at its first push.
+    core.on_frame(1, group_push(in_group(4, "bob", "g1")));
+    let effects = drain(&mut core);
+    assert_eq!(received(&effects), [4]);
+    let list = list_of(&effects);
+    assert_eq!(list[0].conversation_id, "GROUPg1");
+    assert_eq!((list[0].type_, list[0].unread_count), ("GROUP", 1));
+    let Effect::Emit(Event::MessageReceived(got)) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (got[0].conversation_id.as_str(), got[0].conversation_type),
+        ("GROUPg1", "GROUP")
+    );
+    core.on_frame(2, group_push(in_group(5, "carol", "g1")));
+    assert_eq!(received(&drain(&mut core)), [5]);
+    core.on_frame(2, group_push(in_group(5, "carol", "g1")));
+    assert_eq!(drain(&mut core), [], "a repeat");
+
+    // A gap: the missing ones are asked for from the group's cursor.
+    core.on_frame(3, group_push(in_group(8, "bob", "g1")));
+    let sync = single_send(drain(&mut core));
+    assert_eq!(
+        sync.request,
+        Request::SyncGroups(proto::group::SyncGroups {
+            cursors: vec![("g1".into(), 5)],
+            limit: 100
+        })
+    );
+    let missed = (6..=8).map(|s| in_group(s, "bob", "g1")).collect();
+    core.on_frame(4, ok(sync.id, groups_page(vec![], missed, true)));
+    assert_eq!(received(&drain(&mut core)), [6, 7, 8]);
+
+    // Away and back: the group sync after the inbox's asks from where each group was.
+    let resume = reconnect(&mut core, 10);
+    let resumed = proto::ResumeOk {
+        user_id: "alice".into(),
+        inbox_seq: 0,
+        server_time: 0,
+    };
+    core.on_frame(1_100, ok(resume.id, Response::Resume(resumed)));
+    let sync = single_send(drain(&mut core));
+    core.on_frame(1_100, ok(sync.id, sync_page(vec![], true)));
+    let groups = single_send(drain(&mut core));
+    assert_eq!(
+        groups.request,
+        Request::SyncGroups(proto::group::SyncGroups {
+            cursors: vec![("g1".into(), 8)],
+            limit: 100
+        })
+    );
+    // A push meanwhile is delivered (in order); the page overlapping it counts it once.
+    core.on_frame(1_100, group_push(in_group(9, "bob", "g1")));
+    let missed = vec![in_group(9, "bob", "g1"), in_group(10, "bob", "g1")];
+    core.on_frame(
+        1_101,
+        ok(groups.id, groups_page(vec![("g2", 3)], missed, true)),
+    );
+    let effects = drain(&mut core);
+    assert_eq!(received(&effects), [9, 10]);
+    assert_eq!(list_of(&effects)[0].unread_count, 7);
+    // g2 starts where it stood: its next message is delivered, an older one is not.
+    core.on_frame(1_102, group_push(in_group(3, "bob", "g2")));
+    assert_eq!(drain(&mut core), []);
+    core.on_frame(1_102, group_push(in_group(4, "bob", "g2")));
+    assert_eq!(received(&drain(&mut core)), [4]);
 }

@@ -116,6 +116,8 @@ pub const GROUP_INVALID_GROUPID: u32 = 10015;
 /// createGroup with a groupID someone else's group has / one of the caller's own has.
 pub const GROUP_ID_USED: u32 = 10021;
 pub const GROUP_ID_USED_BY_SELF: u32 = 10025;
+/// A member muted (their own mute, or every ordinary member's) sends a message.
+pub const GROUP_MEMBER_MUTED: u32 = 10017;
 
 /// An official API this SDK does not implement yet.
 pub const NOT_IMPLEMENTED: u32 = 2998;

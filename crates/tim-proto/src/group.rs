@@ -224,3 +224,39 @@ pub struct RemindType {
     pub group_id: String,
     pub message_remind_type: String,
 }
+
+/// `syncGroups`: the caller's group messages after the sequences it has. A group message is
+/// stored once in its group's sequence (1, 2, 3 … per group); members online get it pushed
+/// (a `group` frame), and a client that missed some (it was away, or a push's sequence is not
+/// the next) asks for them here. Each cursor is `[groupID, the last sequence the client has]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncGroups {
+    #[serde(default)]
+    pub cursors: Vec<(String, u64)>,
+    /// At most [`MAX_SYNC_LIMIT`](crate::MAX_SYNC_LIMIT) messages (the server clamps).
+    #[serde(default = "default_group_sync_limit")]
+    pub limit: u32,
+}
+
+fn default_group_sync_limit() -> u32 {
+    100
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncGroupsOk {
+    /// Messages after the cursors, of the caller's groups, each group's in sequence order.
+    pub messages: Vec<crate::Message>,
+    /// `[groupID, last sequence]` of each of the caller's groups the cursors do not name (a
+    /// client starts such a group there).
+    pub groups: Vec<(String, u64)>,
+    /// No more messages after those returned: else ask again with the cursors moved on.
+    pub complete: bool,
+}
+
+/// A `group` frame: a message of a group the session's user is a member of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupPush {
+    pub message: crate::Message,
+}

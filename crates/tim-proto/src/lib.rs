@@ -84,6 +84,8 @@ pub enum ServerFrame {
     Online(OnlineMessage),
     /// Statuses of users the session's user watches (subscribed to, or friends) changed.
     Status(status::StatusPush),
+    /// A message of one of the user's groups (see [`group::SyncGroups`]).
+    Group(group::GroupPush),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

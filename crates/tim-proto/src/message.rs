@@ -146,9 +146,8 @@ impl Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessage {
-    /// `C2C` today; `GROUP` later.
     pub conversation_type: ConversationType,
-    /// The peer's userID for C2C.
+    /// The peer's userID for C2C, the groupID for GROUP.
     pub to: String,
     /// Chosen by the sender and unique among its messages: a retried send with the same ID is
     /// stored once and answered with the original message.

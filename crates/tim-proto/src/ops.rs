@@ -11,6 +11,7 @@
 //! `array`.
 
 use crate::conversation::*;
+use crate::group::{SyncGroups, SyncGroupsOk};
 use crate::inbox::*;
 use crate::json::Json;
 use crate::message::*;
@@ -210,6 +211,8 @@ op_table! {
     "pinConversation" => PinConversation(PinConversation) -> (ConversationsOk);
     "markConversations" => MarkConversations(MarkConversations) -> (ConversationsOk);
     "setCustomData" => SetCustomData(SetCustomData) -> (ConversationsOk);
+    // Group messages (group.rs): what the caller missed of their groups.
+    "syncGroups" => SyncGroups(SyncGroups) -> (SyncGroupsOk);
     stateless:
     // Profiles (profile.rs).
     "getMyProfile" => GetMyProfile ~ [];

@@ -1,5 +1,5 @@
-//! The fan-out seam: every frame the server pushes to users (inbox items, online-only
-//! messages, kicks) goes through [`Bus::publish`]. The in-process [`Hub`](crate::hub::Hub) is
+//! The fan-out seam: every frame the server pushes to users (inbox items, group messages,
+//! online-only messages, kicks) goes through [`Bus::publish`]. The in-process [`Hub`](crate::hub::Hub) is
 //! the one implementation today; one on a message broker replaces it without touching ops,
 //! sessions or stores, since none of them reaches a connection any other way.
 
@@ -49,6 +49,9 @@ impl Target<'_> {
 pub enum Push {
     /// A committed inbox item: sessions that cannot take it are detached (they resync).
     Inbox(InboxItem),
+    /// A committed message of a group the target is a member of: as an inbox item, sessions
+    /// that cannot take it are detached (they catch up with `syncGroups`).
+    Group(Message),
     /// An online-only message: best effort, not stored.
     Online(Message),
     /// Statuses of users the target watches changed (the USER_STATUS_UPDATED data): best
@@ -63,4 +66,12 @@ pub enum Push {
 
 pub trait Bus: Send + Sync + 'static {
     fn publish(&self, target: Target<'_>, push: Push);
+
+    /// A group message to every session of each of `users` (an implementation may encode it
+    /// once for all).
+    fn publish_group(&self, app: u64, users: &[String], message: &Message) {
+        for user in users {
+            self.publish(Target::User { app, user }, Push::Group(message.clone()));
+        }
+    }
 }

@@ -46,6 +46,10 @@ impl From<StoreError> for Failure {
                 codes::MSG_IN_PEER_BLACKLIST,
                 "the recipient has you in their blacklist".into(),
             ),
+            StoreError::NotMember => Failure(
+                codes::GROUP_PERMISSION_DENY,
+                "only members send messages to a group".into(),
+            ),
             // The relation ops read again on this; only a relation kept changing gets here.
             StoreError::Stale => Failure(codes::OVERLOAD, "the server is busy; retry".into()),
             // Concurrent writers kept conflicting past the store's retries: a passing state.

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tim_proto::group::GroupPush;
 use tim_proto::status::{StatusPush, STATUS_OFFLINE, STATUS_ONLINE, STATUS_UNLOGINED};
-use tim_proto::{OnlineMessage, Platform, ServerFrame, KICK_USERSIG_EXPIRED};
+use tim_proto::{Message, OnlineMessage, Platform, ServerFrame, KICK_USERSIG_EXPIRED};
 use tokio::sync::mpsc;
 
 /// Frames queued for one connection. A session whose queue is full is detached from its
@@ -409,6 +410,7 @@ impl Bus for Hub {
                 return;
             }
             Push::Inbox(item) => (encode(&ServerFrame::Inbox(item)), true),
+            Push::Group(message) => (encode(&ServerFrame::Group(GroupPush { message })), true),
             Push::Online(message) => (
                 encode(&ServerFrame::Online(OnlineMessage { message })),
                 false,
@@ -419,7 +421,27 @@ impl Bus for Hub {
             ),
         };
         let mut state = self.state();
-        let Some(list) = state.sessions.get_mut(&key) else {
+        self.queue(&mut state, target, &frame, must_arrive);
+    }
+
+    fn publish_group(&self, app: u64, users: &[String], message: &Message) {
+        // One frame for every member.
+        let frame = encode(&ServerFrame::Group(GroupPush {
+            message: message.clone(),
+        }));
+        let mut state = self.state();
+        for user in users {
+            self.queue(&mut state, Target::User { app, user }, &frame, true);
+        }
+    }
+}
+
+impl Hub {
+    /// Queues `frame` to each session `target` picks; one that `must_arrive` but finds its
+    /// session's queue full ends that session's link (its client resumes and syncs).
+    fn queue(&self, state: &mut State, target: Target<'_>, frame: &Utf8Bytes, must_arrive: bool) {
+        let (app, user) = target.user();
+        let Some(list) = state.sessions.get_mut(&(app, user.to_owned())) else {
             return;
         };
         for s in list.iter_mut().filter(|s| target.picks(s.id)) {

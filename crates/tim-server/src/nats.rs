@@ -40,6 +40,7 @@ struct Wire {
 #[serde(tag = "type", rename_all = "camelCase")]
 enum WirePush {
     Inbox { item: InboxItem },
+    Group { message: Message },
     Online { message: Message },
     Status { list: tim_proto::Json },
     Kick { reason: String },
@@ -56,6 +57,7 @@ impl Wire {
         };
         let push = match push {
             Push::Inbox(item) => WirePush::Inbox { item },
+            Push::Group(message) => WirePush::Group { message },
             Push::Online(message) => WirePush::Online { message },
             Push::Status(list) => WirePush::Status { list },
             Push::Kick(reason) => WirePush::Kick {
@@ -83,6 +85,7 @@ impl Wire {
         };
         let push = match self.push {
             WirePush::Inbox { item } => Push::Inbox(item),
+            WirePush::Group { message } => Push::Group(message),
             WirePush::Online { message } => Push::Online(message),
             WirePush::Status { list } => Push::Status(list),
             WirePush::Kick { reason } => match tim_proto::kick_type(&reason) {

@@ -55,11 +55,11 @@ async fn malformed_frames_get_codes_and_the_connection_survives() {
         ),
         (
             r#"{"id":10,"op":"sendMessage","data":{"conversationType":"GROUP","to":"g","clientMsgID":"c","random":1,"elements":[{"type":"TIMTextElem","content":{"text":"x"}}]}}"#,
-            20001,
+            10010,
         ),
         (
             r#"{"id":11,"op":"getHistory","data":{"conversationID":"GROUPx","count":5}}"#,
-            20001,
+            10007,
         ),
         (
             r#"{"id":12,"op":"getHistory","data":{"conversationID":"C2Cbob","count":0}}"#,

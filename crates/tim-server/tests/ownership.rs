@@ -44,6 +44,10 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
             json!({"groupID": id, "name": id, "type": kind, "memberList": [{"userID": "bob"}]});
         assert_eq!(alice.call("createGroup", create).await["type"], "ok");
     }
+    let to_group = json!({"conversationType": "GROUP", "to": "pub1", "clientMsgID": "g1",
+                          "random": 1, "elements": [{"type": "TIMTextElem",
+                          "content": {"text": "for the group only"}}]});
+    assert_eq!(alice.call("sendMessage", to_group).await["type"], "ok");
     let alice_before = relations_of(&mut alice).await;
     let bob_before = relations_of(&mut bob).await;
     let mut carol = server.login("carol").await;
@@ -78,6 +82,10 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
                 |r| r["code"] == 2500,
             ),
             Op::DeleteMessages => (json!({"messageIDList": [id]}), |r| r["code"] == 2500),
+            // Only the caller's groups: carol is in none.
+            Op::SyncGroups => (json!({"cursors": [["pub1", 0], ["work1", 0]]}), |r| {
+                r["data"] == json!({"messages": [], "groups": [], "complete": true})
+            }),
             Op::GetConversations => (json!({"limit": 100}), |r| {
                 r["type"] == "ok" && !r.to_string().contains("for bob only")
             }),

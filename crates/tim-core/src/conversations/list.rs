@@ -7,7 +7,9 @@
 use crate::messages::object::{element_type, message_for_show, serialize_payload};
 use crate::vecmap::VecMap;
 use serde::Serialize;
-use tim_proto::{Conversation, ConversationGroup, ConversationId, Element, Message};
+use tim_proto::{
+    Conversation, ConversationGroup, ConversationId, ConversationType, Element, Message,
+};
 
 /// `conversation.lastMessage` as the official SDK shapes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,6 +44,14 @@ pub struct UserProfile {
     pub avatar: String,
 }
 
+/// `conversation.groupProfile` of a group conversation: its groupID (the group list has the
+/// rest).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupProfile {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+}
+
 /// The official Conversation object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,7 +62,7 @@ pub struct SdkConversation {
     pub type_: &'static str,
     pub unread_count: u32,
     pub last_message: Option<LastMessage>,
-    pub group_profile: Option<()>,
+    pub group_profile: Option<GroupProfile>,
     pub user_profile: UserProfile,
     pub is_pinned: bool,
     pub message_remind_type: &'static str,
@@ -100,7 +110,12 @@ impl SdkConversation {
             type_: c.id.type_name(),
             unread_count: c.unread_count,
             last_message,
-            group_profile: None,
+            group_profile: match &c.id {
+                ConversationId::Group(id) => Some(GroupProfile {
+                    group_id: id.clone(),
+                }),
+                _ => None,
+            },
             user_profile: UserProfile {
                 user_id: c.id.c2c_peer().unwrap_or_default().to_owned(),
                 nick: c.peer_nick.clone(),
@@ -173,8 +188,9 @@ impl List {
         if m.from != me && !m.body.excluded_from_unread {
             c.unread_count += 1;
         }
-        // The peer's message carries their profile as it is now.
-        if m.from != me && !(m.nick.is_empty() && m.avatar.is_empty()) {
+        // The C2C peer's message carries their profile as it is now.
+        let c2c = m.conversation_type == ConversationType::C2C;
+        if c2c && m.from != me && !(m.nick.is_empty() && m.avatar.is_empty()) {
             c.peer_nick = m.nick.clone();
             c.peer_avatar = m.avatar.clone();
         }

@@ -59,6 +59,14 @@ pub(crate) fn c2c(id: &str) -> Result<ConversationId, ApiError> {
         .ok_or_else(|| ApiError::sdk(INVALID_CONVERSATION_ID))
 }
 
+/// A `C2C<userID>` or `GROUP<groupID>` conversationID (the kinds with a history), or the
+/// official 2503.
+pub(crate) fn with_history(id: &str) -> Result<ConversationId, ApiError> {
+    ConversationId::parse(id)
+        .filter(|c| !matches!(c, ConversationId::System))
+        .ok_or_else(|| ApiError::sdk(INVALID_CONVERSATION_ID))
+}
+
 impl Conversations {
     /// How far the peer of a conversation has read (its `peerReadSeq`; 0 when unknown).
     pub fn peer_read_seq(&self, id: &ConversationId) -> u64 {
@@ -302,6 +310,12 @@ impl Conversations {
             self.apply(me, &item.event);
             self.changed = true;
         }
+    }
+
+    /// A message of one of `me`'s groups (not an inbox item: groups have their own sequences).
+    pub fn group_message(&mut self, me: &str, message: &tim_proto::Message) {
+        self.list.message(me, message);
+        self.changed = true;
     }
 
     /// What another domain learnt from an answer (a message revoked or modified, …): the list

@@ -14,11 +14,13 @@ use session::{in_order, Kind, Pending, Session};
 
 use crate::error::*;
 use crate::output::*;
+use crate::vecmap::VecMap;
 use std::collections::VecDeque;
 use tim_proto::codes::{
     INTERNAL_ERROR, LOGGED_OUT, LOGGING_IN, LOGIN_FAILED, OVERLOAD, REPEAT_LOGIN, USERSIG_EXPIRED,
     USER_NOT_LOGGED_IN,
 };
+use tim_proto::group::{SyncGroups, SyncGroupsOk};
 use tim_proto::{
     kicked_out_code, ClientFrame, InboxItem, Login, Message, Platform, Request, Response, Resume,
     ServerFrame, Sync, SyncOk, KICK_USERSIG_EXPIRED, PROTOCOL_VERSION,
@@ -67,6 +69,8 @@ pub(crate) trait Domains<W> {
     fn item(&mut self, eng: &mut Engine<W>, item: InboxItem);
     /// An online-only message (no inbox item).
     fn online(&mut self, eng: &mut Engine<W>, message: Message);
+    /// The next message of one of the user's groups (the engine has checked its sequence).
+    fn group(&mut self, eng: &mut Engine<W>, message: Message);
     /// Statuses of watched users changed (a `status` frame; not in the inbox).
     fn status(&mut self, eng: &mut Engine<W>, list: tim_proto::Json);
     /// The first login of the session: load what the domains keep (with
@@ -406,6 +410,7 @@ impl<W> Engine<W> {
                     d.flush(self, false);
                 }
             }
+            ServerFrame::Group(push) => self.group_push(d, now_ms, push.message),
             ServerFrame::Kicked(kicked) => self.kicked(d, kicked.reason),
             ServerFrame::Online(online) => d.online(self, online.message),
             // News for a ready SDK only (a status comes again with the next change).
@@ -571,7 +576,10 @@ impl<W> Engine<W> {
                 self.send_login(now_ms + self.config.request_timeout_ms)
             }
             (Kind::Sync, Ok(Response::Sync(page))) => self.synced(d, now_ms, page),
-            (Kind::Login | Kind::Resume | Kind::Sync, _) => {
+            (Kind::GroupSync, Ok(Response::SyncGroups(page))) => {
+                self.groups_synced(d, now_ms, page)
+            }
+            (Kind::Login | Kind::Resume | Kind::Sync | Kind::GroupSync, _) => {
                 self.lose_link(d, now_ms, NETWORK_ERROR, true)
             }
             (Kind::Heartbeat, _) => {}
@@ -669,7 +677,104 @@ impl<W> Engine<W> {
                 d.item(self, item);
             }
         }
-        // A sync of a gap while up delivers at once; while syncing, news waits until caught up.
+        let syncing = self.flush_unless_syncing(d);
+        if again {
+            return self.sync(now_ms);
+        }
+        // Caught up with the inbox: then with the groups.
+        if syncing {
+            self.sync_groups(now_ms);
+        }
+    }
+
+    /// Ask for what the groups' pushes missed: the messages after each group's cursor (the
+    /// first time, where each group stands).
+    fn sync_groups(&mut self, now_ms: u64) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        s.group_sync_pending = true;
+        let cursors = s.groups.as_ref().map_or_else(Vec::new, |g| {
+            g.iter().map(|(id, seq)| (id.clone(), *seq)).collect()
+        });
+        let request = Request::SyncGroups(SyncGroups {
+            cursors,
+            limit: self.config.sync_limit,
+        });
+        let deadline = now_ms + self.config.request_timeout_ms;
+        self.request(deadline, request, Kind::GroupSync);
+    }
+
+    /// A group message pushed: the next of its group is handled, an older one ignored, a
+    /// newer one asks for the gap. Until the first group sync answered, the sync fetches it.
+    fn group_push(&mut self, d: &mut impl Domains<W>, now_ms: u64, message: Message) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if !s.loaded {
+            return;
+        }
+        let Some(groups) = s.groups.as_mut() else {
+            return;
+        };
+        match groups.get(&message.to) {
+            Some(&seen) if message.sequence <= seen => return,
+            Some(&seen) if message.sequence > seen + 1 => {
+                if s.group_sync_pending {
+                    s.group_resync = true;
+                } else {
+                    self.sync_groups(now_ms);
+                }
+                return;
+            }
+            // The next one, or the first of a group joined since the last group sync.
+            _ => groups.insert(message.to.clone(), message.sequence),
+        };
+        let syncing = s.link == Link::Syncing;
+        d.group(self, message);
+        if !syncing {
+            d.flush(self, false);
+        }
+    }
+
+    fn groups_synced(&mut self, d: &mut impl Domains<W>, now_ms: u64, page: SyncGroupsOk) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        s.group_sync_pending = false;
+        let again = !page.complete || std::mem::take(&mut s.group_resync);
+        let groups = s.groups.get_or_insert_with(VecMap::default);
+        // Groups the cursors did not name start where they stand.
+        for (id, last) in page.groups {
+            if groups.get(&id).is_none() {
+                groups.insert(id, last);
+            }
+        }
+        for message in page.messages {
+            let Some(groups) = self.session.as_mut().and_then(|s| s.groups.as_mut()) else {
+                return;
+            };
+            // Each group's messages come in order after its cursor.
+            if groups
+                .get(&message.to)
+                .is_some_and(|&c| message.sequence > c)
+            {
+                groups.insert(message.to.clone(), message.sequence);
+                d.group(self, message);
+            }
+        }
+        let syncing = self.flush_unless_syncing(d);
+        if again {
+            return self.sync_groups(now_ms);
+        }
+        if syncing {
+            self.caught_up(d);
+        }
+    }
+
+    /// A sync of a gap while up delivers at once; while syncing, news waits until caught up.
+    /// Whether syncing.
+    fn flush_unless_syncing(&mut self, d: &mut impl Domains<W>) -> bool {
         let syncing = self
             .session
             .as_ref()
@@ -677,10 +782,12 @@ impl<W> Engine<W> {
         if !syncing {
             d.flush(self, false);
         }
-        if again {
-            return self.sync(now_ms);
-        }
-        let Some(s) = self.session.as_mut().filter(|_| syncing) else {
+        syncing
+    }
+
+    /// The inbox and the groups are caught up after a (re)login: the SDK is ready.
+    fn caught_up(&mut self, d: &mut impl Domains<W>) {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         s.link = Link::Up;
@@ -725,6 +832,8 @@ impl<W> Engine<W> {
         s.retries = s.retries.saturating_add(1);
         s.sync_pending = false;
         s.resync = false;
+        s.group_sync_pending = false;
+        s.group_resync = false;
         s.loading = 0;
         let pending = std::mem::take(&mut s.pending);
         let login_op = s.login_op.take();

@@ -15,6 +15,8 @@ pub(super) enum Kind<W> {
     Resume,
     Heartbeat,
     Sync,
+    /// `syncGroups`: what the groups' pushes missed.
+    GroupSync,
     /// An app's request: it waits out reconnections until its deadline.
     App(W),
     /// A domain's load at the first login: lost with the link, made again at the next login.
@@ -60,6 +62,11 @@ pub(super) struct Session<W> {
     pub(super) sync_pending: bool,
     /// A gap showed while a sync was in flight, whose page may predate the gap's items.
     pub(super) resync: bool,
+    /// Per group the last sequence handled; `None` until the first group sync answered.
+    pub(super) groups: Option<VecMap<String, u64>>,
+    pub(super) group_sync_pending: bool,
+    /// A gap in a group showed while a group sync was in flight.
+    pub(super) group_resync: bool,
     /// The domains' loads are done: inbox items apply from now on.
     pub(super) loaded: bool,
     /// Loads in flight.
@@ -97,6 +104,9 @@ impl<W> Session<W> {
             cursor: None,
             sync_pending: false,
             resync: false,
+            groups: None,
+            group_sync_pending: false,
+            group_resync: false,
             loaded: false,
             loading: 0,
             pending: VecMap::default(),

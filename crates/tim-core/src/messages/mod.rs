@@ -6,7 +6,7 @@
 pub(crate) mod object;
 mod recent;
 
-use crate::conversations::{c2c, Conversations};
+use crate::conversations::{with_history, Conversations};
 use crate::engine::{Answer, Engine};
 use crate::error::*;
 use crate::output::*;
@@ -120,9 +120,6 @@ impl Messages {
     ) -> Result<SdkMessage, ApiError> {
         // Only the userID is needed: a message can be made as soon as `login` resolved.
         let me = eng.signed_in_user()?.to_owned();
-        if draft.conversation_type != ConversationType::C2C {
-            return Err(ApiError::sdk(MESSAGE_SEND_INVALID_CONVERSATION_TYPE));
-        }
         let (client_msg_id, client_sequence) = eng.client_msg_id();
         let random = eng.random() as u32;
         Ok(SdkMessage::outgoing(
@@ -151,8 +148,12 @@ impl Messages {
         }
         message.is_resend = message.status == STATUS_FAIL;
         message.status = STATUS_UNSEND;
+        let conversation_type = match message.conversation_type {
+            "GROUP" => ConversationType::Group,
+            _ => ConversationType::C2C,
+        };
         let request = Request::SendMessage(SendMessage {
-            conversation_type: ConversationType::C2C,
+            conversation_type,
             to: message.to.clone(),
             client_msg_id: message.id.clone(),
             random: message.random,
@@ -184,7 +185,7 @@ impl Messages {
         Ok(op)
     }
 
-    /// `getMessageList`: a page of a C2C conversation's history, newest page first; `count`
+    /// `getMessageList`: a page of a C2C or group conversation's history, newest page first; `count`
     /// is at most 15, and 0 asks for the default.
     pub fn get_list(
         &mut self,
@@ -195,7 +196,7 @@ impl Messages {
         count: u32,
     ) -> Result<OpId, ApiError> {
         eng.ready_user()?;
-        let id = c2c(conversation_id)?;
+        let id = with_history(conversation_id)?;
         let before_seq = match next_req_message_id.filter(|id| !id.is_empty()) {
             None => None,
             Some(next) => Some(
@@ -229,7 +230,7 @@ impl Messages {
         count: u32,
     ) -> Result<OpId, ApiError> {
         eng.ready_user()?;
-        let id = c2c(conversation_id)?;
+        let id = with_history(conversation_id)?;
         // The message itself is part of the page: bounds are exclusive on the wire.
         let (before_seq, after_seq, before_time, after_time) = match (sequence, time, newer) {
             (Some(s), _, false) => (Some(s.saturating_add(1)), None, None, None),

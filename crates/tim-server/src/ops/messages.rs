@@ -1,6 +1,6 @@
 //! Message ops: send (stored, or online only), history pages, revoke, modify, delete for me.
 
-use super::{c2c_peer, fail, Ctx, Failure};
+use super::{c2c_peer, fail, groups, Ctx, Failure};
 use crate::bus::{Push, Target};
 use crate::config::DEFAULT_REVOKE_LIMIT_SECS;
 use crate::now_secs;
@@ -24,14 +24,20 @@ fn check_body_size(bytes: usize) -> Result<(), Failure> {
 const MAX_AT_USERS: usize = 100;
 
 fn check_send(s: &SendMessage) -> Result<(), Failure> {
-    if s.conversation_type != ConversationType::C2C {
-        return fail(codes::INVALID_REQUEST, "only C2C messages are supported");
-    }
-    if !valid_user_id(&s.to) {
-        return fail(
-            codes::INVALID_USER_ID,
-            format!("invalid recipient {:?}", s.to),
-        );
+    match s.conversation_type {
+        ConversationType::C2C if !valid_user_id(&s.to) => {
+            return fail(
+                codes::INVALID_USER_ID,
+                format!("invalid recipient {:?}", s.to),
+            )
+        }
+        ConversationType::Group if s.to.is_empty() || s.to.len() > group::MAX_GROUP_ID => {
+            return fail(
+                codes::GROUP_INVALID_GROUPID,
+                format!("invalid groupID {:?}", s.to),
+            )
+        }
+        _ => {}
     }
     if s.client_msg_id.is_empty() || s.client_msg_id.len() > 64 {
         return fail(codes::INVALID_REQUEST, "clientMsgID must be 1-64 bytes");
@@ -71,6 +77,9 @@ pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMess
             format!("over {rate} messages a second from one user"),
         );
     }
+    if s.conversation_type == ConversationType::Group {
+        return groups::messages::send(ctx, s).await;
+    }
     if s.online_only {
         return Ok(send_online(ctx, s));
     }
@@ -89,25 +98,30 @@ pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMess
     Ok(SendMessageOk { message })
 }
 
-/// An online-only message: not stored (an ID of row 0, which no stored message has), pushed
-/// to the recipient's sessions and the sender's other ones, never unread nor a last message.
-fn send_online<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> SendMessageOk {
-    let Ctx { shared, caller } = ctx;
+/// The caller's online-only message `s`: not stored (an ID of row 0, which no stored message
+/// has), never unread nor a last message.
+pub(crate) fn online_message<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Message {
     let time = now_secs();
     let mut body = s.body;
     body.excluded_from_unread = true;
     body.excluded_from_last_message = true;
-    let message = Message {
+    Message {
         id: online_message_id(time, s.random),
-        conversation_type: ConversationType::C2C,
-        from: caller.user.clone(),
+        conversation_type: s.conversation_type,
+        from: ctx.caller.user.clone(),
         to: s.to,
         time,
         random: s.random,
         client_msg_id: s.client_msg_id,
         body,
         ..Message::default()
-    };
+    }
+}
+
+/// A C2C online-only message, pushed to the recipient's sessions and the sender's other ones.
+fn send_online<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> SendMessageOk {
+    let Ctx { shared, caller } = ctx;
+    let message = online_message(ctx, s);
     let (app, except) = (caller.app, caller.session);
     for user in crate::store::rules::parties(&message) {
         let target = Target::Others { app, user, except };
@@ -117,7 +131,6 @@ fn send_online<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> SendMessageOk {
 }
 
 pub async fn history<S: Store>(ctx: &Ctx<'_, S>, h: GetHistory) -> Result<GetHistoryOk, Failure> {
-    let peer = c2c_peer(&h.conversation_id)?;
     if h.count == 0 || h.count > MAX_HISTORY_COUNT {
         return fail(
             codes::INVALID_REQUEST,
@@ -131,11 +144,19 @@ pub async fn history<S: Store>(ctx: &Ctx<'_, S>, h: GetHistory) -> Result<GetHis
         (None, None, None, Some(t)) => HistoryRange::AfterTime(t),
         _ => return fail(codes::INVALID_REQUEST, "give at most one bound of history"),
     };
-    let Ctx { shared, caller } = ctx;
-    let (messages, complete) = shared
-        .store
-        .history_c2c(caller.app, &caller.user, peer, range, h.count)
-        .await?;
+    let (messages, complete) = match &h.conversation_id {
+        ConversationId::Group(group) => {
+            groups::messages::history(ctx, group, range, h.count).await?
+        }
+        id => {
+            let peer = c2c_peer(id)?;
+            let Ctx { shared, caller } = ctx;
+            let page = shared
+                .store
+                .history_c2c(caller.app, &caller.user, peer, range, h.count);
+            page.await?
+        }
+    };
     Ok(GetHistoryOk { messages, complete })
 }
 

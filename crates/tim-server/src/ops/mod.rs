@@ -7,7 +7,7 @@ mod conversation_groups;
 mod conversations;
 pub(crate) mod groups;
 mod inbox;
-mod messages;
+pub(crate) mod messages;
 pub(crate) mod profiles;
 pub(crate) mod relations;
 pub(crate) mod status;
@@ -60,7 +60,7 @@ pub async fn handle_session<S: Store>(
 
 /// A page cut to what one answer carries within [`MAX_ANSWER_BYTES`] of JSON (at least one
 /// item); a page cut short is not `complete`.
-fn fit<T: serde::Serialize>(items: &mut Vec<T>, complete: &mut bool) {
+pub(crate) fn fit<T: serde::Serialize>(items: &mut Vec<T>, complete: &mut bool) {
     let mut bytes = 0;
     let fitting = items
         .iter()
@@ -94,6 +94,7 @@ pub async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, request: Request) -> Outcome {
         R::PinConversation(r) => A::PinConversation(conversations::pin(ctx, r).await?),
         R::MarkConversations(r) => A::MarkConversations(conversations::mark(ctx, r).await?),
         R::SetCustomData(r) => A::SetCustomData(conversations::set_custom_data(ctx, r).await?),
+        R::SyncGroups(r) => A::SyncGroups(groups::messages::sync_groups(ctx, r).await?),
         R::Call(call) => A::Call(Call {
             op: call.op,
             data: stateless(ctx, call).await?,

@@ -1,5 +1,5 @@
 //! Storage behind one trait per domain ([`UserStore`], [`InboxStore`], [`MessageStore`],
-//! [`ConversationStore`], [`ProfileStore`], [`RelationStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
+//! [`GroupStore`], [`ConversationStore`], [`ProfileStore`], [`RelationStore`]; [`Store`] is their sum), so ops never see SQL. The domain rules that
 //! are not SQL (who may revoke or modify, the unread and last-message rules, message IDs) live
 //! in [`rules`], which every backend calls; tests/conformance holds the suite every backend
 //! must pass. SQLite ([`sqlite`]) is the default engine; PostgreSQL ([`postgres`]) is shared
@@ -10,6 +10,7 @@
 //! user's sessions arrive in inbox order with no gaps.
 
 pub mod conversations;
+pub mod groups;
 pub mod inbox;
 pub mod messages;
 pub mod postgres;
@@ -21,6 +22,7 @@ pub mod sqlite;
 pub mod users;
 
 pub use conversations::{ConversationChange, ConversationStore};
+pub use groups::{GroupStore, NewGroupMessage};
 pub use inbox::InboxStore;
 pub use messages::{HistoryRange, MessageStore, NewMessage};
 pub use profiles::{ProfilePatch, ProfileStore};
@@ -52,6 +54,9 @@ pub enum StoreError {
     /// A C2C message to a user who has the sender in their blacklist.
     #[error("the recipient has blocked the sender")]
     Blocked,
+    /// A group message from a user who is not a member of the group.
+    #[error("not a member of the group")]
+    NotMember,
     /// A relation plan's expectations no longer hold: read again and decide again.
     #[error("the relations changed since they were read")]
     Stale,
@@ -67,12 +72,24 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every domain's storage: what the server needs of a backend.
 pub trait Store:
-    UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore + RelationStore
+    UserStore
+    + InboxStore
+    + MessageStore
+    + GroupStore
+    + ConversationStore
+    + ProfileStore
+    + RelationStore
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + InboxStore + MessageStore + ConversationStore + ProfileStore + RelationStore
+    T: UserStore
+        + InboxStore
+        + MessageStore
+        + GroupStore
+        + ConversationStore
+        + ProfileStore
+        + RelationStore
 {
 }
 

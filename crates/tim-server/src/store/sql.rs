@@ -3,7 +3,7 @@
 //! or flags, the inbox item kinds, and how a history range becomes a condition.
 
 use super::HistoryRange;
-use tim_proto::{ConversationType, InboxEvent, MessageBody};
+use tim_proto::{ConversationType, InboxEvent, Message, MessageBody};
 
 /// `columns!(name, "alias": a, b, c)` makes `name::LIST` ("alias.a, alias.b, alias.c"),
 /// `name::COUNT` and `name::a` … the offset of each column in that list.
@@ -99,4 +99,15 @@ pub fn history_bound(range: HistoryRange) -> (i64, &'static str, bool) {
         HistoryRange::BeforeTime(t) => (clamp(t), "m.time <", false),
         HistoryRange::AfterTime(t) => (clamp(t), "m.time >", true),
     }
+}
+
+/// A history page read with one more than `count` in its direction (newest first unless
+/// `newer`): at most `count` messages oldest first, and whether no more exist that way.
+pub fn history_page(mut messages: Vec<Message>, count: u32, newer: bool) -> (Vec<Message>, bool) {
+    let complete = messages.len() <= count as usize;
+    messages.truncate(count as usize);
+    if !newer {
+        messages.reverse();
+    }
+    (messages, complete)
 }

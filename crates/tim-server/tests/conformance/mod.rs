@@ -13,24 +13,43 @@ use tim_proto::relation::List;
 use tim_proto::{Element, InboxEvent, InboxItem, Message, MessageBody, ModifyMessage};
 use tim_server::bus::{Bus, Push, Target};
 use tim_server::store::{
-    ConversationChange, HistoryRange, Key, Kind, NewMessage, Plan, Store, StoreError,
+    ConversationChange, HistoryRange, Key, Kind, NewGroupMessage, NewMessage, Plan, Store,
+    StoreError,
 };
 
 pub const APP: u64 = 1;
 
-/// A bus that records every inbox item published, in order.
+/// A bus that records every inbox item and group message published, in order.
 #[derive(Default)]
-pub struct Recorder(Mutex<Vec<(u64, String, InboxItem)>>);
+pub struct Recorder(
+    Mutex<Vec<(u64, String, InboxItem)>>,
+    Mutex<Vec<(String, Message)>>,
+);
 
 impl Bus for Recorder {
     fn publish(&self, target: Target<'_>, push: Push) {
-        if let (Target::User { app, user }, Push::Inbox(item)) = (target, push) {
-            self.0.lock().unwrap().push((app, user.to_owned(), item));
+        match (target, push) {
+            (Target::User { app, user }, Push::Inbox(item)) => {
+                self.0.lock().unwrap().push((app, user.to_owned(), item))
+            }
+            (Target::User { user, .. }, Push::Group(message)) => {
+                self.1.lock().unwrap().push((user.to_owned(), message))
+            }
+            _ => {}
         }
     }
 }
 
 impl Recorder {
+    /// The group messages published for `user`: (group, sequence), in order.
+    pub fn group_of(&self, user: &str) -> Vec<(String, u64)> {
+        let all = self.1.lock().unwrap();
+        all.iter()
+            .filter(|(u, _)| u == user)
+            .map(|(_, m)| (m.to.clone(), m.sequence))
+            .collect()
+    }
+
     /// The items published for `user`, in order.
     pub fn of(&self, user: &str) -> Vec<InboxItem> {
         let all = self.0.lock().unwrap();
@@ -83,6 +102,7 @@ macro_rules! conformance_suite {
             profiles_merge_and_tell_only_their_user,
             relation_plans_apply_whole_or_not_at_all,
             a_blocked_sender_stores_nothing,
+            group_messages_are_stored_once_per_group,
         );
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
@@ -986,4 +1006,81 @@ pub async fn a_blocked_sender_stores_nothing<S: Store>(store: S, bus: Arc<Record
     // The blocker still reaches the blocked.
     send(&store, "ann", "ben", "a1", text("no")).await;
     assert_eq!(history(&store, "ben", "ann").await.len(), 1);
+}
+
+async fn say<S: Store>(store: &S, from: &str, cmid: &str, t: &str) -> Result<Message, StoreError> {
+    let message = NewMessage {
+        app: APP,
+        from: from.into(),
+        to: "g".into(),
+        client_msg_id: cmid.into(),
+        random: 7,
+        body: text(t),
+        quota_bytes: 0,
+    };
+    let members: Vec<String> = vec!["ann".into(), "ben".into()];
+    let new = NewGroupMessage {
+        message,
+        members: members.into(),
+    };
+    store.send_group(new).await
+}
+
+fn seqs(messages: &[Message]) -> Vec<u64> {
+    messages.iter().map(|m| m.sequence).collect()
+}
+
+pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cid"]).await;
+    let mut plan = Plan::default();
+    for user in ["ann", "ben"] {
+        plan.set(Key::new("g", Kind::Member, user), Some("{}".into()));
+    }
+    store.relate(APP, plan).await.unwrap();
+
+    let first = say(&store, "ann", "a1", "one").await.unwrap();
+    assert_eq!((first.sequence, first.to.as_str()), (1, "g"));
+    assert_eq!(first.conversation_type, tim_proto::ConversationType::Group);
+    let second = say(&store, "ben", "b1", "two").await.unwrap();
+    assert_eq!(second.sequence, 2);
+    let again = say(&store, "ann", "a1", "one").await.unwrap();
+    assert_eq!((again.id, again.sequence), (first.id.clone(), 1), "a retry");
+    let r = say(&store, "cid", "c1", "let me in").await;
+    assert!(matches!(r, Err(StoreError::NotMember)), "{r:?}");
+
+    let pushed = [("g".to_owned(), 1), ("g".to_owned(), 2)];
+    assert_eq!(bus.group_of("ben"), pushed, "once each, in order");
+    assert_eq!(bus.group_of("ann"), pushed);
+    assert!(bus.group_of("cid").is_empty());
+    // Nothing per member: no inbox item, no conversation row.
+    assert!(inbox(&store, "ben").await.is_empty());
+    assert!(list(&store, "ben").await.is_empty());
+
+    let seqs_now = store.group_seqs(APP, vec!["g".into(), "none".into()]);
+    assert_eq!(seqs_now.await.unwrap(), [2, 0]);
+    assert_eq!(
+        seqs(&store.group_after(APP, "g", 0, 10).await.unwrap()),
+        [1, 2]
+    );
+    assert_eq!(
+        seqs(&store.group_after(APP, "g", 1, 10).await.unwrap()),
+        [2]
+    );
+    assert_eq!(seqs(&store.group_after(APP, "g", 0, 1).await.unwrap()), [1]);
+    let newest = store.group_history(APP, "ben", "g", HistoryRange::BeforeSeq(None), 1);
+    let (page, complete) = newest.await.unwrap();
+    assert_eq!((seqs(&page), complete), (vec![2], false));
+    let older = store.group_history(APP, "ben", "g", HistoryRange::BeforeSeq(Some(2)), 5);
+    let (page, complete) = older.await.unwrap();
+    assert_eq!((seqs(&page), complete), (vec![1], true));
+    let newer = store.group_history(APP, "ben", "g", HistoryRange::AfterSeq(1), 5);
+    assert_eq!(seqs(&newer.await.unwrap().0), [2]);
+
+    // A member no more: refused, and nothing taken of the sequence.
+    let mut plan = Plan::default();
+    plan.set(Key::new("g", Kind::Member, "ann"), None);
+    store.relate(APP, plan).await.unwrap();
+    let r = say(&store, "ann", "a2", "gone").await;
+    assert!(matches!(r, Err(StoreError::NotMember)), "{r:?}");
+    assert_eq!(say(&store, "ben", "b2", "three").await.unwrap().sequence, 3);
 }

@@ -11,6 +11,7 @@
 
 mod life;
 mod members;
+pub(crate) mod messages;
 
 pub use life::*;
 pub use members::*;

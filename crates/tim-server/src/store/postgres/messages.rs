@@ -65,8 +65,23 @@ pub(super) async fn last_seq(tx: &Transaction<'_>, app: u64, conv: &str) -> Stor
     })
 }
 
+/// Takes the next sequence of conversation `conv`, which locks its counter row until the
+/// transaction ends (a refusal after this rolls it back).
+pub(super) async fn take_seq(tx: &Transaction<'_>, app: u64, conv: &str) -> StoreResult<i64> {
+    Ok(row(
+        tx,
+        "INSERT INTO conversations (app, conv, last_seq) VALUES ($1, $2, 1)
+         ON CONFLICT (app, conv) DO UPDATE SET last_seq = conversations.last_seq + 1
+         RETURNING last_seq",
+        &[&(app as i64), &conv],
+    )
+    .await?
+    .ok_or_else(|| internal("INSERT … RETURNING gave no row"))?
+    .try_get(0)?)
+}
+
 /// The stored message of `msg`'s sender and clientMsgID, if any.
-async fn stored(
+pub(super) async fn stored(
     tx: &Transaction<'_>,
     ids: MessageIds,
     msg: &NewMessage,
@@ -84,40 +99,17 @@ async fn stored(
     r.map(|r| message_at(ids, &r, 0)).transpose()
 }
 
-async fn send_c2c(
+/// Stores `msg` as the message `seq` of `conv` (of `conv_type`) sent now, charged to its
+/// sender's quota (refused past it) and stamped with their nick and avatar: its row number and
+/// the message as stored.
+pub(super) async fn insert(
     tx: &Transaction<'_>,
-    writes: &mut Writes,
     ids: MessageIds,
     msg: &NewMessage,
-) -> StoreResult<Message> {
+    (conv, conv_type, seq): (&str, ConversationType, i64),
+) -> StoreResult<(i64, Message)> {
+    let time = now_secs();
     let app = msg.app as i64;
-    let conv = c2c_key(&msg.from, &msg.to);
-    // A retry (same sender and clientMsgID) is answered with the original, and writes nothing.
-    // (Two nodes storing one at once: the second's INSERT conflicts, and its transaction runs
-    // again, finding the first's.)
-    if let Some(stored) = stored(tx, ids, msg).await? {
-        rules::is_retry(&stored, msg)?;
-        return Ok(stored);
-    }
-    // The conversation's row first (taking the next sequence locks it), then the users' rows:
-    // the order every writer takes them. A refusal below rolls the sequence back.
-    let seq: i64 = row(
-        tx,
-        "INSERT INTO conversations (app, conv, last_seq) VALUES ($1, $2, 1)
-         ON CONFLICT (app, conv) DO UPDATE SET last_seq = conversations.last_seq + 1
-         RETURNING last_seq",
-        &[&app, &conv],
-    )
-    .await?
-    .ok_or_else(|| internal("INSERT … RETURNING gave no row"))?
-    .try_get(0)?;
-    let locked = lock_users(tx, msg.app, &[&msg.from, &msg.to]).await?;
-    if !locked.contains(&msg.to) {
-        return Err(StoreError::UnknownUser(msg.to.clone()));
-    }
-    if relations::blocks(tx, msg.app, &msg.to, &msg.from).await? {
-        return Err(StoreError::Blocked);
-    }
     let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
     let at_users = at_users_column(&msg.body.at_user_list);
     // The quota counts the bytes of the stored columns.
@@ -134,7 +126,6 @@ async fn send_c2c(
     if msg.quota_bytes > 0 && used > msg.quota_bytes as i64 {
         return Err(StoreError::QuotaExceeded(msg.quota_bytes));
     }
-    let time = now_secs();
     let inserted = row(
         tx,
         "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
@@ -143,7 +134,7 @@ async fn send_c2c(
             &app,
             &conv,
             &seq,
-            &conv_type_code(ConversationType::C2C),
+            &conv_type_code(conv_type),
             &msg.from,
             &msg.to,
             &msg.client_msg_id,
@@ -163,7 +154,7 @@ async fn send_c2c(
     let rowid: i64 = inserted.try_get(0)?;
     let message = Message {
         id: ids.id(rowid, time, msg.random),
-        conversation_type: ConversationType::C2C,
+        conversation_type: conv_type,
         from: msg.from.clone(),
         to: msg.to.clone(),
         sequence: seq as u64,
@@ -175,6 +166,36 @@ async fn send_c2c(
         avatar,
         ..Message::default()
     };
+    Ok((rowid, message))
+}
+
+async fn send_c2c(
+    tx: &Transaction<'_>,
+    writes: &mut Writes,
+    ids: MessageIds,
+    msg: &NewMessage,
+) -> StoreResult<Message> {
+    let app = msg.app as i64;
+    let conv = c2c_key(&msg.from, &msg.to);
+    // A retry (same sender and clientMsgID) is answered with the original, and writes nothing.
+    // (Two nodes storing one at once: the second's INSERT conflicts, and its transaction runs
+    // again, finding the first's.)
+    if let Some(stored) = stored(tx, ids, msg).await? {
+        rules::is_retry(&stored, msg)?;
+        return Ok(stored);
+    }
+    // The conversation's row first (taking the next sequence locks it), then the users' rows:
+    // the order every writer takes them. A refusal below rolls the sequence back.
+    let seq = take_seq(tx, msg.app, &conv).await?;
+    let locked = lock_users(tx, msg.app, &[&msg.from, &msg.to]).await?;
+    if !locked.contains(&msg.to) {
+        return Err(StoreError::UnknownUser(msg.to.clone()));
+    }
+    if relations::blocks(tx, msg.app, &msg.to, &msg.from).await? {
+        return Err(StoreError::Blocked);
+    }
+    let (rowid, message) = insert(tx, ids, msg, (&conv, ConversationType::C2C, seq)).await?;
+    let time = message.time;
     let last = rules::becomes_last(&message).then_some(rowid);
     // Each owner's conversation row and inbox item, all sent at once (pipelined on the
     // connection): they touch rows already locked or of their own.
@@ -384,16 +405,11 @@ impl MessageStore for PgStore {
         )
         .await?;
         tx.commit().await?;
-        let mut messages = found
+        let messages = found
             .iter()
             .map(|r| message_at(self.ids(), r, 0))
             .collect::<StoreResult<Vec<_>>>()?;
-        let complete = messages.len() <= count as usize;
-        messages.truncate(count as usize);
-        if !newer {
-            messages.reverse();
-        }
-        Ok((messages, complete))
+        Ok(crate::store::sql::history_page(messages, count, newer))
     }
 
     async fn revoke(

@@ -13,6 +13,7 @@
 //! (nodes starting together apply them once); `tim_schema` counts those applied.
 
 mod conversations;
+mod groups;
 mod inbox;
 mod messages;
 mod profiles;
@@ -28,7 +29,7 @@ use super::{StoreError, StoreResult};
 use crate::bus::{Bus, Push, Target};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Transaction};
 use std::sync::Arc;
-use tim_proto::InboxItem;
+use tim_proto::{InboxItem, Message};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
@@ -86,8 +87,13 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
 }
 
-/// An inbox item to publish once its transaction committed: (app, owner, item).
-type Delivery = (u64, String, InboxItem);
+/// What a transaction publishes once committed.
+enum Delivery {
+    /// An inbox item: (app, owner, item).
+    Inbox(u64, String, InboxItem),
+    /// A group message to its members: (app, members, message).
+    Group(u64, Arc<[String]>, Message),
+}
 
 /// What a write's transaction hands on: its inbox items, published after the commit.
 #[derive(Default)]
@@ -97,7 +103,13 @@ pub(super) struct Writes {
 
 impl Writes {
     pub(super) fn deliver(&mut self, app: u64, owner: &str, item: InboxItem) {
-        self.deliveries.push((app, owner.to_owned(), item));
+        self.deliveries
+            .push(Delivery::Inbox(app, owner.to_owned(), item));
+    }
+
+    /// Publish group message `message` to `members` once committed.
+    pub(super) fn deliver_group(&mut self, app: u64, members: Arc<[String]>, message: Message) {
+        self.deliveries.push(Delivery::Group(app, members, message));
     }
 }
 
@@ -177,9 +189,16 @@ impl PgStore {
     }
 
     pub(super) fn publish(&self, writes: Writes) {
-        for (app, user, item) in writes.deliveries {
-            let target = Target::User { app, user: &user };
-            self.bus.publish(target, Push::Inbox(item));
+        for delivery in writes.deliveries {
+            match delivery {
+                Delivery::Inbox(app, user, item) => {
+                    let target = Target::User { app, user: &user };
+                    self.bus.publish(target, Push::Inbox(item));
+                }
+                Delivery::Group(app, members, message) => {
+                    self.bus.publish_group(app, &members, &message)
+                }
+            }
         }
     }
 }

@@ -81,8 +81,175 @@ pub(super) fn last_seq(conn: &Connection, app: u64, conv: &str) -> StoreResult<i
     Ok(last.unwrap_or(0))
 }
 
-fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreResult<Message> {
+/// The columns of a new message row besides what [`NewMessage`] has.
+struct Row<'a> {
+    pub conv: &'a str,
+    pub conv_type: ConversationType,
+    pub seq: i64,
+    pub time: u64,
+    pub elements: &'a str,
+    pub at_users: &'a str,
+    pub nick: &'a str,
+    pub avatar: &'a str,
+}
+
+/// What [`insert`] did.
+enum Inserted {
+    /// The new row's number.
+    Row(i64),
+    /// The sender had stored this message already: the original (checked to be the same).
+    Retry(Box<Message>),
+}
+
+/// What [`store`] did.
+pub(super) enum Stored {
+    /// The new row's number and the message as stored.
+    New(i64, Message),
+    /// The sender had stored this message already: the original.
+    Retry(Message),
+}
+
+/// Stores `msg` in conversation `conv` (of `conv_type`) at its next sequence, charged to the
+/// sender's quota (refused past it) and stamped with their nick and avatar; a retry stores
+/// nothing and is answered with the original. It refuses only before it writes.
+pub(super) fn store(
+    conn: &Connection,
+    writes: &mut Writes,
+    msg: NewMessage,
+    conv: &str,
+    conv_type: ConversationType,
+) -> StoreResult<Stored> {
+    let counter = Counter::Conversation(msg.app, conv.to_owned());
+    let seq = writes
+        .next(&counter, || last_seq(conn, msg.app, conv).map(Some))?
+        .unwrap_or(1);
+    let time = now_secs();
+    let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
+    let at_users = at_users_column(&msg.body.at_user_list);
+    let quota = check_quota(conn, writes, &msg, &elements, &at_users)?;
+    let (nick, avatar) = stamp(conn, writes, msg.app, &msg.from)?;
+    let fields = Row {
+        conv,
+        conv_type,
+        seq,
+        time,
+        elements: &elements,
+        at_users: &at_users,
+        nick: &nick,
+        avatar: &avatar,
+    };
+    let rowid = match insert(conn, &msg, fields)? {
+        Inserted::Row(rowid) => rowid,
+        Inserted::Retry(stored) => return Ok(Stored::Retry(*stored)),
+    };
+    // (From here on a failure is a storage failure: it undoes the batch.)
+    writes.take(counter, seq);
+    if let Some((counter, stored)) = quota {
+        writes.take(counter, stored);
+    }
+    let message = Message {
+        id: ids().id(rowid, time, msg.random),
+        conversation_type: conv_type,
+        from: msg.from,
+        to: msg.to,
+        sequence: seq as u64,
+        time,
+        random: msg.random,
+        client_msg_id: msg.client_msg_id,
+        body: msg.body,
+        nick,
+        avatar,
+        ..Message::default()
+    };
+    Ok(Stored::New(rowid, message))
+}
+
+/// Inserts `msg` as row `row`; a retry (same sender and clientMsgID) inserts nothing and is
+/// answered with the original.
+fn insert(conn: &Connection, msg: &NewMessage, row: Row<'_>) -> StoreResult<Inserted> {
     let app = msg.app as i64;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT (app, sender, client_msg_id) DO NOTHING",
+        )?
+        .execute(params![
+            app,
+            row.conv,
+            row.seq,
+            conv_type_code(row.conv_type),
+            msg.from,
+            msg.to,
+            msg.client_msg_id,
+            msg.random,
+            row.time as i64,
+            row.elements,
+            msg.body.cloud_custom_data,
+            msg.body.need_read_receipt,
+            control_bits(&msg.body),
+            row.at_users,
+            row.nick,
+            row.avatar
+        ])?;
+    if inserted > 0 {
+        return Ok(Inserted::Row(conn.last_insert_rowid()));
+    }
+    let sql = format!(
+        "SELECT {} FROM messages m WHERE m.app = ?1 AND m.sender = ?2 AND m.client_msg_id = ?3",
+        message::LIST
+    );
+    let stored = conn
+        .prepare_cached(&sql)?
+        .query_row(params![app, msg.from, msg.client_msg_id], message_row)?;
+    rules::is_retry(&stored, msg)?;
+    Ok(Inserted::Retry(Box::new(stored)))
+}
+
+/// The bytes the sender will have stored with `msg` (whose columns are `elements` and
+/// `at_users`), to take once it is stored, when the app has a quota; past the quota a message
+/// not sent before is refused.
+fn check_quota(
+    conn: &Connection,
+    writes: &mut Writes,
+    msg: &NewMessage,
+    elements: &str,
+    at_users: &str,
+) -> StoreResult<Option<(Counter, i64)>> {
+    if msg.quota_bytes == 0 {
+        return Ok(None);
+    }
+    // The quota counts the bytes of the stored columns, as `stored_bytes` sums them.
+    let size = (elements.len() + msg.body.cloud_custom_data.len() + at_users.len()) as i64;
+    let counter = Counter::Stored(msg.app, msg.from.clone());
+    let stored = writes
+        .current(&counter, || {
+            stored_bytes(conn, msg.app, &msg.from).map(Some)
+        })?
+        .unwrap_or(0);
+    if stored + size > msg.quota_bytes as i64 && !is_sent(conn, msg)? {
+        return Err(StoreError::QuotaExceeded(msg.quota_bytes));
+    }
+    Ok(Some((counter, stored + size)))
+}
+
+/// The nick and avatar a message of `user` is stamped with.
+fn stamp(
+    conn: &Connection,
+    writes: &mut Writes,
+    app: u64,
+    user: &str,
+) -> StoreResult<(String, String)> {
+    writes.stamp(app, user, || {
+        let profile: String = conn
+            .prepare_cached("SELECT profile FROM users WHERE app = ?1 AND user_id = ?2")?
+            .query_row(params![app as i64, user], |r| r.get(0))?;
+        Ok(rules::sender_stamp(&profile))
+    })
+}
+
+fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreResult<Message> {
+    let app_id = msg.app;
     // The recipient's next inbox sequence is also the check that the recipient exists.
     let Some(recipient_seq) = inbox::next_seq(conn, writes, msg.app, &msg.to)? else {
         return Err(StoreError::UnknownUser(msg.to));
@@ -94,91 +261,11 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
         return Err(StoreError::Blocked);
     }
     let conv = c2c_key(&msg.from, &msg.to);
-    let counter = Counter::Conversation(msg.app, conv.clone());
-    let seq = writes
-        .next(&counter, || last_seq(conn, msg.app, &conv).map(Some))?
-        .unwrap_or(1);
-    let time = now_secs();
-    let elements = serde_json::to_string(&msg.body.elements).map_err(internal)?;
-    let at_users = at_users_column(&msg.body.at_user_list);
-    // The quota counts the bytes of the stored columns, as `stored_bytes` sums them.
-    let size = (elements.len() + msg.body.cloud_custom_data.len() + at_users.len()) as i64;
-    let quota = (msg.quota_bytes > 0).then(|| Counter::Stored(msg.app, msg.from.clone()));
-    let stored = match &quota {
-        Some(counter) => {
-            let stored = writes
-                .current(counter, || stored_bytes(conn, msg.app, &msg.from).map(Some))?
-                .unwrap_or(0);
-            if stored + size > msg.quota_bytes as i64 && !is_sent(conn, &msg)? {
-                return Err(StoreError::QuotaExceeded(msg.quota_bytes));
-            }
-            stored
-        }
-        None => 0,
+    let (rowid, message) = match store(conn, writes, msg, &conv, ConversationType::C2C)? {
+        Stored::New(rowid, message) => (rowid, message),
+        Stored::Retry(stored) => return Ok(stored),
     };
-    let (nick, avatar) = writes.stamp(msg.app, &msg.from, || {
-        let profile: String = conn
-            .prepare_cached("SELECT profile FROM users WHERE app = ?1 AND user_id = ?2")?
-            .query_row(params![app, msg.from], |r| r.get(0))?;
-        Ok(rules::sender_stamp(&profile))
-    })?;
-    // A retry (same sender and clientMsgID) inserts nothing and is answered with the original.
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             ON CONFLICT (app, sender, client_msg_id) DO NOTHING",
-        )?
-        .execute(params![
-            app,
-            conv,
-            seq,
-            conv_type_code(ConversationType::C2C),
-            msg.from,
-            msg.to,
-            msg.client_msg_id,
-            msg.random,
-            time as i64,
-            elements,
-            msg.body.cloud_custom_data,
-            msg.body.need_read_receipt,
-            control_bits(&msg.body),
-            at_users,
-            nick,
-            avatar
-        ])?;
-    if inserted == 0 {
-        let sql = format!(
-            "SELECT {} FROM messages m WHERE m.app = ?1 AND m.sender = ?2 AND m.client_msg_id = ?3",
-            message::LIST
-        );
-        let stored = conn
-            .prepare_cached(&sql)?
-            .query_row(params![app, msg.from, msg.client_msg_id], message_row)?;
-        rules::is_retry(&stored, &msg)?;
-        return Ok(stored);
-    }
-    let body = msg.body;
-    // (From here on a failure is a storage failure: it undoes the batch.)
-    writes.take(counter, seq);
-    if let Some(counter) = quota {
-        writes.take(counter, stored + size);
-    }
-    let rowid = conn.last_insert_rowid();
-    let message = Message {
-        id: ids().id(rowid, time, msg.random),
-        conversation_type: ConversationType::C2C,
-        from: msg.from,
-        to: msg.to,
-        sequence: seq as u64,
-        time,
-        random: msg.random,
-        client_msg_id: msg.client_msg_id,
-        body,
-        nick,
-        avatar,
-        ..Message::default()
-    };
+    let time = message.time;
     let last = rules::becomes_last(&message).then_some(rowid);
     let owners = rules::owners(&message);
     for owner in &owners {
@@ -192,7 +279,7 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
                                        deleted = 0, updated = excluded.updated",
         )?
         .execute(params![
-            app,
+            app_id as i64,
             owner.owner,
             owner.peer,
             conv,
@@ -206,12 +293,12 @@ fn send_c2c(conn: &Connection, msg: NewMessage, writes: &mut Writes) -> StoreRes
     for owner in &owners {
         let seq = match *owner.owner == message.to {
             true => recipient_seq,
-            false => inbox::next_seq(conn, writes, msg.app, owner.owner)?
+            false => inbox::next_seq(conn, writes, app_id, owner.owner)?
                 .ok_or_else(|| internal("the sender has no account"))?,
         };
         slots.push((owner.owner, seq));
     }
-    inbox::push_message(conn, writes, msg.app, rowid, &slots, &message)?;
+    inbox::push_message(conn, writes, app_id, rowid, &slots, &message)?;
     Ok(message)
 }
 
@@ -349,18 +436,13 @@ impl MessageStore for SqliteStore {
                  ORDER BY m.seq {order} LIMIT ?4",
                 message::LIST
             ))?;
-            let mut messages = stmt
+            let messages = stmt
                 .query_map(
                     params![app as i64, conv, bound, count + 1, me, peer],
                     message_row,
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let complete = messages.len() <= count as usize;
-            messages.truncate(count as usize);
-            if !newer {
-                messages.reverse();
-            }
-            Ok((messages, complete))
+            Ok(crate::store::sql::history_page(messages, count, newer))
         })
         .await
     }

@@ -9,6 +9,7 @@
 //! counts those applied).
 
 mod conversations;
+mod groups;
 mod inbox;
 mod messages;
 mod profiles;

@@ -27,8 +27,13 @@ fn relation_at(conn: &Connection, app: u64, key: &Key) -> StoreResult<Option<Rel
 
 /// Whether `owner` has `other` in their blacklist (a send checks it in its transaction).
 pub(super) fn blocks(conn: &Connection, app: u64, owner: &str, other: &str) -> StoreResult<bool> {
-    let key = Key::new(owner, Kind::Black, other);
-    Ok(relation_at(conn, app, &key)?.is_some())
+    exists(conn, app, &Key::new(owner, Kind::Black, other))
+}
+
+/// Whether the row of `key` exists (a group send checks the sender's member row in its
+/// transaction).
+pub(super) fn exists(conn: &Connection, app: u64, key: &Key) -> StoreResult<bool> {
+    Ok(relation_at(conn, app, key)?.is_some())
 }
 
 /// The users who have `user` in their friend list.

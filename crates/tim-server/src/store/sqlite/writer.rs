@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc, Weak};
 use std::time::Duration;
-use tim_proto::InboxItem;
+use tim_proto::{InboxItem, Message};
 use tokio::sync::{mpsc, oneshot};
 
 /// How many queued writes one transaction takes at most.
@@ -34,8 +34,13 @@ const MAX_COUNTERS: usize = 100_000;
 type Settle = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 /// One write: runs in the writer's transaction; says how it went and how to answer.
 type Job = Box<dyn FnOnce(&Connection, &mut Writes) -> (Outcome, Settle) + Send>;
-/// A committed inbox item to publish: (app, owner, item).
-type Delivery = (u64, String, InboxItem);
+/// What a commit publishes.
+enum Delivery {
+    /// An inbox item: (app, owner, item).
+    Inbox(u64, String, InboxItem),
+    /// A group message to its members: (app, members, message).
+    Group(u64, Arc<[String]>, Message),
+}
 /// Makes every commit written so far durable.
 type SyncWal = Box<dyn FnMut() -> std::io::Result<()> + Send>;
 
@@ -174,7 +179,13 @@ impl Writes {
 
     /// Publish `item` to `owner` once the transaction commits.
     pub(super) fn deliver(&mut self, app: u64, owner: &str, item: InboxItem) {
-        self.deliveries.push((app, owner.to_owned(), item));
+        self.deliveries
+            .push(Delivery::Inbox(app, owner.to_owned(), item));
+    }
+
+    /// Publish group message `message` to `members` once the transaction commits.
+    pub(super) fn deliver_group(&mut self, app: u64, members: Arc<[String]>, message: Message) {
+        self.deliveries.push(Delivery::Group(app, members, message));
     }
 
     fn mark(&self) -> Mark {
@@ -371,8 +382,15 @@ impl Committed {
     fn publish(self, bus: &dyn Bus, synced: Result<&(), &StoreError>) {
         let result = self.result.and_then(|()| synced.map_err(internal).copied());
         if result.is_ok() {
-            for (app, user, item) in self.deliveries {
-                bus.publish(Target::User { app, user: &user }, Push::Inbox(item));
+            for delivery in self.deliveries {
+                match delivery {
+                    Delivery::Inbox(app, user, item) => {
+                        bus.publish(Target::User { app, user: &user }, Push::Inbox(item))
+                    }
+                    Delivery::Group(app, members, message) => {
+                        bus.publish_group(app, &members, &message)
+                    }
+                }
             }
         }
         for settle in self.settles {
@@ -504,7 +522,7 @@ fn finish_checkpoint(conn: &Connection) {
 mod tests {
     use super::*;
     use std::sync::Mutex;
-    use tim_proto::{InboxEvent, Message};
+    use tim_proto::InboxEvent;
 
     /// Records what is published.
     #[derive(Default)]

@@ -1,0 +1,126 @@
+//! Group messages on PostgreSQL: `messages` rows in the group's conversation (its own
+//! sequence, the `conversations` counter row), nothing per member; the members online get
+//! them pushed after the commit, as on SQLite.
+
+use super::messages::{insert, stored, take_seq};
+use super::rows::{message, message_at};
+use super::{row, rows, snapshot, transaction, PgStore, Writes};
+use crate::store::groups::group_key;
+use crate::store::rules::{self, MessageIds};
+use crate::store::{GroupStore, HistoryRange, Kind, NewGroupMessage, StoreError, StoreResult};
+use deadpool_postgres::Transaction;
+use tim_proto::{ConversationType, Message};
+
+async fn send_group(
+    tx: &Transaction<'_>,
+    writes: &mut Writes,
+    ids: MessageIds,
+    new: &NewGroupMessage,
+) -> StoreResult<Message> {
+    let msg = &new.message;
+    if let Some(stored) = stored(tx, ids, msg).await? {
+        rules::is_retry(&stored, msg)?;
+        return Ok(stored);
+    }
+    let conv = group_key(&msg.to);
+    // The group's counter row first, then the sender's member row (kept from a concurrent
+    // removal until this commits), then the sender's user row: the order of every writer.
+    let seq = take_seq(tx, msg.app, &conv).await?;
+    let member = row(
+        tx,
+        "SELECT 1 FROM relations WHERE app = $1 AND owner = $2 AND kind = $3 AND other = $4 FOR SHARE",
+        &[&(msg.app as i64), &msg.to, &Kind::Member.code(), &msg.from],
+    )
+    .await?;
+    if member.is_none() {
+        return Err(StoreError::NotMember);
+    }
+    let (_, message) = insert(tx, ids, msg, (&conv, ConversationType::Group, seq)).await?;
+    writes.deliver_group(msg.app, new.members.clone(), message.clone());
+    Ok(message)
+}
+
+impl PgStore {
+    /// Messages of `conv` within `bound` of `column` (see
+    /// [`crate::store::sql::history_bound`]), not hidden from `me`, at most `limit`, newest
+    /// first unless `newer`.
+    async fn group_page(
+        &self,
+        app: u64,
+        me: &str,
+        conv: &str,
+        (bound, column, newer): (i64, &str, bool),
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let order = if newer { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT {} FROM messages m
+             WHERE m.app = $1 AND m.conv = $2 AND {column} $3
+               AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                               WHERE h.app = $1 AND h.user_id = $5 AND h.msg = m.id)
+             ORDER BY m.seq {order} LIMIT $4",
+            message::LIST
+        );
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+            [&(app as i64), &conv, &bound, &i64::from(limit), &me];
+        let found = rows(&tx, &sql, &params).await?;
+        tx.commit().await?;
+        found.iter().map(|r| message_at(self.ids(), r, 0)).collect()
+    }
+}
+
+impl GroupStore for PgStore {
+    async fn send_group(&self, msg: NewGroupMessage) -> StoreResult<Message> {
+        let ids = self.ids();
+        transaction!(self, |tx, writes| send_group(&tx, writes, ids, &msg).await)
+    }
+
+    async fn group_history(
+        &self,
+        app: u64,
+        me: &str,
+        group: &str,
+        range: HistoryRange,
+        count: u32,
+    ) -> StoreResult<(Vec<Message>, bool)> {
+        let bound = crate::store::sql::history_bound(range);
+        let conv = group_key(group);
+        let messages = self.group_page(app, me, &conv, bound, count + 1).await?;
+        Ok(crate::store::sql::history_page(messages, count, bound.2))
+    }
+
+    async fn group_seqs(&self, app: u64, groups: Vec<String>) -> StoreResult<Vec<u64>> {
+        let convs: Vec<String> = groups.iter().map(|g| group_key(g)).collect();
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let found = rows(
+            &tx,
+            "SELECT conv, last_seq FROM conversations WHERE app = $1 AND conv = ANY($2)",
+            &[&(app as i64), &convs],
+        )
+        .await?;
+        tx.commit().await?;
+        let mut last = std::collections::HashMap::with_capacity(found.len());
+        for r in &found {
+            last.insert(r.try_get::<_, String>(0)?, r.try_get::<_, i64>(1)? as u64);
+        }
+        Ok(convs
+            .iter()
+            .map(|c| last.get(c).copied().unwrap_or(0))
+            .collect())
+    }
+
+    async fn group_after(
+        &self,
+        app: u64,
+        group: &str,
+        after: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let bound = crate::store::sql::history_bound(HistoryRange::AfterSeq(after));
+        self.group_page(app, "", &group_key(group), bound, limit)
+            .await
+    }
+}
