@@ -10,6 +10,7 @@ import { contacts } from './contacts.js';
 import { groups } from './groups.js';
 
 const C2C = TIM.TYPES.CONV_C2C;
+const GROUP = TIM.TYPES.CONV_GROUP;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -170,11 +171,12 @@ const people = contacts({
 });
 Object.assign(handlers, people.handlers);
 
-// Groups (groups.js): the group list, create / join / leave, members and roles.
+// Groups (groups.js): the group list, create / join / leave, members and roles, group chat.
 const circles = groups({
   TIM,
   tim: () => tim,
   me: () => me,
+  chat: (groupID) => openConversation(GROUP + groupID),
   toast: (text) => toast(text),
   showError: (text) => showError(text),
   describe: (e) => describe(e),
@@ -348,18 +350,22 @@ function shownConversations() {
   return [...pinned, ...[...placeholders.values()].reverse(), ...others];
 }
 
+/** The C2C peer's userID, or the group's ID. */
 function peerOf(c) {
   const id = typeof c === 'string' ? c : c.conversationID;
+  if (id.startsWith(GROUP)) return id.slice(GROUP.length);
   const profile = typeof c === 'string' ? null : c.userProfile;
   return (profile && profile.userID) || (id.startsWith(C2C) ? id.slice(C2C.length) : id);
 }
+
+const isGroup = (id) => id.startsWith(GROUP);
 
 /** A new chat: a placeholder entry until the server has the conversation. */
 function addPlaceholder(id) {
   const peer = peerOf(id);
   placeholders.set(id, {
     conversationID: id,
-    type: C2C,
+    type: isGroup(id) ? GROUP : C2C,
     unreadCount: 0,
     lastMessage: {},
     userProfile: { userID: peer },
@@ -465,7 +471,8 @@ function receive(message) {
   // Not hidden by the merge below: the SDK must deliver each message once, to its own
   // conversation. (The browser test fails on console errors.)
   if (p.liveIDs.has(message.ID)) console.error(`tim-wasm: MESSAGE_RECEIVED delivered ${message.ID} twice`);
-  const peer = message.flow === 'in' ? message.from : message.to;
+  // A C2C message's other side, or a group message's group.
+  const peer = message.flow === 'in' && message.conversationType !== GROUP ? message.from : message.to;
   if (p.peer !== peer) console.error(`tim-wasm: message ${message.ID} in ${p.id} is from ${message.from} to ${message.to}`);
   p.liveIDs.add(message.ID);
   // The history page of an open conversation may already hold a message the push brings.
@@ -526,7 +533,8 @@ async function send(text) {
   if (!p || !ready) return;
   let message;
   try {
-    message = tim.createTextMessage({ to: p.peer, conversationType: C2C, payload: { text } });
+    const conversationType = isGroup(p.id) ? GROUP : C2C;
+    message = tim.createTextMessage({ to: p.peer, conversationType, payload: { text } });
   } catch (e) {
     showError('createTextMessage failed: ' + describe(e));
     return;
@@ -768,8 +776,9 @@ function renderConversation(c) {
   return li;
 }
 
-/** The peer's nick (from the SDK's userProfile) or userID. */
+/** The peer's nick (from the SDK's userProfile) or userID; the group's name or ID. */
 function nameOf(c) {
+  if (isGroup(c.conversationID)) return circles.name(peerOf(c)) || peerOf(c);
   return (c.userProfile && c.userProfile.nick) || peerOf(c);
 }
 
@@ -890,6 +899,12 @@ function renderMessage(m, next) {
   if (sent) li.dataset.peerRead = String(!!m.isPeerRead);
   const row = node('div', 'msg-row');
   const bubble = node('div', 'bubble');
+  // In a group, who said it (their group name card, nick or userID).
+  if (flow === 'in' && m.conversationType === GROUP) {
+    const author = node('span', 'msg-author muted', m.nameCard || m.nick || m.from);
+    author.dataset.testid = 'message-author';
+    bubble.append(author);
+  }
   const text = node('span', 'msg-text');
   text.append(linkify(summary(m)));
   text.dataset.testid = 'message-text';

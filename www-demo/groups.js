@@ -1,14 +1,14 @@
 // The demo's groups: the user's group list (GROUP_LIST_UPDATED), creating a group of any type,
 // joining one by its ID (at once, or by a request the owner and admins see and approve), the
-// member list with roles (the owner makes admins), leaving, handing over and dismissing — all
-// official methods. Group chat comes with group messages.
+// member list with roles (the owner makes admins), leaving, handing over and dismissing, and
+// the group's chat (in the Chats tab) — all official methods.
 
 import { actor, button, node } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** `env`: {TIM, tim(), me(), toast, showError, describe}. Returns the SDK event handlers and
- * `reset()` for a logout. */
+/** `env`: {TIM, tim(), me(), chat(groupID), toast, showError, describe}. Returns the SDK event handlers,
+ * `reset()` for a logout and `name(groupID)`. */
 export function groups(env) {
   const { TIM } = env;
   const ui = {
@@ -59,7 +59,17 @@ export function groups(env) {
         const members = g.memberCount === 1 ? '1 member' : `${g.memberCount} members`;
         label.append(node('span', 'contact-meta', `${typeName[g.type] || g.type} · ${members} · ${g.groupID}`));
         const owner = role === TIM.TYPES.GRP_MBR_ROLE_OWNER;
-        const actions = [button('Members', 'group-members', () => showMembers(g.groupID))];
+        const chat = () => {
+          // To the Chats tab, with the group's conversation open.
+          showTab(false);
+          ui.panels[0].hidden = false;
+          ui.others[0].setAttribute('aria-selected', 'true');
+          env.chat(g.groupID);
+        };
+        const actions = [
+          button('Chat', 'group-chat', chat, 'btn-primary'),
+          button('Members', 'group-members', () => showMembers(g.groupID)),
+        ];
         actions.push(
           owner && g.type !== TIM.TYPES.GRP_WORK
             ? button('Dismiss', 'group-dismiss', () => act('Dismissing', () => env.tim().dismissGroup(g.groupID)))
@@ -194,5 +204,8 @@ export function groups(env) {
   }
 
   render();
-  return { handlers, reset };
+  /** The name of group `groupID` from the group list, if the user is in it. */
+  const name = (groupID) => (list.find((g) => g.groupID === groupID) || {}).name;
+
+  return { handlers, reset, name };
 }

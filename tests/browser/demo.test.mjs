@@ -693,6 +693,20 @@ test('groups: a Public group created, a join request approved, an admin made, a 
   await vic.locator('[data-testid="member"][data-user="vic"]').filter({ hasText: 'Admin' }).waitFor();
   await una.screenshot({ path: join(ARTIFACTS, 'demo-groups.png') });
 
+  // The group's chat: una writes, vic reads it with her name on it, and answers.
+  await unas.getByTestId('group-chat').click();
+  await una.getByTestId('conversation-list').waitFor();
+  await sendText(una, 'Anyone up for a hike?');
+  await vics.getByTestId('group-chat').click();
+  const asked = vic.getByTestId('message').filter({ hasText: 'Anyone up for a hike?' });
+  await asked.waitFor();
+  assert.equal(await asked.getByTestId('message-author').textContent(), 'una');
+  await sendText(vic, 'Count me in');
+  await una.getByTestId('message').filter({ hasText: 'Count me in' }).waitFor();
+  assert.equal(await una.getByTestId('pane-title').textContent(), 'Hikers', 'the group by its name');
+  await una.screenshot({ path: join(ARTIFACTS, 'demo-group-chat.png') });
+  for (const p of [una, vic]) await p.getByTestId('tab-groups').click();
+
   // Vic leaves: his list empties, una's count drops.
   await vics.getByTestId('group-quit').click();
   await vics.waitFor({ state: 'detached' });

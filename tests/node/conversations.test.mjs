@@ -125,7 +125,8 @@ test('pin, mark, custom data, delete and clear, with the official results and er
 
   for (const [code, call] of [
     [2500, `tim.setMessageRead({conversationID: 'C2Cnobody'})`],
-    [2503, `tim.pinConversation({conversationID: 'GROUPx', isPinned: true})`],
+    [2500, `tim.pinConversation({conversationID: 'GROUPx', isPinned: true})`],
+    [2503, `tim.pinConversation({conversationID: 'bogus', isPinned: true})`],
     [2500, `tim.deleteConversation('C2Cp-gus')`],
   ]) {
     const e = await fay.run(`return await ${call}`);

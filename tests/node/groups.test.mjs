@@ -10,7 +10,7 @@ import { suiteServer } from './harness.mjs';
 import { startProxy } from '../lib/proxy.mjs';
 
 const E = TIM.EVENT;
-const suite = suiteServer(1400000057, 'node-groups-key', ['--web-instances', '2']);
+const suite = suiteServer(1400000057, 'node-groups-key', ['--web-instances', '3']);
 
 /** A logged-in user whose login-time group list (empty) is taken. */
 async function user(userID) {
@@ -165,6 +165,19 @@ test('group messages: to every member live, as history, and what a cut connectio
     assert.equal(r.payload.text, 'back');
     await new Promise((done) => setTimeout(done, 300));
     assert.equal(bob.count(E.MESSAGE_RECEIVED), 0, 'nothing twice');
+
+    // The conversation list: carol's unread count is hers; a read is kept on the server, so a
+    // new session of hers starts from it.
+    const before = (await call(carol, 'getConversationList')).data.conversationList;
+    assert.equal(before.find((c) => c.conversationID === 'GROUPchat').unreadCount, 5);
+    await call(carol, 'setMessageRead', { conversationID: 'GROUPchat' });
+    await carol.take(E.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 0);
+    const carol2 = await suite.user('gm-carol');
+    const ready = await carol2.take(E.CONVERSATION_LIST_UPDATED, (l) => l.some((c) => c.conversationID === 'GROUPchat'));
+    const chat = ready.find((c) => c.conversationID === 'GROUPchat');
+    assert.equal(chat.unreadCount, 0);
+    assert.equal(chat.lastMessage.payload.text, 'back');
+    assert.equal(chat.groupProfile.groupID, 'chat');
 
     // History: the group's messages for a member; a non-member is refused (10007).
     const page = await call(carol, 'getMessageList', { conversationID: 'GROUPchat' });

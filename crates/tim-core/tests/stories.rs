@@ -1350,6 +1350,12 @@ fn the_list_is_loaded_at_login_and_items_it_already_had_count_once() {
     );
     assert_eq!(
         core.pin_conversation(12, "GROUPx", true).unwrap_err().code,
+        2500
+    );
+    assert_eq!(
+        core.pin_conversation(12, "@TIM#SYSTEM", true)
+            .unwrap_err()
+            .code,
         2503
     );
     assert_eq!(drain(&mut core), []);

@@ -39,11 +39,23 @@ struct Wire {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum WirePush {
-    Inbox { item: InboxItem },
-    Group { message: Message },
-    Online { message: Message },
-    Status { list: tim_proto::Json },
-    Kick { reason: String },
+    Inbox {
+        item: InboxItem,
+    },
+    /// A group message to these members (a push to one user names one).
+    Group {
+        message: Message,
+        users: Vec<String>,
+    },
+    Online {
+        message: Message,
+    },
+    Status {
+        list: tim_proto::Json,
+    },
+    Kick {
+        reason: String,
+    },
     Moved,
 }
 
@@ -57,7 +69,10 @@ impl Wire {
         };
         let push = match push {
             Push::Inbox(item) => WirePush::Inbox { item },
-            Push::Group(message) => WirePush::Group { message },
+            Push::Group(message) => WirePush::Group {
+                message,
+                users: vec![user.to_owned()],
+            },
             Push::Online(message) => WirePush::Online { message },
             Push::Status(list) => WirePush::Status { list },
             Push::Kick(reason) => WirePush::Kick {
@@ -85,7 +100,7 @@ impl Wire {
         };
         let push = match self.push {
             WirePush::Inbox { item } => Push::Inbox(item),
-            WirePush::Group { message } => Push::Group(message),
+            WirePush::Group { message, users } => return hub.publish_group(app, &users, &message),
             WirePush::Online { message } => Push::Online(message),
             WirePush::Status { list } => Push::Status(list),
             WirePush::Kick { reason } => match tim_proto::kick_type(&reason) {
@@ -170,9 +185,10 @@ impl NatsBus {
     }
 }
 
-impl Bus for NatsBus {
-    fn publish(&self, target: Target<'_>, push: Push) {
-        match serde_json::to_vec(&Wire::of(self.node, target, push.clone())) {
+impl NatsBus {
+    /// Hands `wire` to the publishing task, for the other nodes.
+    fn send(&self, wire: &Wire) {
+        match serde_json::to_vec(wire) {
             Ok(bytes) => {
                 if self.out.try_send(bytes).is_err() {
                     tracing::warn!(
@@ -182,6 +198,28 @@ impl Bus for NatsBus {
             }
             Err(e) => tracing::error!("NATS: encoding a push: {e}"),
         }
+    }
+}
+
+impl Bus for NatsBus {
+    fn publish(&self, target: Target<'_>, push: Push) {
+        self.send(&Wire::of(self.node, target, push.clone()));
         self.hub.publish(target, push);
+    }
+
+    /// One NATS message for all the members.
+    fn publish_group(&self, app: u64, users: &[String], message: &Message) {
+        self.send(&Wire {
+            node: self.node,
+            app,
+            user: String::new(),
+            except: None,
+            session: None,
+            push: WirePush::Group {
+                message: message.clone(),
+                users: users.to_vec(),
+            },
+        });
+        self.hub.publish_group(app, users, message);
     }
 }

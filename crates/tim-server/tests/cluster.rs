@@ -228,3 +228,52 @@ async fn a_push_lost_while_nats_was_down_reaches_an_idle_client_after() {
         "during the outage"
     );
 }
+
+/// The next `group` frame's message (other pushes are skipped).
+async fn group_push(c: &mut Client) -> serde_json::Value {
+    loop {
+        let p = c.next_push().await;
+        if p["type"] == "group" {
+            return p["message"].clone();
+        }
+    }
+}
+
+/// A group message on PostgreSQL: stored once in the group's sequence whichever node takes
+/// it, pushed to the members on every node, and caught up with `syncGroups` on any node.
+#[tokio::test]
+async fn group_messages_reach_members_on_every_node_in_one_sequence() {
+    let bus = nats::Nats::start();
+    let cluster = nodes(3, &bus.url()).await;
+    let mut ann = cluster[0].login("ann").await;
+    let mut ben = cluster[1].login("ben").await;
+    let mut cat = cluster[2].login("cat").await;
+    let create = json!({"groupID": "crew", "name": "crew", "type": "Public",
+                        "memberList": [{"userID": "ben"}, {"userID": "cat"}]});
+    assert_eq!(ann.call("createGroup", create).await["type"], "ok");
+    let say = |id: &str, text: &str| {
+        json!({"conversationType": "GROUP", "to": "crew", "clientMsgID": id, "random": 1,
+               "elements": [{"type": "TIMTextElem", "content": {"text": text}}]})
+    };
+    let first = ann.call("sendMessage", say("a1", "from node 0")).await;
+    assert_eq!(first["data"]["message"]["sequence"], 1, "{first}");
+    let second = cat.call("sendMessage", say("c1", "from node 2")).await;
+    assert_eq!(second["data"]["message"]["sequence"], 2, "{second}");
+    for c in [&mut ben, &mut ann] {
+        let got = [group_push(c).await, group_push(c).await];
+        let texts: Vec<&str> = got.iter().map(text_of).collect();
+        assert_eq!(texts, ["from node 0", "from node 2"]);
+    }
+    // ben, away, catches up on another node.
+    drop(ben);
+    ann.call("sendMessage", say("a2", "while ben was away"))
+        .await;
+    let mut ben = cluster[0].login("ben").await;
+    let sync = ben
+        .call("syncGroups", json!({"cursors": [["crew", 2]]}))
+        .await;
+    let messages = sync["data"]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{sync}");
+    assert_eq!(text_of(&messages[0]), "while ben was away");
+    assert_eq!(messages[0]["sequence"], 3);
+}

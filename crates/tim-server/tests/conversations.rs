@@ -149,7 +149,7 @@ async fn pins_marks_and_custom_data_are_the_users_own() {
         (
             "pinConversation",
             json!({"conversationID": "GROUPx", "isPinned": true}),
-            20001,
+            2500,
         ),
         (
             "pinConversation",
@@ -162,7 +162,15 @@ async fn pins_marks_and_custom_data_are_the_users_own() {
         let r = alice.call(op, data.clone()).await;
         assert_eq!(r["code"], code, "{op} {data}: {r}");
     }
-    // A failed multi-conversation change changes none of them.
+    // A failed multi-conversation change changes none of them (a group one the caller is
+    // not in too).
+    let r = alice
+        .call(
+            "setCustomData",
+            json!({"conversationIDList": ["C2Cbob", "GROUPnone"], "customData": "no"}),
+        )
+        .await;
+    assert_eq!(r["code"], 2500, "{r}");
     let r = alice
         .call(
             "setCustomData",

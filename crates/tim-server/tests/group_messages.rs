@@ -284,3 +284,181 @@ async fn sync_groups_gives_what_was_missed_exactly_once_also_after_a_restart() {
     .clone();
     assert_eq!(seqs(&all["messages"]), [1, 2, 3, 4, 5]);
 }
+
+/// REST send_group_msg reaches the members who stay connected at once (a known failure of the
+/// official stack), from the administrator or from a member, in the group's sequence.
+#[tokio::test]
+async fn rest_group_messages_reach_members_online_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    server.login("dave").await;
+    create(&mut alice, "news", "Public", &["bob"]).await;
+    let send = |body: Value| {
+        let server = &server;
+        async move {
+            let body = body.to_string();
+            rest_of(
+                server,
+                "group_open_http_svc",
+                "send_group_msg",
+                "administrator",
+                &body,
+            )
+            .await
+        }
+    };
+    let text = |t: &str| json!([{"MsgType": "TIMTextElem", "MsgContent": {"Text": t}}]);
+
+    let r = send(json!({"GroupId": "news", "Random": 5, "MsgBody": text("from the app")})).await;
+    assert_eq!(
+        (r["ActionStatus"].as_str(), r["MsgSeq"].as_u64()),
+        (Some("OK"), Some(1)),
+        "{r}"
+    );
+    let got = group_push(&mut bob).await;
+    assert_eq!(
+        (text_of(&got), got["from"].as_str()),
+        ("from the app", Some("administrator"))
+    );
+    assert_eq!(text_of(&group_push(&mut alice).await), "from the app");
+
+    let custom = json!([{"MsgType": "TIMCustomElem",
+                         "MsgContent": {"Data": "d", "Desc": "x", "Ext": "e"}}]);
+    let body = json!({"GroupId": "news", "From_Account": "alice", "MsgBody": custom});
+    let r = send(body).await;
+    assert_eq!(r["MsgSeq"], 2, "{r}");
+    let got = group_push(&mut bob).await;
+    assert_eq!(got["from"], "alice");
+    assert_eq!(got["elements"][0]["content"]["data"], "d");
+
+    let outsider = json!({"GroupId": "news", "From_Account": "dave", "MsgBody": text("x")});
+    assert_eq!(send(outsider).await["ErrorCode"], 10007);
+    let nowhere = json!({"GroupId": "nothing", "MsgBody": text("x")});
+    assert_eq!(send(nowhere).await["ErrorCode"], 10010);
+    let image = json!([{"MsgType": "TIMImageElem", "MsgContent": {}}]);
+    let r = send(json!({"GroupId": "news", "MsgBody": image})).await;
+    assert_eq!(r["ErrorCode"], 70402, "{r}");
+    let history = ok(bob
+        .call(
+            "getHistory",
+            json!({"conversationID": "GROUPnews", "count": 10}),
+        )
+        .await);
+    assert_eq!(
+        seqs(&history["messages"]),
+        [1, 2],
+        "refusals take no sequence"
+    );
+}
+
+/// The conversation list of `client`: (conversationID, unreadCount, last message text).
+async fn conversations(client: &mut Client) -> Vec<(String, u64, String)> {
+    let page = ok(client.call("getConversations", json!({"limit": 100})).await);
+    assert_eq!(page["complete"], true);
+    let list = page["conversations"].as_array().unwrap();
+    list.iter()
+        .map(|c| {
+            let last = c.get("lastMessage").map(text_of).unwrap_or_default();
+            let id = c["conversationID"].as_str().unwrap().to_owned();
+            (id, c["unreadCount"].as_u64().unwrap(), last.to_owned())
+        })
+        .collect()
+}
+
+fn row(id: &str, unread: u64, last: &str) -> (String, u64, String) {
+    (id.to_owned(), unread, last.to_owned())
+}
+
+#[tokio::test]
+async fn group_conversations_are_in_the_list_with_each_members_unread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    let mut carol = server.login("carol").await;
+    create(&mut alice, "g5", "Public", &["bob"]).await;
+    alice.send_text("bob", "c2c", "one to one").await;
+    for i in 1..=3 {
+        ok(say(&mut alice, "g5", &format!("a-{i}"), &format!("m{i}")).await);
+    }
+    assert_eq!(
+        conversations(&mut bob).await,
+        [row("C2Calice", 1, "one to one"), row("GROUPg5", 3, "m3")]
+    );
+    assert_eq!(
+        conversations(&mut alice).await[1],
+        row("GROUPg5", 0, "m3"),
+        "one's own messages are not unread"
+    );
+    // Pages in conversationID order: the C2C ones, then the groups.
+    let first = ok(bob.call("getConversations", json!({"limit": 1})).await);
+    assert_eq!(first["complete"], false);
+    let after = json!({"limit": 1, "after": "C2Calice"});
+    let second = ok(bob.call("getConversations", after).await);
+    assert_eq!(second["conversations"][0]["conversationID"], "GROUPg5");
+    let after = json!({"limit": 1, "after": "GROUPg5"});
+    let third = ok(bob.call("getConversations", after).await);
+    assert_eq!(
+        (third["conversations"].clone(), third["complete"].clone()),
+        (json!([]), json!(true))
+    );
+
+    // A read is bob's alone, and every session of his learns it.
+    let read = ok(bob
+        .call("setRead", json!({"conversationID": "GROUPg5"}))
+        .await);
+    assert_eq!(read["conversations"][0]["unreadCount"], 0);
+    let mut item = bob.next_push().await;
+    while item["kind"] != "conversation" {
+        item = bob.next_push().await;
+    }
+    assert_eq!(item["conversation"]["conversationID"], "GROUPg5");
+    assert_eq!(item["conversation"]["unreadCount"], 0);
+    ok(say(&mut alice, "g5", "a-4", "m4").await);
+    assert_eq!(conversations(&mut bob).await[1], row("GROUPg5", 1, "m4"));
+
+    // A member who joins later: nothing before is unread, and (a Public group) not shown.
+    let add = json!({"groupID": "g5", "userIDList": ["carol"]});
+    ok(alice.call("addGroupMember", add).await);
+    assert_eq!(conversations(&mut carol).await, [row("GROUPg5", 0, "")]);
+    ok(say(&mut alice, "g5", "a-5", "m5").await);
+    assert_eq!(conversations(&mut carol).await, [row("GROUPg5", 1, "m5")]);
+    let history = ok(carol
+        .call(
+            "getHistory",
+            json!({"conversationID": "GROUPg5", "count": 10}),
+        )
+        .await);
+    assert_eq!(texts(&history["messages"]), ["m5"]);
+
+    // Pinned and deleted are bob's; a deleted one comes back with the next message.
+    let pin = json!({"conversationID": "GROUPg5", "isPinned": true});
+    let pinned = ok(bob.call("pinConversation", pin).await);
+    assert_eq!(pinned["conversations"][0]["isPinned"], true);
+    ok(bob
+        .call("deleteConversation", json!({"conversationID": "GROUPg5"}))
+        .await);
+    assert_eq!(
+        conversations(&mut bob).await,
+        [row("C2Calice", 1, "one to one")]
+    );
+    ok(say(&mut alice, "g5", "a-6", "m6").await);
+    assert_eq!(conversations(&mut bob).await[1], row("GROUPg5", 1, "m6"));
+    let r = bob
+        .call("setRead", json!({"conversationID": "GROUPnope"}))
+        .await;
+    assert_eq!(code(&r), 2500);
+    // setAllRead reads the group ones too.
+    ok(bob.call("setAllRead", Value::Null).await);
+    let unread: Vec<u64> = conversations(&mut bob).await.iter().map(|c| c.1).collect();
+    assert_eq!(unread, [0, 0]);
+
+    // A meeting counts nothing unread.
+    create(&mut alice, "m5", "ChatRoom", &["bob"]).await;
+    ok(say(&mut alice, "m5", "a-7", "meet").await);
+    assert!(conversations(&mut bob)
+        .await
+        .contains(&row("GROUPm5", 0, "meet")));
+}

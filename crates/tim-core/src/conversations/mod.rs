@@ -52,13 +52,6 @@ pub(crate) struct Conversations {
     groups_changed: bool,
 }
 
-/// A `C2C<userID>` conversationID, or the official 2503.
-pub(crate) fn c2c(id: &str) -> Result<ConversationId, ApiError> {
-    ConversationId::parse(id)
-        .filter(|c| c.c2c_peer().is_some())
-        .ok_or_else(|| ApiError::sdk(INVALID_CONVERSATION_ID))
-}
-
 /// A `C2C<userID>` or `GROUP<groupID>` conversationID (the kinds with a history), or the
 /// official 2503.
 pub(crate) fn with_history(id: &str) -> Result<ConversationId, ApiError> {
@@ -89,10 +82,10 @@ impl Conversations {
         Ok(eng.done(Ok(result)))
     }
 
-    /// `getConversationProfile`: a known conversation, or an empty one with a C2C peer.
+    /// `getConversationProfile`: a known conversation, or an empty one of a C2C peer or a group.
     pub fn get_profile(&self, eng: &mut Eng, id: &str) -> Result<OpId, ApiError> {
         eng.ready_user()?;
-        let id = c2c(id)?;
+        let id = with_history(id)?;
         let conversation = match self.list.get(&id) {
             Some(c) => SdkConversation::of(c, &self.list.groups),
             None => SdkConversation::of(&Conversation::empty(id), &self.list.groups),
@@ -110,7 +103,7 @@ impl Conversations {
     /// A conversation of this user's list, or the official 2500.
     fn known(&self, eng: &Eng, id: &str) -> Result<ConversationId, ApiError> {
         eng.ready_user()?;
-        let id = c2c(id)?;
+        let id = with_history(id)?;
         match self.list.get(&id) {
             Some(_) => Ok(id),
             None => Err(ApiError::sdk(CONVERSATION_NOT_FOUND)),
@@ -143,7 +136,7 @@ impl Conversations {
         Self::change(eng, now_ms, request, ChangeResult::Empty)
     }
 
-    /// `setAllMessageRead({scope})`: every C2C conversation read (there are no group ones yet).
+    /// `setAllMessageRead({scope})`: every conversation read.
     pub fn set_all_read(&self, eng: &mut Eng, now_ms: u64) -> Result<OpId, ApiError> {
         Self::change(eng, now_ms, Request::SetAllRead, ChangeResult::Empty)
     }

@@ -1,6 +1,6 @@
 //! Conversation ops: the list, and the changes a user makes to their own conversations.
 
-use super::{c2c_peer, fail, fit, Ctx, Failure};
+use super::{c2c_peer, fail, fit, groups, Ctx, Failure};
 use crate::store::{ConversationChange, Store};
 use tim_proto::*;
 
@@ -13,15 +13,25 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, g: GetConversations) -> Answer {
             format!("limit must be 1..={MAX_CONVERSATIONS_PAGE}"),
         );
     }
-    let after = match &g.after {
-        Some(id) => Some(c2c_peer(id)?.to_owned()),
-        None => None,
+    // conversationID order: every C2C conversation ("C2C…"), then every group ("GROUP…").
+    let (after, after_group) = match &g.after {
+        // Past every C2C peer: no character follows U+10FFFF.
+        Some(ConversationId::Group(id)) => (Some(char::MAX.to_string()), Some(id.as_str())),
+        Some(id) => (Some(c2c_peer(id)?.to_owned()), None),
+        None => (None, None),
     };
     let Ctx { shared, caller } = ctx;
     let page = shared
         .store
         .conversations(caller.app, &caller.user, after, g.limit);
     let mut page = page.await?;
+    let room = g.limit as usize - page.conversations.len();
+    // (With no room left, whether any group follows.)
+    if page.complete {
+        let (groups, complete) = groups::conversations::list(ctx, after_group, room).await?;
+        page.conversations.extend(groups);
+        page.complete = complete;
+    }
     // Each C2C peer's nick and avatar, for the conversation's userProfile.
     let peers = page
         .conversations
@@ -58,15 +68,48 @@ async fn change<S: Store>(
             format!("name 1..={MAX_CONVERSATIONS_PER_REQUEST} conversations"),
         );
     }
-    let peers = ids
+    let (groups, others): (Vec<_>, Vec<_>) = ids
         .iter()
+        .partition(|id| matches!(id, ConversationId::Group(_)));
+    let peers = others
+        .into_iter()
         .map(|id| c2c_peer(id).map(str::to_owned))
         .collect::<Result<Vec<_>, _>>()?;
     let Ctx { shared, caller } = ctx;
-    let page = shared
-        .store
-        .change_conversations(caller.app, &caller.user, peers, change);
-    Ok(page.await?)
+    // Every group one must be the caller's before anything changes.
+    let group_ids: Vec<&str> = groups
+        .iter()
+        .filter_map(|id| match id {
+            ConversationId::Group(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    groups::conversations::all_mine(ctx, &group_ids).await?;
+    let mut page = match peers.is_empty() {
+        true => empty_page(),
+        false => {
+            let page =
+                shared
+                    .store
+                    .change_conversations(caller.app, &caller.user, peers, change.clone());
+            page.await?
+        }
+    };
+    for id in group_ids {
+        let changed = groups::conversations::change(ctx, id, &change).await?;
+        page.conversations.push(changed);
+    }
+    Ok(page)
+}
+
+/// A change's answer before any conversation is in it.
+fn empty_page() -> ConversationsOk {
+    ConversationsOk {
+        conversation_groups: Vec::new(),
+        conversations: Vec::new(),
+        inbox_seq: 0,
+        complete: true,
+    }
 }
 
 pub async fn set_read<S: Store>(ctx: &Ctx<'_, S>, c: ConversationRef) -> Answer {
@@ -75,7 +118,12 @@ pub async fn set_read<S: Store>(ctx: &Ctx<'_, S>, c: ConversationRef) -> Answer 
 
 pub async fn set_all_read<S: Store>(ctx: &Ctx<'_, S>) -> Answer {
     let Ctx { shared, caller } = ctx;
-    Ok(shared.store.set_all_read(caller.app, &caller.user).await?)
+    let mut page = shared.store.set_all_read(caller.app, &caller.user).await?;
+    for id in groups::conversations::unread(ctx).await? {
+        let read = groups::conversations::change(ctx, &id, &ConversationChange::Read);
+        page.conversations.push(read.await?);
+    }
+    Ok(page)
 }
 
 pub async fn delete<S: Store>(ctx: &Ctx<'_, S>, c: ConversationRef) -> Answer {

@@ -23,7 +23,7 @@ fn check_body_size(bytes: usize) -> Result<(), Failure> {
 /// Users one message may mention.
 const MAX_AT_USERS: usize = 100;
 
-fn check_send(s: &SendMessage) -> Result<(), Failure> {
+pub(crate) fn check_send(s: &SendMessage) -> Result<(), Failure> {
     match s.conversation_type {
         ConversationType::C2C if !valid_user_id(&s.to) => {
             return fail(
@@ -78,7 +78,7 @@ pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMess
         );
     }
     if s.conversation_type == ConversationType::Group {
-        return groups::messages::send(ctx, s).await;
+        return groups::messages::send(ctx, s, groups::messages::Sender::Member).await;
     }
     if s.online_only {
         return Ok(send_online(ctx, s));

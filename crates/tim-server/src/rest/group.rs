@@ -1,19 +1,22 @@
 //! REST `group_open_http_svc/*`: an app back end's group management in Tencent's shape —
-//! `create_group`, `add_group_member`, `delete_group_member`, `destroy_group`, `get_group_info`
-//! — through the group ops acting for the group's owner (so every member's lists and events
+//! `create_group`, `add_group_member`, `delete_group_member`, `destroy_group`, `get_group_info`,
+//! `send_group_msg` — through the group ops acting for the group's owner (so every member's lists and events
 //! are the SDK's), except what only the app may do (dismissing a Work group, a group without an
 //! owner), which writes the same plans directly.
 
 use super::{existing, read, Refused};
+use crate::ops::groups::messages::{send, Sender};
+use crate::ops::messages::check_send;
 use crate::ops::{groups, Ctx};
 use crate::session::Caller;
 use crate::store::Store;
 use crate::Shared;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tim_proto::codes::{GROUP_NOT_FOUND, INVALID_PARAMETER};
+use std::sync::atomic::{AtomicU64, Ordering};
+use tim_proto::codes::{GROUP_NOT_FOUND, INTERNAL_ERROR, INVALID_PARAMETER};
 use tim_proto::group as g;
-use tim_proto::Json;
+use tim_proto::{ConversationType, Element, Json, MessageBody, SendMessage};
 
 /// The REST type names: the SDK's, and `Work` for `Private`.
 fn sdk_type(kind: &str) -> &str {
@@ -246,3 +249,111 @@ pub async fn get_group_info<S: Store>(shared: &Shared<S>, app: u64, body: &str) 
     }
     Ok(json!({ "GroupInfo": infos }))
 }
+
+/// One element of a REST `MsgBody`: `{"MsgType": "TIMTextElem", "MsgContent": {...}}`.
+#[derive(Deserialize)]
+struct MsgElement {
+    #[serde(rename = "MsgType")]
+    kind: String,
+    #[serde(rename = "MsgContent", default)]
+    content: Value,
+}
+
+/// The elements of a REST `MsgBody` in Tencent's field names (text, custom, face, location).
+fn elements(body: &[MsgElement]) -> Result<Vec<Element>, (u32, String)> {
+    body.iter()
+        .map(|e| {
+            let c = &e.content;
+            let text = |key: &str| c[key].as_str().unwrap_or_default().to_owned();
+            Ok(match e.kind.as_str() {
+                "TIMTextElem" => Element::Text { text: text("Text") },
+                "TIMCustomElem" => Element::Custom {
+                    data: text("Data"),
+                    description: text("Desc"),
+                    extension: text("Ext"),
+                },
+                "TIMFaceElem" => Element::Face {
+                    index: c["Index"].as_i64().unwrap_or_default(),
+                    data: text("Data"),
+                },
+                "TIMLocationElem" => Element::Location {
+                    description: text("Desc"),
+                    latitude: c["Latitude"].as_f64().unwrap_or_default(),
+                    longitude: c["Longitude"].as_f64().unwrap_or_default(),
+                },
+                other => {
+                    return Err((
+                        INVALID_PARAMETER,
+                        format!("MsgType {other:?} is not sent here"),
+                    ))
+                }
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct SendBody {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "From_Account")]
+    from: Option<String>,
+    #[serde(rename = "Random", default)]
+    random: u32,
+    #[serde(rename = "MsgBody")]
+    body: Vec<MsgElement>,
+    #[serde(rename = "CloudCustomData", default)]
+    cloud_custom_data: String,
+    /// 1: only to the members online now, not stored.
+    #[serde(rename = "OnlineOnlyFlag", default)]
+    online_only: u8,
+}
+
+/// send_group_msg: a message to the group from `From_Account` (a member, as the SDK's
+/// sendMessage) or, without it, from the app's administrator (`admin`); members online get it
+/// at once, as any group message. Answers `MsgTime` and `MsgSeq`.
+pub async fn send_group_msg<S: Store>(
+    shared: &Shared<S>,
+    app: u64,
+    admin: &str,
+    body: &str,
+) -> Refused {
+    let b: SendBody = read(body)?;
+    let (caller, sender) = match &b.from {
+        Some(from) => {
+            existing(shared, app, from, INVALID_PARAMETER).await?;
+            (Caller::administrator_for(app, from), Sender::Member)
+        }
+        None => {
+            // The administrator sends as an account of its own, which may never have logged in.
+            let store = &shared.store;
+            let made = store.login_user(app, admin).await;
+            made.map_err(|e| (INTERNAL_ERROR, e.to_string()))?;
+            (Caller::administrator_for(app, admin), Sender::App)
+        }
+    };
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let s = SendMessage {
+        conversation_type: ConversationType::Group,
+        to: b.group_id,
+        client_msg_id: format!("rest-{}-{n}-{}", crate::now_secs(), b.random),
+        random: b.random,
+        body: MessageBody {
+            elements: elements(&b.body)?,
+            cloud_custom_data: b.cloud_custom_data,
+            ..MessageBody::default()
+        },
+        online_only: b.online_only == 1,
+    };
+    check_send(&s).map_err(refused)?;
+    let ctx = Ctx {
+        shared,
+        caller: &caller,
+    };
+    let sent = send(&ctx, s, sender).await.map_err(refused)?;
+    Ok(json!({"MsgTime": sent.message.time, "MsgSeq": sent.message.sequence}))
+}
+
+/// Makes the clientMsgIDs of REST sends unique within this process (the time tells processes
+/// apart).
+static COUNTER: AtomicU64 = AtomicU64::new(0);

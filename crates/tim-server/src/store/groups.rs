@@ -15,7 +15,12 @@ use tim_proto::Message;
 pub struct NewGroupMessage {
     pub message: NewMessage,
     pub members: Arc<[String]>,
+    /// The sender must be a member (not for the app's administrator, through the REST API).
+    pub from_member: bool,
 }
+
+/// The most unread messages a group conversation counts.
+pub const MAX_UNREAD: u32 = 10_000;
 
 /// The key of a group's conversation (its messages' `conv`): distinct from every C2C key.
 pub fn group_key(group: &str) -> String {
@@ -26,18 +31,19 @@ pub trait GroupStore: Send + Sync + 'static {
     /// Store a group message durably in the group's next sequence and push it to `members`
     /// (a `group` frame each) once committed, in commit order. The sender must be a member
     /// of the group when it is stored ([`StoreError::NotMember`](super::StoreError::NotMember)
-    /// otherwise). A retry (same sender and client message ID) returns the message stored
+    /// otherwise) unless not `from_member`. A retry (same sender and client message ID) returns the message stored
     /// first and creates nothing.
     fn send_group(&self, msg: NewGroupMessage)
         -> impl Future<Output = StoreResult<Message>> + Send;
 
-    /// Up to `count` messages of `group` next to the bound of `range`, oldest first, and
-    /// whether no more exist in that direction; messages `me` deleted are not shown.
+    /// Up to `count` messages of `group` after sequence `from` (`who` is `(me, group, from)`)
+    /// next to the bound of `range`,
+    /// oldest first, and whether no more exist in that direction; messages `me` deleted are
+    /// not shown.
     fn group_history(
         &self,
         app: u64,
-        me: &str,
-        group: &str,
+        who: (&str, &str, u64),
         range: HistoryRange,
         count: u32,
     ) -> impl Future<Output = StoreResult<(Vec<Message>, bool)>> + Send;
@@ -48,6 +54,18 @@ pub trait GroupStore: Send + Sync + 'static {
         app: u64,
         groups: Vec<String>,
     ) -> impl Future<Output = StoreResult<Vec<u64>>> + Send;
+
+    /// `me`'s view of `group`'s conversation: its last message after `cleared` (one that may
+    /// be a last message, not deleted by `me`), and how many after `read` are unread for `me`
+    /// (not `me`'s own, not excluded from unread counts), at most [`MAX_UNREAD`].
+    fn group_view(
+        &self,
+        app: u64,
+        me: &str,
+        group: &str,
+        read: u64,
+        cleared: u64,
+    ) -> impl Future<Output = StoreResult<(Option<Message>, u32)>> + Send;
 
     /// Up to `limit` messages of `group` with a sequence above `after`, in sequence order.
     fn group_after(

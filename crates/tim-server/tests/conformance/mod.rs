@@ -1022,6 +1022,7 @@ async fn say<S: Store>(store: &S, from: &str, cmid: &str, t: &str) -> Result<Mes
     let new = NewGroupMessage {
         message,
         members: members.into(),
+        from_member: true,
     };
     store.send_group(new).await
 }
@@ -1067,13 +1068,13 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
         [2]
     );
     assert_eq!(seqs(&store.group_after(APP, "g", 0, 1).await.unwrap()), [1]);
-    let newest = store.group_history(APP, "ben", "g", HistoryRange::BeforeSeq(None), 1);
+    let newest = store.group_history(APP, ("ben", "g", 0), HistoryRange::BeforeSeq(None), 1);
     let (page, complete) = newest.await.unwrap();
     assert_eq!((seqs(&page), complete), (vec![2], false));
-    let older = store.group_history(APP, "ben", "g", HistoryRange::BeforeSeq(Some(2)), 5);
+    let older = store.group_history(APP, ("ben", "g", 0), HistoryRange::BeforeSeq(Some(2)), 5);
     let (page, complete) = older.await.unwrap();
     assert_eq!((seqs(&page), complete), (vec![1], true));
-    let newer = store.group_history(APP, "ben", "g", HistoryRange::AfterSeq(1), 5);
+    let newer = store.group_history(APP, ("ben", "g", 0), HistoryRange::AfterSeq(1), 5);
     assert_eq!(seqs(&newer.await.unwrap().0), [2]);
 
     // A member no more: refused, and nothing taken of the sequence.

@@ -2,6 +2,7 @@
 //! updateGroupProfile, joinGroup, quitGroup, dismissGroup, changeGroupOwner,
 //! getGroupApplicationList, handleGroupApplication, setMessageRemindType.
 
+use super::conversations::View;
 use super::{
     add_member, apply_key, bounded, declared, denied, existing, group_id_of, group_object, invalid,
     member_key, mine, object, parse, profile_key, read, to_data, with_group, Fields, Group,
@@ -177,9 +178,10 @@ pub async fn create_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json
         let key = profile_key(&id);
         plan.expect(key.clone(), None);
         plan.set(key, Some(to_data(&profile)));
-        add_member(&mut plan, &id, &me, &MemberRow::new(g::OWNER, now));
+        let fresh = View::default();
+        add_member(&mut plan, &id, &me, &MemberRow::new(g::OWNER, now), &fresh);
         for (user, row) in &wanted {
-            add_member(&mut plan, &id, user, row);
+            add_member(&mut plan, &id, user, row, &fresh);
         }
         (plan, ())
     })?;
@@ -336,6 +338,7 @@ pub async fn join_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, 
                 &group.id,
                 &me,
                 &MemberRow::new(g::MEMBER, now_secs()),
+                &group.joining(),
             );
             group.tell_all(&mut plan, &[]);
             (plan, g::JOINED)
@@ -562,6 +565,7 @@ pub async fn handle_group_application<S: Store>(
                 &id,
                 &applicant,
                 &MemberRow::new(g::MEMBER, now_secs()),
+                &group.joining(),
             );
             group.tell_all(&mut plan, &[]);
         }

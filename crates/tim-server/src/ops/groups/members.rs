@@ -128,6 +128,7 @@ pub async fn add_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<
                     &group.id,
                     user,
                     &MemberRow::new(g::MEMBER, now_secs()),
+                    &group.joining(),
                 );
                 success.push(user.clone());
             }

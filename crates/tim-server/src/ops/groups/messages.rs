@@ -2,7 +2,8 @@
 //! which gives a client what it missed of its groups after its per-group cursors. A message is
 //! stored once in its group's sequence and pushed to the members online (`store/groups.rs`).
 
-use super::{member_key, parse, profile_key, MemberRow, Profile};
+use super::conversations::View;
+use super::{joined_key, member_key, parse, profile_key, MemberRow, Profile};
 use crate::bus::{Push, Target};
 use crate::failure::{fail, Failure};
 use crate::now_secs;
@@ -22,9 +23,23 @@ struct Audience {
     members: Vec<String>,
 }
 
-/// The group `id`, in which the caller may speak: a member (10007 otherwise), not muted
-/// (10017). Read without parsing or ordering every member's row: a send only needs their IDs.
-async fn speakable<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<Audience, Failure> {
+/// Who sends a group message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sender {
+    /// The caller, who must be a member and not muted.
+    Member,
+    /// The app's administrator (the REST API), who need be neither.
+    App,
+}
+
+/// The group `id`, in which the caller may speak as `sender`: a member (10007 otherwise), not
+/// muted (10017). Read without parsing or ordering every member's row: a send only needs their
+/// IDs.
+async fn speakable<S: Store>(
+    ctx: &Ctx<'_, S>,
+    id: &str,
+    sender: Sender,
+) -> Result<Audience, Failure> {
     let (store, app, user) = (&ctx.shared.store, ctx.caller.app, &ctx.caller.user);
     let keys = vec![profile_key(id), member_key(id, user)];
     let [profile, me] = <[_; 2]>::try_from(store.relations_at(app, keys).await?)
@@ -32,27 +47,32 @@ async fn speakable<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<Audience, Fai
     let Some(profile) = profile else {
         return fail(GROUP_NOT_FOUND, format!("no group {id:?}"));
     };
-    let Some(me) = me else {
-        return fail(GROUP_PERMISSION_DENY, format!("not a member of {id:?}"));
-    };
-    let (profile, me): (Profile, MemberRow) = (parse(&profile.data), parse(&me.data));
-    if me.mute_until > now_secs() {
-        return fail(GROUP_MEMBER_MUTED, "you are muted in this group");
-    }
-    if profile.mute_all_members && me.role == g::MEMBER {
-        return fail(GROUP_MEMBER_MUTED, "every ordinary member is muted");
+    let profile: Profile = parse(&profile.data);
+    if sender == Sender::Member {
+        let Some(me) = me else {
+            return fail(GROUP_PERMISSION_DENY, format!("not a member of {id:?}"));
+        };
+        let me: MemberRow = parse(&me.data);
+        if me.mute_until > now_secs() {
+            return fail(GROUP_MEMBER_MUTED, "you are muted in this group");
+        }
+        if profile.mute_all_members && me.role == g::MEMBER {
+            return fail(GROUP_MEMBER_MUTED, "every ordinary member is muted");
+        }
     }
     let rows = store.relations(app, id, Kind::Member).await?;
     let members = rows.into_iter().map(|m| m.other).collect();
     Ok(Audience { profile, members })
 }
 
-/// sendMessage to a `GROUP` conversation (`to` is the groupID), checked as for C2C.
+/// sendMessage to a `GROUP` conversation (`to` is the groupID), checked as for C2C, from the
+/// caller as `sender`.
 pub(crate) async fn send<S: Store>(
     ctx: &Ctx<'_, S>,
     s: SendMessage,
+    sender: Sender,
 ) -> Result<SendMessageOk, Failure> {
-    let Audience { profile, members } = speakable(ctx, &s.to).await?;
+    let Audience { profile, members } = speakable(ctx, &s.to, sender).await?;
     let Ctx { shared, caller } = ctx;
     if s.online_only {
         let message = crate::ops::messages::online_message(ctx, s);
@@ -80,6 +100,7 @@ pub(crate) async fn send<S: Store>(
     let new = NewGroupMessage {
         message,
         members: members.into(),
+        from_member: sender == Sender::Member,
     };
     let message = shared.store.send_group(new).await?;
     Ok(SendMessageOk { message })
@@ -93,13 +114,22 @@ pub(crate) async fn history<S: Store>(
     count: u32,
 ) -> Result<(Vec<Message>, bool), Failure> {
     let Ctx { shared, caller } = ctx;
-    let me = member_key(group, &caller.user);
-    if shared.store.relations_at(caller.app, vec![me]).await?[0].is_none() {
+    let keys = vec![
+        member_key(group, &caller.user),
+        joined_key(&caller.user, group),
+    ];
+    let rows = shared.store.relations_at(caller.app, keys).await?;
+    let (Some(_), Some(joined)) = (&rows[0], &rows[1]) else {
         return fail(GROUP_PERMISSION_DENY, format!("not a member of {group:?}"));
-    }
-    let page = shared
-        .store
-        .group_history(caller.app, &caller.user, group, range, count);
+    };
+    // What the member cleared, deleted, or (by the group's type) joined after is not shown.
+    let view: View = parse(&joined.data);
+    let page = shared.store.group_history(
+        caller.app,
+        (&caller.user, group, view.cleared_seq),
+        range,
+        count,
+    );
     Ok(page.await?)
 }
 

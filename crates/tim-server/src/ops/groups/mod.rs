@@ -9,6 +9,7 @@
 //!
 //! [`decided!`]: super::relations::decided
 
+pub(crate) mod conversations;
 mod life;
 mod members;
 pub(crate) mod messages;
@@ -162,15 +163,22 @@ impl MemberRow {
     }
 }
 
-/// A group as read: its profile row and its member rows (in join order).
+/// A group as read: its profile row and its member rows (in join order), and the last
+/// sequence of its messages.
 pub(crate) struct Group {
     pub id: String,
     pub row: Relation,
     pub profile: Profile,
     pub members: Vec<Relation>,
+    pub last_seq: u64,
 }
 
 impl Group {
+    /// How a member who joins now starts to see the group's conversation.
+    pub fn joining(&self) -> conversations::View {
+        conversations::View::joining(&self.profile.kind, self.last_seq)
+    }
+
     pub fn rules(&self) -> Rules {
         Rules::of(&self.profile.kind)
     }
@@ -246,12 +254,19 @@ pub(crate) fn apply_key(group: &str, user: &str) -> Key {
     Key::new(group, Kind::GroupApply, user)
 }
 
-/// Adds to `plan`: `user` becomes a member as `row` (expected not to be one).
-pub(crate) fn add_member(plan: &mut Plan, group: &str, user: &str, row: &MemberRow) {
+/// Adds to `plan`: `user` becomes a member as `row` (expected not to be one), their view of
+/// the group's conversation starting as `view`.
+pub(crate) fn add_member(
+    plan: &mut Plan,
+    group: &str,
+    user: &str,
+    row: &MemberRow,
+    view: &conversations::View,
+) {
     let key = member_key(group, user);
     plan.expect(key.clone(), None);
     plan.set(key, Some(to_data(row)));
-    plan.set(joined_key(user, group), Some("{}".into()));
+    plan.set(joined_key(user, group), Some(to_data(view)));
     plan.tell(user, List::Groups);
 }
 
@@ -280,11 +295,13 @@ pub(crate) async fn read<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<Option<
         let row: MemberRow = parse(&m.data);
         (row.join_time, row.role != g::OWNER, m.other.clone())
     });
+    let last_seq = store.group_seqs(app, vec![id.to_owned()]).await?[0];
     Ok(Some(Group {
         id: id.to_owned(),
         profile: parse(&row.data),
         row,
         members,
+        last_seq,
     }))
 }
 

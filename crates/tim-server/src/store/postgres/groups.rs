@@ -3,9 +3,9 @@
 //! them pushed after the commit, as on SQLite.
 
 use super::messages::{insert, stored, take_seq};
-use super::rows::{message, message_at};
+use super::rows::{message, message_at, CONTROL_NOT_LAST, CONTROL_NOT_UNREAD};
 use super::{row, rows, snapshot, transaction, PgStore, Writes};
-use crate::store::groups::group_key;
+use crate::store::groups::{group_key, MAX_UNREAD};
 use crate::store::rules::{self, MessageIds};
 use crate::store::{GroupStore, HistoryRange, Kind, NewGroupMessage, StoreError, StoreResult};
 use deadpool_postgres::Transaction;
@@ -32,7 +32,7 @@ async fn send_group(
         &[&(msg.app as i64), &msg.to, &Kind::Member.code(), &msg.from],
     )
     .await?;
-    if member.is_none() {
+    if new.from_member && member.is_none() {
         return Err(StoreError::NotMember);
     }
     let (_, message) = insert(tx, ids, msg, (&conv, ConversationType::Group, seq)).await?;
@@ -41,21 +41,20 @@ async fn send_group(
 }
 
 impl PgStore {
-    /// Messages of `conv` within `bound` of `column` (see
+    /// Messages of `conv` after sequence `from` within `bound` of `column` (see
     /// [`crate::store::sql::history_bound`]), not hidden from `me`, at most `limit`, newest
     /// first unless `newer`.
     async fn group_page(
         &self,
         app: u64,
-        me: &str,
-        conv: &str,
+        (me, conv, from): (&str, &str, u64),
         (bound, column, newer): (i64, &str, bool),
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         let order = if newer { "ASC" } else { "DESC" };
         let sql = format!(
             "SELECT {} FROM messages m
-             WHERE m.app = $1 AND m.conv = $2 AND {column} $3
+             WHERE m.app = $1 AND m.conv = $2 AND {column} $3 AND m.seq > $6
                AND NOT EXISTS (SELECT 1 FROM hidden_messages h
                                WHERE h.app = $1 AND h.user_id = $5 AND h.msg = m.id)
              ORDER BY m.seq {order} LIMIT $4",
@@ -63,8 +62,9 @@ impl PgStore {
         );
         let mut client = self.client().await?;
         let tx = snapshot(&mut client).await?;
-        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-            [&(app as i64), &conv, &bound, &i64::from(limit), &me];
+        let from = from as i64;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+            [&(app as i64), &conv, &bound, &i64::from(limit), &me, &from];
         let found = rows(&tx, &sql, &params).await?;
         tx.commit().await?;
         found.iter().map(|r| message_at(self.ids(), r, 0)).collect()
@@ -80,14 +80,15 @@ impl GroupStore for PgStore {
     async fn group_history(
         &self,
         app: u64,
-        me: &str,
-        group: &str,
+        (me, group, from): (&str, &str, u64),
         range: HistoryRange,
         count: u32,
     ) -> StoreResult<(Vec<Message>, bool)> {
         let bound = crate::store::sql::history_bound(range);
         let conv = group_key(group);
-        let messages = self.group_page(app, me, &conv, bound, count + 1).await?;
+        let messages = self
+            .group_page(app, (me, &conv, from), bound, count + 1)
+            .await?;
         Ok(crate::store::sql::history_page(messages, count, bound.2))
     }
 
@@ -112,6 +113,43 @@ impl GroupStore for PgStore {
             .collect())
     }
 
+    async fn group_view(
+        &self,
+        app: u64,
+        me: &str,
+        group: &str,
+        read: u64,
+        cleared: u64,
+    ) -> StoreResult<(Option<Message>, u32)> {
+        let conv = group_key(group);
+        let (read, cleared) = (read.max(cleared) as i64, cleared as i64);
+        let last_sql = format!(
+            "SELECT {} FROM messages m
+             WHERE m.app = $1 AND m.conv = $2 AND m.seq > $3 AND m.control & {CONTROL_NOT_LAST} = 0
+               AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                               WHERE h.app = $1 AND h.user_id = $4 AND h.msg = m.id)
+             ORDER BY m.seq DESC LIMIT 1",
+            message::LIST
+        );
+        let unread_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages
+             WHERE app = $1 AND conv = $2 AND seq > $3 AND sender != $4
+               AND control & {CONTROL_NOT_UNREAD} = 0 LIMIT {MAX_UNREAD}) n"
+        );
+        let mut client = self.client().await?;
+        let tx = snapshot(&mut client).await?;
+        let a = app as i64;
+        let last = row(&tx, &last_sql, &[&a, &conv, &cleared, &me]).await?;
+        let unread = row(&tx, &unread_sql, &[&a, &conv, &read, &me]).await?;
+        tx.commit().await?;
+        let last = last.map(|r| message_at(self.ids(), &r, 0)).transpose()?;
+        let unread: i64 = match unread {
+            Some(r) => r.try_get(0)?,
+            None => 0,
+        };
+        Ok((last, unread as u32))
+    }
+
     async fn group_after(
         &self,
         app: u64,
@@ -120,7 +158,7 @@ impl GroupStore for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         let bound = crate::store::sql::history_bound(HistoryRange::AfterSeq(after));
-        self.group_page(app, "", &group_key(group), bound, limit)
+        self.group_page(app, ("", &group_key(group), 0), bound, limit)
             .await
     }
 }
