@@ -722,7 +722,8 @@ impl<W> Engine<W> {
             Some(&seen) if message.sequence > seen + 1 => {
                 if s.group_sync_pending {
                     s.group_resync = true;
-                } else {
+                } else if s.link != Link::Syncing {
+                    // (While syncing, the group sync that follows the inbox's fetches it.)
                     self.sync_groups(now_ms);
                 }
                 return;
