@@ -1077,11 +1077,49 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
     let newer = store.group_history(APP, ("ben", "g", 0), HistoryRange::AfterSeq(1), 5);
     assert_eq!(seqs(&newer.await.unwrap().0), [2]);
 
+    // Each member's view: the last message after what they cleared, and the others' messages
+    // after what they read.
+    let view = |me: &'static str, read: u64, cleared: u64| {
+        let store = &store;
+        async move {
+            let (last, unread) = store.group_view(APP, me, "g", read, cleared).await.unwrap();
+            (last.map(|m| m.sequence), unread)
+        }
+    };
+    assert_eq!(
+        view("ben", 0, 0).await,
+        (Some(2), 1),
+        "ben's own message is not unread"
+    );
+    assert_eq!(view("ann", 0, 0).await, (Some(2), 1));
+    assert_eq!(view("ann", 2, 0).await, (Some(2), 0));
+    assert_eq!(view("ann", 0, 2).await, (None, 0), "cleared is read too");
+    let mut quiet = text("not last, not unread");
+    quiet.excluded_from_last_message = true;
+    quiet.excluded_from_unread = true;
+    let message = NewMessage {
+        app: APP,
+        from: "ann".into(),
+        to: "g".into(),
+        client_msg_id: "a-quiet".into(),
+        random: 7,
+        body: quiet,
+        quota_bytes: 0,
+    };
+    let members: Vec<String> = vec!["ann".into(), "ben".into()];
+    let new = NewGroupMessage {
+        message,
+        members: members.into(),
+        from_member: true,
+    };
+    assert_eq!(store.send_group(new).await.unwrap().sequence, 3);
+    assert_eq!(view("ben", 0, 0).await, (Some(2), 1), "excluded from both");
+
     // A member no more: refused, and nothing taken of the sequence.
     let mut plan = Plan::default();
     plan.set(Key::new("g", Kind::Member, "ann"), None);
     store.relate(APP, plan).await.unwrap();
     let r = say(&store, "ann", "a2", "gone").await;
     assert!(matches!(r, Err(StoreError::NotMember)), "{r:?}");
-    assert_eq!(say(&store, "ben", "b2", "three").await.unwrap().sequence, 3);
+    assert_eq!(say(&store, "ben", "b2", "four").await.unwrap().sequence, 4);
 }
