@@ -311,6 +311,7 @@ pub(crate) fn element(type_: &str, c: &JsValue) -> Option<Element> {
                 message_list,
             }
         }
+        "TIMGroupTipElem" => Element::GroupTip(json(c)),
         _ => return None,
     })
 }

@@ -43,6 +43,9 @@ fn message() -> Message {
                     compatible_text: "upgrade".into(),
                     message_list: r#"[{"ID":"1-2-3","payload":{"text":"hi"}}]"#.into(),
                 },
+                Element::GroupTip(Json(
+                    r#"{"operationType":1,"operatorID":"bob","userIDList":["bob"]}"#.into(),
+                )),
             ],
             cloud_custom_data: "ccd".into(),
             need_read_receipt: true,

@@ -801,6 +801,8 @@ function lastPreview(c) {
   const m = c.lastMessage;
   if (!m || (!m.lastTime && !m.messageForShow)) return 'No messages yet';
   if (m.isRevoked) return revokedText(m.revoker || m.fromAccount);
+  const tip = tipText({ ...m, from: m.fromAccount });
+  if (tip !== undefined) return tip;
   const text = m.messageForShow || (m.payload && m.payload.text) || `[${m.type}]`;
   return (m.fromAccount === me ? 'You: ' : '') + text;
 }
@@ -884,6 +886,14 @@ function renderMessage(m, next) {
   li.dataset.flow = m.flow;
   li.dataset.status = m.status;
   li.dataset.id = m.ID || '';
+
+  const notice = tipText(m);
+  if (notice !== undefined) {
+    li.className = 'tip';
+    li.dataset.testid = 'group-tip';
+    li.append(node('span', 'tip-text', notice));
+    return li;
+  }
 
   if (m.isRevoked) {
     li.className = `msg ${flow} revoked`;
@@ -987,6 +997,40 @@ function summary(m) {
   if (m.type === TIM.TYPES.MSG_FACE) return '[sticker]';
   if (m.type === TIM.TYPES.MSG_LOCATION) return `[location] ${m.payload.description || ''}`;
   return `[${m.type}]`;
+}
+
+/** What a group tip (or the post-create message) says; undefined for other messages. */
+function tipText(m) {
+  const p = m.payload || {};
+  if (m.type === TIM.TYPES.MSG_CUSTOM && p.data === 'group_create') return `${m.from} created the group`;
+  if (m.type !== TIM.TYPES.MSG_GRP_TIP) return undefined;
+  const users = (p.userIDList || []).join(', ');
+  const T = TIM.TYPES;
+  switch (p.operationType) {
+    case T.GRP_TIP_MBR_JOIN:
+      return `${users} joined the group`;
+    case T.GRP_TIP_MBR_QUIT:
+      return `${users} left the group`;
+    case T.GRP_TIP_MBR_KICKED_OUT:
+      return `${p.operatorID} removed ${users}`;
+    case T.GRP_TIP_MBR_SET_ADMIN:
+      return `${users} is now an admin`;
+    case T.GRP_TIP_MBR_CANCELED_ADMIN:
+      return `${users} is no longer an admin`;
+    case T.GRP_TIP_GRP_PROFILE_UPDATED: {
+      const n = p.newGroupProfile || {};
+      if (n.ownerID) return `${p.operatorID} handed the group over to ${n.ownerID}`;
+      if (n.muteAllMembers !== undefined) return n.muteAllMembers ? 'Everyone is muted' : 'Everyone may speak again';
+      if (n.groupName !== undefined) return `${p.operatorID} renamed the group to “${n.groupName}”`;
+      return `${p.operatorID} changed the group's profile`;
+    }
+    case T.GRP_TIP_MBR_PROFILE_UPDATED:
+      return (p.memberList || [])
+        .map((x) => (x.muteTime > 0 ? `${x.userID} is muted for ${x.muteTime} s` : `${x.userID} may speak again`))
+        .join(', ');
+    default:
+      return '[group tip]';
+  }
 }
 
 /** Text with its http(s) links as links; everything stays text (never parsed as HTML). */

@@ -696,11 +696,18 @@ test('groups: a Public group created, a join request approved, an admin made, a 
   // The group's chat: una writes, vic reads it with her name on it, and answers.
   await unas.getByTestId('group-chat').click();
   await una.getByTestId('conversation-list').waitFor();
+  // Its history so far, as tips: made, joined, an admin made.
+  for (const tip of ['una created the group', 'vic joined the group', 'vic is now an admin']) {
+    await una.getByTestId('group-tip').filter({ hasText: tip }).waitFor();
+  }
   await sendText(una, 'Anyone up for a hike?');
   await vics.getByTestId('group-chat').click();
   const asked = vic.getByTestId('message').filter({ hasText: 'Anyone up for a hike?' });
   await asked.waitFor();
   assert.equal(await asked.getByTestId('message-author').textContent(), 'una');
+  // Vic's history starts at his join (a Public group).
+  const vicTips = await vic.getByTestId('group-tip').allTextContents();
+  assert.deepEqual(vicTips, ['vic joined the group', 'vic is now an admin']);
   await sendText(vic, 'Count me in');
   await una.getByTestId('message').filter({ hasText: 'Count me in' }).waitFor();
   assert.equal(await una.getByTestId('pane-title').textContent(), 'Hikers', 'the group by its name');

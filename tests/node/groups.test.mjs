@@ -127,11 +127,19 @@ test('group messages: to every member live, as history, and what a cut connectio
     const carol = await user('gm-carol');
     const memberList = [{ userID: 'gm-bob' }, { userID: 'gm-carol' }];
     await call(alice, 'createGroup', { name: 'chat', type: TIM.TYPES.GRP_PUBLIC, groupID: 'chat', memberList });
+    // The official post-create message first, from the creator (her other sessions see it as
+    // hers).
+    for (const [member, flow] of [[bob, 'in'], [carol, 'in'], [alice, 'out']]) {
+      const [m] = await member.take(E.MESSAGE_RECEIVED);
+      assert.equal(m.type, TIM.TYPES.MSG_CUSTOM);
+      assert.deepEqual([m.payload.data, m.payload.extension], ['group_create', 'gm-alice创建群组']);
+      assert.deepEqual([m.sequence, m.from, m.flow], [1, 'gm-alice', flow]);
+    }
 
     const sent = await sayTo(alice, 'chat', 'hello all');
     assert.equal(sent.conversationID, 'GROUPchat');
     assert.equal(sent.conversationType, TIM.TYPES.CONV_GROUP);
-    assert.equal(sent.sequence, 1);
+    assert.equal(sent.sequence, 2);
     for (const member of [bob, carol]) {
       const [m] = await member.take(E.MESSAGE_RECEIVED);
       assert.equal(m.ID, sent.ID);
@@ -141,10 +149,11 @@ test('group messages: to every member live, as history, and what a cut connectio
       assert.equal(m.flow, 'in');
       assert.equal(m.payload.text, 'hello all');
     }
-    const list = await carol.take(E.CONVERSATION_LIST_UPDATED, (l) => l.some((c) => c.conversationID === 'GROUPchat'));
-    const conversation = list.find((c) => c.conversationID === 'GROUPchat');
+    const hello = (c) => c.conversationID === 'GROUPchat' && c.lastMessage.payload.text === 'hello all';
+    const list = await carol.take(E.CONVERSATION_LIST_UPDATED, (l) => l.some(hello));
+    const conversation = list.find(hello);
     assert.equal(conversation.type, TIM.TYPES.CONV_GROUP);
-    assert.equal(conversation.unreadCount, 1);
+    assert.equal(conversation.unreadCount, 2);
     assert.equal(conversation.groupProfile.groupID, 'chat');
     assert.equal(conversation.lastMessage.payload.text, 'hello all');
     assert.equal(alice.count(E.MESSAGE_RECEIVED), 0, 'the sender is not told of its own message');
@@ -158,9 +167,9 @@ test('group messages: to every member live, as history, and what a cut connectio
     await bob.take(E.NET_STATE_CHANGE, (d) => d.state === 'connected', 20000);
     const got = [];
     while (got.length < 3) got.push(...(await bob.take(E.MESSAGE_RECEIVED)));
-    assert.deepEqual(got.map((m) => [m.sequence, m.payload.text]), [[2, 'away 1'], [3, 'away 2'], [4, 'away 3']]);
+    assert.deepEqual(got.map((m) => [m.sequence, m.payload.text]), [[3, 'away 1'], [4, 'away 2'], [5, 'away 3']]);
     const reply = await sayTo(bob, 'chat', 'back');
-    assert.equal(reply.sequence, 5);
+    assert.equal(reply.sequence, 6);
     const [r] = await alice.take(E.MESSAGE_RECEIVED);
     assert.equal(r.payload.text, 'back');
     await new Promise((done) => setTimeout(done, 300));
@@ -169,7 +178,7 @@ test('group messages: to every member live, as history, and what a cut connectio
     // The conversation list: carol's unread count is hers; a read is kept on the server, so a
     // new session of hers starts from it.
     const before = (await call(carol, 'getConversationList')).data.conversationList;
-    assert.equal(before.find((c) => c.conversationID === 'GROUPchat').unreadCount, 5);
+    assert.equal(before.find((c) => c.conversationID === 'GROUPchat').unreadCount, 6);
     await call(carol, 'setMessageRead', { conversationID: 'GROUPchat' });
     await carol.take(E.TOTAL_UNREAD_MESSAGE_COUNT_UPDATED, (n) => n === 0);
     const carol2 = await suite.user('gm-carol');
@@ -181,11 +190,27 @@ test('group messages: to every member live, as history, and what a cut connectio
 
     // History: the group's messages for a member; a non-member is refused (10007).
     const page = await call(carol, 'getMessageList', { conversationID: 'GROUPchat' });
-    assert.deepEqual(page.data.messageList.map((m) => m.payload.text), ['hello all', 'away 1', 'away 2', 'away 3', 'back']);
+    const texts = page.data.messageList.map((m) => m.payload.text ?? m.payload.data);
+    assert.deepEqual(texts, ['group_create', 'hello all', 'away 1', 'away 2', 'away 3', 'back']);
     assert.equal(page.data.isCompleted, true);
     const dave = await user('gm-dave');
     assert.equal(await codeOf(dave, `tim.getMessageList({conversationID: 'GROUPchat'})`), 10007);
     assert.equal(await codeOf(dave, `tim.sendMessage(tim.createTextMessage({to: 'chat', conversationType: 'GROUP', payload: {text: 'x'}}))`), 10007);
+
+    // A tip: dave added, as each member sees it (MESSAGE_RECEIVED, the official payload), in the
+    // conversation list as its last message, never unread.
+    await call(alice, 'addGroupMember', { groupID: 'chat', userIDList: ['gm-dave'] });
+    for (const member of [bob, dave]) {
+      const [tip] = await member.take(E.MESSAGE_RECEIVED);
+      assert.equal(tip.type, TIM.TYPES.MSG_GRP_TIP);
+      assert.equal(tip.conversationID, 'GROUPchat');
+      assert.equal(tip.payload.operationType, TIM.TYPES.GRP_TIP_MBR_JOIN);
+      assert.deepEqual([tip.payload.operatorID, tip.payload.userIDList, tip.payload.memberCount], ['gm-alice', ['gm-dave'], 4]);
+    }
+    const tipped = (c) => c.conversationID === 'GROUPchat' && c.lastMessage.type === TIM.TYPES.MSG_GRP_TIP;
+    const daves = await dave.take(E.CONVERSATION_LIST_UPDATED, (l) => l.some(tipped));
+    const joined = daves.find(tipped);
+    assert.deepEqual([joined.unreadCount, joined.lastMessage.messageForShow], [0, '[群提示消息]']);
   } finally {
     await proxy.close();
   }

@@ -44,6 +44,18 @@ pub enum Element {
         /// The merged messages as the app gave them, JSON text (an array of Message objects).
         message_list: String,
     },
+    /// A group tip (TIMGroupTipElem): who joined, quit, was removed, became or stopped being an
+    /// admin, was muted, or what of the group's profile changed; its content is the official
+    /// payload (`operationType`, `operatorID`, `userIDList` …). Made by the server only.
+    #[serde(rename = "TIMGroupTipElem")]
+    GroupTip(crate::Json),
+}
+
+impl Element {
+    /// Made by the server, never sent by a client (a tip).
+    pub fn is_server_made(&self) -> bool {
+        matches!(self, Element::GroupTip(_))
+    }
 }
 
 /// The official limit on a message body (elements, cloudCustomData and atUserList): 12 KB.

@@ -24,32 +24,42 @@ async fn say(client: &mut Client, group: &str, id: &str, text: &str) -> Value {
         .await
 }
 
-/// The next `group` frame's message (other pushes are skipped).
+/// Whether `message` is one a member wrote (not a tip, not the post-create message).
+fn written(message: &Value) -> bool {
+    let element = &message["elements"][0];
+    element["type"] != "TIMGroupTipElem" && element["content"]["data"] != "group_create"
+}
+
+/// The next `group` frame's message a member wrote (other pushes, tips and the post-create
+/// message are skipped: `group_tips.rs` is about those).
 async fn group_push(client: &mut Client) -> Value {
     loop {
         let p = client.next_push().await;
-        if p["type"] == "group" {
+        if p["type"] == "group" && written(&p["message"]) {
             return p["message"].clone();
         }
     }
 }
 
-/// Whether a `group` frame reaches `client` within a short while (other pushes are skipped).
+/// Whether a `group` frame a member wrote reaches `client` within a short while (other pushes
+/// are skipped).
 async fn any_group_push(client: &mut Client) -> bool {
     let wait = Duration::from_millis(300);
     while let Ok(p) = tokio::time::timeout(wait, client.next_push()).await {
-        if p["type"] == "group" {
+        if p["type"] == "group" && written(&p["message"]) {
             return true;
         }
     }
     false
 }
 
+/// The texts of the messages members wrote.
 fn texts(messages: &Value) -> Vec<String> {
     messages
         .as_array()
         .unwrap()
         .iter()
+        .filter(|m| written(m))
         .map(|m| text_of(m).to_owned())
         .collect()
 }
@@ -77,7 +87,7 @@ async fn members_send_once_in_the_group_sequence_and_members_online_get_it() {
         (sent["to"].as_str(), sent["from"].as_str()),
         (Some("g1"), Some("alice"))
     );
-    assert_eq!(sent["sequence"], 1);
+    assert_eq!(sent["sequence"], 2, "after the post-create message");
     for client in [&mut bob, &mut carol, &mut alice] {
         let got = group_push(client).await;
         assert_eq!(
@@ -87,7 +97,7 @@ async fn members_send_once_in_the_group_sequence_and_members_online_get_it() {
     }
     let reply = ok(say(&mut bob, "g1", "b-1", "hi alice").await)["message"].clone();
     assert_eq!(
-        reply["sequence"], 2,
+        reply["sequence"], 3,
         "one sequence per group, whoever sends"
     );
     assert_eq!(text_of(&group_push(&mut alice).await), "hi alice");
@@ -102,7 +112,7 @@ async fn members_send_once_in_the_group_sequence_and_members_online_get_it() {
     let again = ok(say(&mut alice, "g1", "a-1", "hello all").await)["message"].clone();
     assert_eq!(
         (again["ID"].clone(), again["sequence"].clone()),
-        (sent["ID"].clone(), json!(1))
+        (sent["ID"].clone(), json!(2))
     );
     assert!(!any_group_push(&mut carol).await, "a retry pushed again");
 
@@ -132,7 +142,7 @@ async fn members_send_once_in_the_group_sequence_and_members_online_get_it() {
     let older = ok(carol
         .call(
             "getHistory",
-            json!({"conversationID": "GROUPg1", "beforeSeq": 2, "count": 10}),
+            json!({"conversationID": "GROUPg1", "beforeSeq": 3, "count": 10}),
         )
         .await)
     .clone();
@@ -194,7 +204,9 @@ async fn muted_members_are_refused_with_10017() {
         texts(&history),
         ["before", "not me", "back", "the owner still speaks"]
     );
-    assert_eq!(seqs(&history), [1, 2, 3, 4], "refusals take no sequence");
+    // With the post-create message and the tips of the mute, the unmute and the mute-all.
+    let all: Vec<u64> = (1..=8).collect();
+    assert_eq!(seqs(&history), all, "refusals take no sequence");
 }
 
 #[tokio::test]
@@ -229,7 +241,8 @@ async fn sync_groups_gives_what_was_missed_exactly_once_also_after_a_restart() {
     let fresh = ok(bob.call("syncGroups", json!({})).await).clone();
     let mut groups = fresh["groups"].as_array().unwrap().clone();
     groups.sort_by_key(|g| g[0].as_str().unwrap().to_owned());
-    assert_eq!(groups, [json!(["g3", 1]), json!(["g4", 0])]);
+    // (Each begins with its post-create message.)
+    assert_eq!(groups, [json!(["g3", 2]), json!(["g4", 1])]);
     assert_eq!(
         (fresh["messages"].clone(), fresh["complete"].clone()),
         (json!([]), json!(true))
@@ -244,7 +257,7 @@ async fn sync_groups_gives_what_was_missed_exactly_once_also_after_a_restart() {
     ok(say(&mut alice, "g4", "a-6", "g4 2").await);
 
     let mut bob = server.login("bob").await;
-    let cursors = json!({"cursors": [["g3", 1], ["g4", 0], ["lonely", 0]], "limit": 4});
+    let cursors = json!({"cursors": [["g3", 2], ["g4", 1], ["lonely", 0]], "limit": 4});
     let first = ok(bob.call("syncGroups", cursors).await).clone();
     assert_eq!(first["complete"], false, "six missed, four asked");
     let got = first["messages"].as_array().unwrap();
@@ -253,7 +266,7 @@ async fn sync_groups_gives_what_was_missed_exactly_once_also_after_a_restart() {
         got.iter().all(|m| m["to"] != "lonely"),
         "a group bob is not in"
     );
-    let mut cursors = std::collections::BTreeMap::from([("g3", 1), ("g4", 0)]);
+    let mut cursors = std::collections::BTreeMap::from([("g3", 2), ("g4", 1)]);
     let mut seen = Vec::new();
     for m in got {
         let group = m["to"].as_str().unwrap();
@@ -276,13 +289,13 @@ async fn sync_groups_gives_what_was_missed_exactly_once_also_after_a_restart() {
     let mut alice = server.login("alice").await;
     let mut bob = server.login("bob").await;
     let next = ok(say(&mut alice, "g3", "a-7", "after the restart").await)["message"].clone();
-    assert_eq!(next["sequence"], 5);
+    assert_eq!(next["sequence"], 6);
     assert_eq!(text_of(&group_push(&mut bob).await), "after the restart");
     let all = ok(bob
         .call("syncGroups", json!({"cursors": [["g3", 0]]}))
         .await)
     .clone();
-    assert_eq!(seqs(&all["messages"]), [1, 2, 3, 4, 5]);
+    assert_eq!(seqs(&all["messages"]), [1, 2, 3, 4, 5, 6]);
 }
 
 /// REST send_group_msg reaches the members who stay connected at once (a known failure of the
@@ -314,7 +327,7 @@ async fn rest_group_messages_reach_members_online_at_once() {
     let r = send(json!({"GroupId": "news", "Random": 5, "MsgBody": text("from the app")})).await;
     assert_eq!(
         (r["ActionStatus"].as_str(), r["MsgSeq"].as_u64()),
-        (Some("OK"), Some(1)),
+        (Some("OK"), Some(2)),
         "{r}"
     );
     let got = group_push(&mut bob).await;
@@ -328,7 +341,7 @@ async fn rest_group_messages_reach_members_online_at_once() {
                          "MsgContent": {"Data": "d", "Desc": "x", "Ext": "e"}}]);
     let body = json!({"GroupId": "news", "From_Account": "alice", "MsgBody": custom});
     let r = send(body).await;
-    assert_eq!(r["MsgSeq"], 2, "{r}");
+    assert_eq!(r["MsgSeq"], 3, "{r}");
     let got = group_push(&mut bob).await;
     assert_eq!(got["from"], "alice");
     assert_eq!(got["elements"][0]["content"]["data"], "d");
@@ -348,7 +361,7 @@ async fn rest_group_messages_reach_members_online_at_once() {
         .await);
     assert_eq!(
         seqs(&history["messages"]),
-        [1, 2],
+        [1, 2, 3],
         "refusals take no sequence"
     );
 }
@@ -360,7 +373,8 @@ async fn conversations(client: &mut Client) -> Vec<(String, u64, String)> {
     let list = page["conversations"].as_array().unwrap();
     list.iter()
         .map(|c| {
-            let last = c.get("lastMessage").map(text_of).unwrap_or_default();
+            let last = c.get("lastMessage").filter(|m| written(m));
+            let last = last.map(text_of).unwrap_or_default();
             let id = c["conversationID"].as_str().unwrap().to_owned();
             (id, c["unreadCount"].as_u64().unwrap(), last.to_owned())
         })
@@ -385,7 +399,8 @@ async fn group_conversations_are_in_the_list_with_each_members_unread_count() {
     }
     assert_eq!(
         conversations(&mut bob).await,
-        [row("C2Calice", 1, "one to one"), row("GROUPg5", 3, "m3")]
+        [row("C2Calice", 1, "one to one"), row("GROUPg5", 4, "m3")],
+        "the post-create message and three"
     );
     assert_eq!(
         conversations(&mut alice).await[1],

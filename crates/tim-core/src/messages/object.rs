@@ -166,6 +166,7 @@ pub(crate) fn element_type(e: &Element) -> &'static str {
         Element::Face { .. } => "TIMFaceElem",
         Element::Location { .. } => "TIMLocationElem",
         Element::Merger { .. } => "TIMRelayElem",
+        Element::GroupTip(_) => "TIMGroupTipElem",
     }
 }
 
@@ -177,6 +178,7 @@ pub(crate) fn message_for_show(e: &Element) -> String {
         Element::Face { .. } => "[动画表情]".into(),
         Element::Location { .. } => "[位置]".into(),
         Element::Merger { .. } => "[聊天记录]".into(),
+        Element::GroupTip(_) => "[群提示消息]".into(),
     }
 }
 
@@ -242,6 +244,8 @@ pub(crate) fn serialize_payload<S: Serializer>(e: &Element, s: S) -> Result<S::O
             p.serialize_field("messageList", &RawJson(message_list))?;
             p.end()
         }
+        // The server writes the official payload.
+        Element::GroupTip(payload) => payload.serialize(s),
     }
 }
 
@@ -330,6 +334,13 @@ mod tests {
                 },
                 "TIMLocationElem",
                 json!({"description": "here", "longitude": 1.5, "latitude": -2.25}),
+            ),
+            (
+                Element::GroupTip(tim_proto::Json(
+                    r#"{"operationType":1,"userIDList":["b"]}"#.into(),
+                )),
+                "TIMGroupTipElem",
+                json!({"operationType": 1, "userIDList": ["b"]}),
             ),
         ];
         for (element, type_, payload) in cases {

@@ -20,6 +20,17 @@ fn check_body_size(bytes: usize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What a client may put in a message: no element only the server makes (a group tip).
+fn check_elements(elements: &[Element]) -> Result<(), Failure> {
+    match elements.iter().any(Element::is_server_made) {
+        true => fail(
+            codes::INVALID_REQUEST,
+            "group tips are made by the server, not sent",
+        ),
+        false => Ok(()),
+    }
+}
+
 /// Users one message may mention.
 const MAX_AT_USERS: usize = 100;
 
@@ -48,6 +59,7 @@ pub(crate) fn check_send(s: &SendMessage) -> Result<(), Failure> {
             "a message needs at least one element",
         );
     }
+    check_elements(&s.body.elements)?;
     if s.body.at_user_list.len() > MAX_AT_USERS {
         return fail(
             codes::INVALID_REQUEST,
@@ -175,6 +187,7 @@ pub async fn revoke<S: Store>(ctx: &Ctx<'_, S>, r: RevokeMessage) -> Result<Mess
 }
 
 pub async fn modify<S: Store>(ctx: &Ctx<'_, S>, m: ModifyMessage) -> Result<MessageOk, Failure> {
+    check_elements(&m.elements)?;
     check_body_size(body_bytes(&m.elements, &m.cloud_custom_data))?;
     let Ctx { shared, caller } = ctx;
     let sender_only = shared

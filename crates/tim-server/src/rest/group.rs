@@ -87,7 +87,7 @@ pub async fn create_group<S: Store>(
         "maxMemberNum": c.max_member_count, "joinOption": c.apply_join_option,
         "memberList": members,
     });
-    let answer = groups::create_group(&ctx, Json::of(&params))
+    let answer = groups::create(&ctx, Json::of(&params), false)
         .await
         .map_err(refused)?;
     let v: Value = serde_json::from_str(&answer.0).unwrap_or_default();

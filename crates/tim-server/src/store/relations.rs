@@ -8,7 +8,7 @@
 //!
 //! [`StoreError::Stale`]: super::StoreError::Stale
 
-use super::StoreResult;
+use super::{NewGroupMessage, StoreResult};
 use std::future::Future;
 use tim_proto::relation::List;
 use tim_proto::InboxEvent;
@@ -78,7 +78,7 @@ impl Key {
 }
 
 /// A write of relation rows, all or nothing.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone)]
 pub struct Plan {
     /// Each key's data as the op read it (`None`: absent); any other state fails the plan.
     pub expect: Vec<(Key, Option<String>)>,
@@ -88,6 +88,9 @@ pub struct Plan {
     pub tell: Vec<(String, List)>,
     /// Other inbox items to add, each to its user's inbox.
     pub items: Vec<(String, InboxEvent)>,
+    /// Group messages stored with the plan (a group's tips), each in its group's next
+    /// sequence, pushed to its members once committed; the sender need not be a member.
+    pub posts: Vec<NewGroupMessage>,
 }
 
 impl Plan {
@@ -136,12 +139,20 @@ impl Plan {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.tell.is_empty() && self.items.is_empty()
+        self.changes.is_empty()
+            && self.tell.is_empty()
+            && self.items.is_empty()
+            && self.posts.is_empty()
     }
 
     /// `event` goes to `user`'s inbox with the plan.
     pub fn item(&mut self, user: &str, event: InboxEvent) {
         self.items.push((user.to_owned(), event));
+    }
+
+    /// `message` goes into its group's sequence with the plan.
+    pub fn post(&mut self, message: NewGroupMessage) {
+        self.posts.push(message);
     }
 }
 
@@ -178,6 +189,9 @@ pub trait RelationStore: Send + Sync + 'static {
 
     /// Applies `plan` in one transaction: [`StoreError::Stale`](super::StoreError::Stale)
     /// (and nothing written) when a row is not as `expect` says; each `tell` user gets a
-    /// `changed` item and each `items` user that item (users unknown to the store nothing).
+    /// `changed` item and each `items` user that item (users unknown to the store nothing);
+    /// each of `posts` is stored and pushed as [`GroupStore::send_group`] does.
+    ///
+    /// [`GroupStore::send_group`]: super::GroupStore::send_group
     fn relate(&self, app: u64, plan: Plan) -> impl Future<Output = StoreResult<()>> + Send;
 }

@@ -1122,4 +1122,37 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
     let r = say(&store, "ann", "a2", "gone").await;
     assert!(matches!(r, Err(StoreError::NotMember)), "{r:?}");
     assert_eq!(say(&store, "ben", "b2", "four").await.unwrap().sequence, 4);
+
+    // A plan's posts (a group's tips) go into the group's sequence with its rows, from a
+    // sender who need not be a member; a stale plan posts nothing and takes no number.
+    let post = |cmid: &str| NewGroupMessage {
+        message: NewMessage {
+            app: APP,
+            from: "ann".into(),
+            to: "g".into(),
+            client_msg_id: cmid.into(),
+            random: 7,
+            body: text("a tip"),
+            quota_bytes: 0,
+        },
+        members: vec!["ben".to_owned(), "cid".to_owned()].into(),
+        from_member: false,
+    };
+    let cid = Key::new("g", Kind::Member, "cid");
+    let mut plan = Plan::default();
+    plan.expect(cid.clone(), None);
+    plan.set(cid.clone(), Some("{}".into()));
+    plan.post(post("t1"));
+    store.relate(APP, plan).await.unwrap();
+    let posted = store.group_after(APP, "g", 4, 10).await.unwrap();
+    assert_eq!((seqs(&posted), posted[0].from.as_str()), (vec![5], "ann"));
+    assert_eq!(bus.group_of("cid"), [("g".to_owned(), 5)], "pushed once");
+    let mut stale = Plan::default();
+    stale.expect(cid, None);
+    stale.post(post("t2"));
+    let r = store.relate(APP, stale).await;
+    assert!(matches!(r, Err(StoreError::Stale)), "{r:?}");
+    let now = store.group_seqs(APP, vec!["g".into()]).await.unwrap();
+    assert_eq!(now, [5], "nothing posted");
+    assert_eq!(say(&store, "cid", "c2", "six").await.unwrap().sequence, 6);
 }

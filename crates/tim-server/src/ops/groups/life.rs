@@ -3,6 +3,7 @@
 //! getGroupApplicationList, handleGroupApplication, setMessageRemindType.
 
 use super::conversations::View;
+use super::tips::{self, Tip};
 use super::{
     add_member, apply_key, bounded, declared, denied, existing, group_id_of, group_object, invalid,
     member_key, mine, object, parse, profile_key, read, to_data, with_group, Fields, Group,
@@ -86,7 +87,18 @@ fn check_texts(
     bounded("avatar", avatar, g::MAX_AVATAR)
 }
 
+/// createGroup, with the official post-create message (the SDK's).
 pub async fn create_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, Failure> {
+    create(ctx, data, true).await
+}
+
+/// createGroup, announced in the group's history by its creator or not (through the REST API,
+/// which sends nothing).
+pub(crate) async fn create<S: Store>(
+    ctx: &Ctx<'_, S>,
+    data: Json,
+    announce: bool,
+) -> Result<Json, Failure> {
     let r: CreateGroup = params(&data)?;
     if !g::TYPES.contains(&r.kind.as_str()) {
         return fail(
@@ -182,6 +194,11 @@ pub async fn create_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json
         add_member(&mut plan, &id, &me, &MemberRow::new(g::OWNER, now), &fresh);
         for (user, row) in &wanted {
             add_member(&mut plan, &id, user, row, &fresh);
+        }
+        if announce {
+            let mut audience = vec![me.clone()];
+            audience.extend(wanted.iter().map(|(u, _)| u.clone()));
+            tips::announce_creation(ctx, &mut plan, (&id, &profile), audience)?;
         }
         (plan, ())
     })?;
@@ -283,6 +300,9 @@ pub async fn update_group_profile<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Res
         }
         let mut plan = Plan::default();
         if p != group.profile {
+            if let Some(more) = tips::profile_change(&group.profile, &p) {
+                profile_tip(ctx, &mut plan, &group, more)?;
+            }
             group.rewrite(&mut plan, p, now_secs());
             group.tell_all(&mut plan, &[]);
         }
@@ -341,6 +361,7 @@ pub async fn join_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, 
                 &group.joining(),
             );
             group.tell_all(&mut plan, &[]);
+            joined_tip(ctx, &mut plan, &group, &me)?;
             (plan, g::JOINED)
         }
     })?;
@@ -378,6 +399,15 @@ pub async fn quit_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, 
             group.rewrite(&mut plan, p, now_secs());
         }
         group.tell_all(&mut plan, &[]);
+        let quitter = vec![me.clone()];
+        let tip = Tip {
+            group: &group,
+            operation: tips::MBR_QUIT,
+            audience: group.ids_after(&[], &quitter),
+            users: quitter,
+            more: json!({}),
+        };
+        tips::tip(ctx, &mut plan, tip)?;
         (plan, ())
     })?;
     Ok(Json::of(&json!({ "groupID": id })))
@@ -463,10 +493,47 @@ pub async fn change_group_owner<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Resul
         new_member.role = g::OWNER.into();
         set_member(&mut plan, &group.id, new_row, &new_member);
         group.tell_all(&mut plan, &[]);
+        let more = json!({"newGroupProfile": {"ownerID": r.new_owner_id}});
+        profile_tip(ctx, &mut plan, &group, more)?;
         (plan, ())
     })?;
     let group = existing(ctx, &r.group_id).await?;
     Ok(with_group(&group, &me))
+}
+
+/// Adds to `plan`: the tip that `user` joined `group` (as read before).
+fn joined_tip<S: Store>(
+    ctx: &Ctx<'_, S>,
+    plan: &mut Plan,
+    group: &Group,
+    user: &str,
+) -> Result<(), Failure> {
+    let users = vec![user.to_owned()];
+    let tip = Tip {
+        group,
+        operation: tips::MBR_JOIN,
+        audience: group.ids_after(&users, &[]),
+        users,
+        more: json!({}),
+    };
+    tips::tip(ctx, plan, tip)
+}
+
+/// Adds to `plan`: the tip that `group`'s profile changed as `more` says (`newGroupProfile`).
+fn profile_tip<S: Store>(
+    ctx: &Ctx<'_, S>,
+    plan: &mut Plan,
+    group: &Group,
+    more: Value,
+) -> Result<(), Failure> {
+    let tip = Tip {
+        group,
+        operation: tips::GRP_PROFILE_UPDATED,
+        users: vec![ctx.caller.user.clone()],
+        more,
+        audience: group.ids(),
+    };
+    tips::tip(ctx, plan, tip)
 }
 
 /// Adds to `plan`: member row `row` (as read) becomes `member`.
@@ -568,6 +635,7 @@ pub async fn handle_group_application<S: Store>(
                 &group.joining(),
             );
             group.tell_all(&mut plan, &[]);
+            joined_tip(ctx, &mut plan, &group, &applicant)?;
         }
         (plan, ())
     })?;

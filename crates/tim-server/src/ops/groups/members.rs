@@ -3,6 +3,7 @@
 //! setGroupMemberCustomField.
 
 use super::life::{has_room, merge_fields, set_member};
+use super::tips::{self, Tip};
 use super::{
     add_member, bounded, declared, denied, existing, group_object, invalid, mine, read, Fields,
     Group, MemberRow, Who,
@@ -135,6 +136,14 @@ pub async fn add_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<
         }
         if !success.is_empty() {
             group.tell_all(&mut plan, &[]);
+            let tip = Tip {
+                group: &group,
+                operation: tips::MBR_JOIN,
+                users: success.clone(),
+                more: json!({}),
+                audience: group.ids_after(&success, &[]),
+            };
+            tips::tip(ctx, &mut plan, tip)?;
         }
         (plan, (success, failure, existed, over))
     })?;
@@ -182,6 +191,14 @@ pub async fn delete_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Resu
         }
         if !removed.is_empty() {
             group.tell_all(&mut plan, &[]);
+            let tip = Tip {
+                group: &group,
+                operation: tips::MBR_KICKED_OUT,
+                users: removed.clone(),
+                more: json!({}),
+                audience: group.ids_after(&[], &removed),
+            };
+            tips::tip(ctx, &mut plan, tip)?;
         }
         (plan, removed)
     })?;
@@ -212,6 +229,20 @@ async fn change_member<S: Store>(
         if member != before {
             set_member(&mut plan, &group.id, row, &member);
             group.tell_all(&mut plan, &[]);
+            if let Some((operation, more)) =
+                tips::member_change(&before, &member, &target, now_secs())
+            {
+                let users = vec![target.clone()];
+                let audience = group.ids();
+                let tip = Tip {
+                    group: &group,
+                    operation,
+                    users,
+                    more,
+                    audience,
+                };
+                tips::tip(ctx, &mut plan, tip)?;
+            }
         }
         (plan, ())
     })?;

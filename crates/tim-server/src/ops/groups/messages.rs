@@ -84,10 +84,7 @@ pub(crate) async fn send<S: Store>(
         return Ok(SendMessageOk { message });
     }
     let mut body = s.body;
-    // Meetings and live rooms count no unread messages (the official types).
-    if matches!(profile.kind.as_str(), g::MEETING | g::AVCHATROOM) {
-        body.excluded_from_unread = true;
-    }
+    body.excluded_from_unread |= !super::Rules::of(&profile.kind).unread;
     let message = NewMessage {
         app: caller.app,
         from: caller.user.clone(),

@@ -13,6 +13,7 @@ pub(crate) mod conversations;
 mod life;
 mod members;
 pub(crate) mod messages;
+mod tips;
 
 pub use life::*;
 pub use members::*;
@@ -51,6 +52,12 @@ pub(crate) struct Rules {
     pub transferable: bool,
     /// It has admins (Work, AVChatRoom: setGroupMemberRole 2682).
     pub admins: bool,
+    /// Its changes leave tips in its history (not a live room's: the live-room issue's), and
+    /// among them the member changes' (joins, quits, removals; off for a Meeting).
+    pub tips: bool,
+    pub member_tips: bool,
+    /// Its messages count as unread (not a Meeting's or a live room's).
+    pub unread: bool,
 }
 
 /// Who may do something.
@@ -75,6 +82,9 @@ impl Rules {
             dismissable: true,
             transferable: true,
             admins: true,
+            tips: true,
+            member_tips: true,
+            unread: true,
         };
         match kind {
             g::WORK => Rules {
@@ -93,6 +103,8 @@ impl Rules {
             g::MEETING => Rules {
                 join_option: g::FREE_ACCESS,
                 join_option_settable: false,
+                member_tips: false,
+                unread: false,
                 ..managed
             },
             g::AVCHATROOM => Rules {
@@ -104,6 +116,9 @@ impl Rules {
                 muters: Some(Who::Owner),
                 transferable: false,
                 admins: false,
+                tips: false,
+                member_tips: false,
+                unread: false,
                 ..managed
             },
             g::COMMUNITY => Rules {
@@ -207,6 +222,14 @@ impl Group {
 
     pub fn ids(&self) -> Vec<String> {
         self.members.iter().map(|m| m.other.clone()).collect()
+    }
+
+    /// The members once `added` joined and `removed` left.
+    pub fn ids_after(&self, added: &[String], removed: &[String]) -> Vec<String> {
+        let mut ids = self.ids();
+        ids.retain(|u| !removed.contains(u));
+        ids.extend(added.iter().cloned());
+        ids
     }
 
     /// Adds to `plan`: the profile row as read is expected, and written as `profile` (with

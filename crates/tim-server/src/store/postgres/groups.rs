@@ -35,6 +35,20 @@ async fn send_group(
     if new.from_member && member.is_none() {
         return Err(StoreError::NotMember);
     }
+    post(tx, writes, ids, new, seq).await
+}
+
+/// Stores `new` as sequence `seq` of its group (taken in this transaction) and pushes it to
+/// its members once committed.
+pub(super) async fn post(
+    tx: &Transaction<'_>,
+    writes: &mut Writes,
+    ids: MessageIds,
+    new: &NewGroupMessage,
+    seq: i64,
+) -> StoreResult<Message> {
+    let msg = &new.message;
+    let conv = group_key(&msg.to);
     let (_, message) = insert(tx, ids, msg, (&conv, ConversationType::Group, seq)).await?;
     writes.deliver_group(msg.app, new.members.clone(), message.clone());
     Ok(message)

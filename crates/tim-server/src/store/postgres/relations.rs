@@ -2,7 +2,9 @@
 //! whose rows it reads or writes (in userID order, as every writer does) before it checks its
 //! expectations, so two plans about the same users run one after the other.
 
-use super::{execute, inbox, lock_users, row, rows, snapshot, transaction, PgStore};
+use super::messages::take_seq;
+use super::{execute, groups, inbox, lock_users, row, rows, snapshot, transaction, PgStore};
+use crate::store::groups::group_key;
 use crate::store::{Key, Kind, Plan, Relation, RelationStore, StoreError, StoreResult};
 use deadpool_postgres::Transaction;
 use tim_proto::InboxEvent;
@@ -121,9 +123,16 @@ impl RelationStore for PgStore {
         users.extend(plan.changes.iter().map(|(k, _)| k.owner.as_str()));
         users.extend(plan.tell.iter().map(|(u, _)| u.as_str()));
         users.extend(plan.items.iter().map(|(u, _)| u.as_str()));
-        let users = &users;
+        users.extend(plan.posts.iter().map(|p| p.message.from.as_str()));
+        let (users, ids) = (&users, self.ids());
         transaction!(self, |tx, writes| {
             async {
+                // The groups' counter rows before the users' rows, as a group send takes them.
+                let mut seqs = Vec::with_capacity(plan.posts.len());
+                for post in &plan.posts {
+                    let conv = group_key(&post.message.to);
+                    seqs.push(take_seq(&tx, app, &conv).await?);
+                }
                 let known = lock_users(&tx, app, users).await?;
                 for (key, expected) in &plan.expect {
                     let found = relation_at(&tx, app, key).await?;
@@ -161,6 +170,9 @@ impl RelationStore for PgStore {
                     if known.contains(user) {
                         inbox::push(&tx, writes, app, user, None, event.clone()).await?;
                     }
+                }
+                for (post, seq) in plan.posts.iter().zip(seqs) {
+                    groups::post(&tx, writes, ids, post, seq).await?;
                 }
                 Ok(())
             }

@@ -10,7 +10,7 @@ use crate::store::{GroupStore, HistoryRange, Key, Kind, NewGroupMessage, StoreEr
 use rusqlite::{params, Connection, OptionalExtension};
 use tim_proto::{ConversationType, Message};
 
-fn send_group(
+pub(super) fn send_group(
     conn: &Connection,
     writes: &mut Writes,
     new: NewGroupMessage,

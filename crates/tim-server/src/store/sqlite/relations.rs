@@ -1,7 +1,7 @@
 //! Relations on SQLite: the `relations` table.
 
-use super::inbox;
 use super::SqliteStore;
+use super::{groups, inbox};
 use crate::now_secs;
 use crate::store::{Key, Kind, Plan, Relation, RelationStore, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -139,6 +139,9 @@ impl RelationStore for SqliteStore {
                 if let Some(seq) = inbox::next_seq(conn, writes, app, &user)? {
                     inbox::push_at(conn, writes, app, &user, seq, None, event)?;
                 }
+            }
+            for post in plan.posts {
+                groups::send_group(conn, writes, post)?;
             }
             Ok(())
         })
