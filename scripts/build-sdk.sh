@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: wasm-pack (--target web) output, optimised by binaryen's
-# wasm-opt, completed with the JS face (js/) and pkg-template/. Prints the package size.
+# wasm-opt, completed with the JS face (js/), its JavaScript minified, and pkg-template/.
+# Prints the package size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -17,6 +18,7 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
 rm -f pkg/.gitignore pkg/README.md
 cp js/*.js js/index.d.ts pkg/
 node scripts/surface.mjs pkg/surface.js
+node scripts/minify.mjs pkg
 cp -r pkg-template/. pkg/
 node scripts/size.mjs pkg
 # Tests and the demo import the package by its name.
