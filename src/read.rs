@@ -205,6 +205,7 @@ fn conversation_type(v: &JsValue) -> Option<ConversationType> {
     match string(v, "conversationType")?.as_str() {
         "C2C" => Some(ConversationType::C2C),
         "GROUP" => Some(ConversationType::Group),
+        "@TIM#SYSTEM" => Some(ConversationType::System),
         _ => None,
     }
 }
@@ -235,6 +236,9 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
         },
         "changed" => InboxEvent::Changed {
             list: List::from_name(&string(v, "list")?)?,
+        },
+        "notice" => InboxEvent::Notice {
+            message: message(&get(v, "message"))?,
         },
         _ => return None,
     };
@@ -312,6 +316,7 @@ pub(crate) fn element(type_: &str, c: &JsValue) -> Option<Element> {
             }
         }
         "TIMGroupTipElem" => Element::GroupTip(json(c)),
+        "TIMGroupSystemNoticeElem" => Element::GroupNotice(json(c)),
         _ => return None,
     })
 }

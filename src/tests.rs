@@ -154,9 +154,10 @@ fn inbox_kind(event: &InboxEvent) -> usize {
         InboxEvent::Profile { .. } => 5,
         InboxEvent::Changed { .. } => 6,
         InboxEvent::ConversationGroups { .. } => 7,
+        InboxEvent::Notice { .. } => 8,
     }
 }
-const INBOX_KINDS: usize = 8;
+const INBOX_KINDS: usize = 9;
 
 fn inbox_items() -> Vec<InboxItem> {
     let events = [
@@ -181,6 +182,19 @@ fn inbox_items() -> Vec<InboxItem> {
                 name: "fav".into(),
                 conversation_id_list: vec!["C2Cbob".into()],
             }],
+        },
+        InboxEvent::Notice {
+            message: Message {
+                conversation_type: tim_proto::ConversationType::System,
+                from: "@TIM#SYSTEM".into(),
+                body: MessageBody {
+                    elements: vec![Element::GroupNotice(Json(
+                        r#"{"operationType":4,"operatorID":"bob"}"#.into(),
+                    ))],
+                    ..MessageBody::default()
+                },
+                ..message()
+            },
         },
     ];
     events

@@ -117,7 +117,11 @@ const handlers = {
     setTotalUnread(event.data);
   },
   [TIM.EVENT.MESSAGE_RECEIVED](event) {
-    for (const message of event.data) receive(message);
+    for (const message of event.data) {
+      // Group system notices are in no chat: the Groups tab tells them.
+      if (message.conversationType === TIM.TYPES.CONV_SYSTEM) circles.notice(message);
+      else receive(message);
+    }
     renderPane(false);
   },
   [TIM.EVENT.MESSAGE_READ_BY_PEER](event) {

@@ -203,9 +203,29 @@ export function groups(env) {
     render();
   }
 
+  /** A group system notice (TIMGroupSystemNoticeElem, operationType numbers of the SDK) told as a toast. */
+  function notice(m) {
+    const p = m.payload || {};
+    const group = (p.groupProfile && (p.groupProfile.name || p.groupProfile.groupID)) || 'a group';
+    const by = p.operatorID;
+    const text = {
+      1: `${by} asks to join ${group}`,
+      2: `${group} accepted your request`,
+      3: `${group} refused your request${p.handleMessage ? `: ${p.handleMessage}` : ''}`,
+      4: `${by} removed you from ${group}`,
+      5: `${by} dismissed ${group}`,
+      7: `${by} added you to ${group}`,
+      9: `You are now an admin of ${group}`,
+      10: `You are no longer an admin of ${group}`,
+      255: `${group}: ${p.userDefinedField}`,
+    }[p.operationType];
+    if (text) env.toast(text);
+    if (p.operationType === 1 && !ui.panel.hidden) loadRequests();
+  }
+
   render();
   /** The name of group `groupID` from the group list, if the user is in it. */
   const name = (groupID) => (list.find((g) => g.groupID === groupID) || {}).name;
 
-  return { handlers, reset, name };
+  return { handlers, reset, name, notice };
 }

@@ -5,7 +5,10 @@ use super::{each, string, strings, Api, Reply};
 use crate::driver::{now_ms, to_js, Driver};
 use crate::read::{self, get};
 use js_sys::Array;
-use tim_core::error::{MESSAGE_MERGER_TYPE_INVALID, MESSAGE_SEND_NEED_MESSAGE_INSTANCE};
+use tim_core::error::{
+    CANNOT_DELETE_GROUP_SYSTEM_NOTICE, MESSAGE_MERGER_TYPE_INVALID,
+    MESSAGE_SEND_NEED_MESSAGE_INSTANCE,
+};
 use tim_core::{ApiError, MessageDraft, SendOptions};
 use tim_proto::ConversationType;
 use wasm_bindgen::JsValue;
@@ -175,6 +178,12 @@ fn modify_message(d: &mut Driver, message: JsValue, _: JsValue) -> Reply {
 /// Deletes messages from this user's history; resolves `{messageList}`, the app's messages
 /// marked `isDeleted`.
 fn delete_message(d: &mut Driver, list: JsValue, _: JsValue) -> Reply {
+    if each(&list, "conversationType")
+        .iter()
+        .any(|t| t == "@TIM#SYSTEM")
+    {
+        return Reply::Now(Err(ApiError::sdk(CANNOT_DELETE_GROUP_SYSTEM_NOTICE)));
+    }
     let ids = each(&list, "ID");
     Reply::Later(d.core.delete_messages(now_ms(), ids), list)
 }

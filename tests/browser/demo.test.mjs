@@ -674,10 +674,11 @@ test('groups: a Public group created, a join request approved, an admin made, a 
   await vic.getByTestId('join-group-input').fill(groupID);
   await vic.getByTestId('join-group-button').click();
   await vic.getByTestId('toast').filter({ hasText: 'waiting for approval' }).waitFor();
-  await una.getByTestId('tab-chats').click();
-  await una.getByTestId('tab-groups').click();
+  // Una is told by the join request's notice, and her open Groups tab lists it at once.
+  await una.getByTestId('toast').filter({ hasText: 'vic asks to join Hikers' }).waitFor();
   const request = una.getByTestId('group-request').filter({ hasText: 'vic' });
   await request.getByTestId('group-request-approve').click();
+  await vic.getByTestId('toast').filter({ hasText: 'Hikers accepted your request' }).waitFor();
   await unas.filter({ hasText: 'Public · 2 members' }).waitFor();
   const vics = vic.locator(`[data-testid="group"][data-group="${groupID}"]`);
   await vics.filter({ hasText: 'Public · 2 members' }).waitFor();

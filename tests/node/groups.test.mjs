@@ -200,9 +200,9 @@ test('group messages: to every member live, as history, and what a cut connectio
     // A tip: dave added, as each member sees it (MESSAGE_RECEIVED, the official payload), in the
     // conversation list as its last message, never unread.
     await call(alice, 'addGroupMember', { groupID: 'chat', userIDList: ['gm-dave'] });
+    const isTip = (m) => m.type === TIM.TYPES.MSG_GRP_TIP;
     for (const member of [bob, dave]) {
-      const [tip] = await member.take(E.MESSAGE_RECEIVED);
-      assert.equal(tip.type, TIM.TYPES.MSG_GRP_TIP);
+      const tip = (await member.take(E.MESSAGE_RECEIVED, (l) => l.some(isTip))).find(isTip);
       assert.equal(tip.conversationID, 'GROUPchat');
       assert.equal(tip.payload.operationType, TIM.TYPES.GRP_TIP_MBR_JOIN);
       assert.deepEqual([tip.payload.operatorID, tip.payload.userIDList, tip.payload.memberCount], ['gm-alice', ['gm-dave'], 4]);
@@ -214,4 +214,35 @@ test('group messages: to every member live, as history, and what a cut connectio
   } finally {
     await proxy.close();
   }
+});
+
+test('group system notices: MESSAGE_RECEIVED in @TIM#SYSTEM, a request handled by its notice, kept from deleteMessage (2116)', async () => {
+  const owner = await user('n-owner');
+  const asker = await user('n-asker');
+  await call(owner, 'createGroup', { name: 'asks', type: TIM.TYPES.GRP_PUBLIC, groupID: 'asks' });
+  const notice = (p, op) =>
+    p.take(E.MESSAGE_RECEIVED, (l) => l.some((m) => m.type === TIM.TYPES.MSG_GRP_SYS_NOTICE && m.payload.operationType === op));
+  const find = (list, op) => list.find((m) => m.payload.operationType === op);
+
+  await call(asker, 'joinGroup', { groupID: 'asks', applyMessage: 'hello' });
+  const request = find(await notice(owner, 1), 1);
+  assert.deepEqual(
+    [request.conversationID, request.conversationType, request.from, request.flow],
+    ['@TIM#SYSTEM', TIM.TYPES.CONV_SYSTEM, '@TIM#SYSTEM', 'in'],
+  );
+  assert.deepEqual([request.payload.operatorID, request.payload.groupProfile.groupID, request.payload.handleMessage], ['n-asker', 'asks', 'hello']);
+  assert.equal(await codeOf(owner, `tim.deleteMessage([${JSON.stringify(request)}])`), 2116);
+  // The official way: the notice itself handed to handleGroupApplication.
+  const handled = await call(owner, 'handleGroupApplication', { handleAction: 'Agree', message: request });
+  assert.equal(handled.data.group.memberCount, 2);
+  const accepted = find(await notice(asker, 2), 2);
+  assert.equal(accepted.payload.groupProfile.groupID, 'asks');
+  await asker.take(E.GROUP_LIST_UPDATED, (l) => l.length === 1);
+
+  await call(owner, 'deleteGroupMember', { groupID: 'asks', userIDList: ['n-asker'] });
+  const kicked = find(await notice(asker, 4), 4);
+  assert.equal(kicked.payload.operatorID, 'n-owner');
+  await asker.take(E.GROUP_LIST_UPDATED, (l) => l.length === 0);
+  const list = (await call(asker, 'getConversationList')).data.conversationList;
+  assert.ok(!list.some((c) => c.conversationID === '@TIM#SYSTEM'), 'notices are in no conversation of the list');
 });

@@ -20,6 +20,8 @@ pub const MESSAGE_SEND_INVALID_CONVERSATION_TYPE: u32 = 2106;
 pub const MESSAGE_SEND_NEED_MESSAGE_INSTANCE: u32 = 2105;
 /// `downloadMergerMessage` of a message that is not a merger message.
 pub const MESSAGE_MERGER_TYPE_INVALID: u32 = 2450;
+/// deleteMessage of a group system notice (`@TIM#SYSTEM`).
+pub const CANNOT_DELETE_GROUP_SYSTEM_NOTICE: u32 = 2116;
 /// `sendMessageReadReceipt` with no messages.
 pub const READ_RECEIPT_MESSAGE_LIST_EMPTY: u32 = 2114;
 /// `deleteMessage` with no messages.
@@ -78,6 +80,7 @@ fn describe(code: u32) -> &'static str {
             "sendMessage needs a message made by createXxxMessage"
         }
         MESSAGE_MERGER_TYPE_INVALID => "not a merger message",
+        CANNOT_DELETE_GROUP_SYSTEM_NOTICE => "group system notices are not deleted",
         READ_RECEIPT_MESSAGE_LIST_EMPTY => "no messages to send read receipts for",
         NETWORK_ERROR => "network error",
         NETWORK_TIMEOUT => "request timed out",

@@ -87,8 +87,11 @@ impl Domains<Waiter> for Account {
             _ => {}
         }
         let me = eng.user().unwrap_or_default();
-        // The list first: how a message shows (peer read or not) depends on it.
-        self.conversations.item(me, &item);
+        // The list first: how a message shows (peer read or not) depends on it. A notice is
+        // in none of its conversations.
+        if !matches!(item.event, InboxEvent::Notice { .. }) {
+            self.conversations.item(me, &item);
+        }
         self.messages.item(me, &self.conversations, item);
     }
 

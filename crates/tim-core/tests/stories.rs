@@ -761,6 +761,47 @@ fn own_sends_echoed_by_the_inbox_are_not_received() {
 }
 
 #[test]
+fn a_group_notice_is_received_in_the_system_conversation_and_in_no_list() {
+    let mut core = ready("alice", 0);
+    let payload = r#"{"operationType":4,"operatorID":"bob"}"#;
+    let notice = Message {
+        id: "0-1-2".into(),
+        conversation_type: ConversationType::System,
+        from: "@TIM#SYSTEM".into(),
+        to: "alice".into(),
+        body: proto::MessageBody {
+            elements: vec![Element::GroupNotice(proto::Json(payload.into()))],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let event = proto::InboxEvent::Notice { message: notice };
+    core.on_frame(1, ServerFrame::Inbox(InboxItem { seq: 1, event }));
+    let effects = drain(&mut core);
+    let [Effect::Emit(Event::MessageReceived(list))] = &effects[..] else {
+        panic!("only MESSAGE_RECEIVED: {effects:?}")
+    };
+    let m = serde_json::to_value(&list[0]).unwrap();
+    assert_eq!(
+        (&m["conversationID"], &m["conversationType"], &m["type"]),
+        (
+            &json!("@TIM#SYSTEM"),
+            &json!("@TIM#SYSTEM"),
+            &json!("TIMGroupSystemNoticeElem")
+        )
+    );
+    assert_eq!(
+        m["payload"],
+        json!({"operationType": 4, "operatorID": "bob"})
+    );
+    assert_eq!(
+        (&m["flow"], &m["from"]),
+        (&json!("in"), &json!("@TIM#SYSTEM"))
+    );
+    assert_eq!(core.inbox_cursor(), Some(1));
+}
+
+#[test]
 fn own_messages_from_other_sessions_are_received_as_out() {
     let mut core = ready("alice", 0);
     core.on_frame(1, push(1, stored(1, "alice", "bob", "other-tab-1")));

@@ -206,6 +206,10 @@ pub struct HandleApplication {
     pub handle_message: String,
     #[serde(default)]
     pub application: Option<Application>,
+    /// Instead of `application`, its join-request notice (the official `message`: a
+    /// TIMGroupSystemNoticeElem message of operationType 1).
+    #[serde(default)]
+    pub message: Option<serde_json::Value>,
 }
 
 /// An application as getGroupApplicationList lists it (the fields handling one needs).

@@ -8,6 +8,9 @@ pub enum ConversationType {
     C2C,
     #[serde(rename = "GROUP")]
     Group,
+    /// A group system notice's: the official `@TIM#SYSTEM` conversation (server-made only).
+    #[serde(rename = "@TIM#SYSTEM")]
+    System,
 }
 
 /// The official conversationID, parsed: `C2C<userID>`, `GROUP<groupID>` or `@TIM#SYSTEM`. This

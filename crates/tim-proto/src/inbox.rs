@@ -73,4 +73,7 @@ pub enum InboxEvent {
         #[serde(rename = "conversationGroups")]
         conversation_groups: Vec<ConversationGroup>,
     },
+    /// A group system notice for the user (a `@TIM#SYSTEM` message, in no conversation list
+    /// and no history): the SDK fires MESSAGE_RECEIVED with it.
+    Notice { message: Message },
 }

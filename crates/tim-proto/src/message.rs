@@ -49,12 +49,17 @@ pub enum Element {
     /// payload (`operationType`, `operatorID`, `userIDList` …). Made by the server only.
     #[serde(rename = "TIMGroupTipElem")]
     GroupTip(crate::Json),
+    /// A group system notice (TIMGroupSystemNoticeElem), in the `@TIM#SYSTEM` conversation: a
+    /// join request, its answer, a removal, a dismissal …; its content is the official payload
+    /// (`operationType`, `operatorID`, `groupProfile` …). Made by the server only.
+    #[serde(rename = "TIMGroupSystemNoticeElem")]
+    GroupNotice(crate::Json),
 }
 
 impl Element {
-    /// Made by the server, never sent by a client (a tip).
+    /// Made by the server, never sent by a client (a tip, a notice).
     pub fn is_server_made(&self) -> bool {
-        matches!(self, Element::GroupTip(_))
+        matches!(self, Element::GroupTip(_) | Element::GroupNotice(_))
     }
 }
 
@@ -151,6 +156,7 @@ impl Message {
         match self.conversation_type {
             ConversationType::C2C => ConversationId::C2C(self.peer_of(me).to_owned()),
             ConversationType::Group => ConversationId::Group(self.to.clone()),
+            ConversationType::System => ConversationId::System,
         }
     }
 }

@@ -178,6 +178,9 @@ async fn run<S: Store>(
         ("group_open_http_svc", "send_group_msg") => {
             group::send_group_msg(shared, app.sdkappid, identifier, body).await
         }
+        ("group_open_http_svc", "send_group_system_notification") => {
+            group::send_group_system_notification(shared, app.sdkappid, identifier, body).await
+        }
         ("group_open_http_svc", "get_group_info") => {
             group::get_group_info(shared, app.sdkappid, body).await
         }

@@ -337,7 +337,9 @@ impl Conversations {
                 self.list.groups.clone_from(conversation_groups);
                 self.groups_changed = true;
             }
-            InboxEvent::Profile { .. } | InboxEvent::Changed { .. } => {}
+            // Notices are in no conversation of the list.
+            InboxEvent::Profile { .. } | InboxEvent::Changed { .. } | InboxEvent::Notice { .. } => {
+            }
         }
     }
 

@@ -481,7 +481,8 @@ impl Messages {
     /// unless this instance caused it itself.
     pub fn item(&mut self, me: &str, convs: &Conversations, item: InboxItem) {
         match item.event {
-            InboxEvent::Message { message } => {
+            // A notice is nobody's own message.
+            InboxEvent::Message { message } | InboxEvent::Notice { message } => {
                 let own =
                     message.from == me && self.own_sends.remove(&message.client_msg_id).is_some();
                 let message = self.view(me, convs, message);

@@ -167,6 +167,7 @@ pub(crate) fn element_type(e: &Element) -> &'static str {
         Element::Location { .. } => "TIMLocationElem",
         Element::Merger { .. } => "TIMRelayElem",
         Element::GroupTip(_) => "TIMGroupTipElem",
+        Element::GroupNotice(_) => "TIMGroupSystemNoticeElem",
     }
 }
 
@@ -179,6 +180,7 @@ pub(crate) fn message_for_show(e: &Element) -> String {
         Element::Location { .. } => "[位置]".into(),
         Element::Merger { .. } => "[聊天记录]".into(),
         Element::GroupTip(_) => "[群提示消息]".into(),
+        Element::GroupNotice(_) => "[群系统通知]".into(),
     }
 }
 
@@ -245,7 +247,7 @@ pub(crate) fn serialize_payload<S: Serializer>(e: &Element, s: S) -> Result<S::O
             p.end()
         }
         // The server writes the official payload.
-        Element::GroupTip(payload) => payload.serialize(s),
+        Element::GroupTip(payload) | Element::GroupNotice(payload) => payload.serialize(s),
     }
 }
 

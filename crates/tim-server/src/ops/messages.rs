@@ -25,7 +25,7 @@ fn check_elements(elements: &[Element]) -> Result<(), Failure> {
     match elements.iter().any(Element::is_server_made) {
         true => fail(
             codes::INVALID_REQUEST,
-            "group tips are made by the server, not sent",
+            "group tips and notices are made by the server, not sent",
         ),
         false => Ok(()),
     }
@@ -46,6 +46,12 @@ pub(crate) fn check_send(s: &SendMessage) -> Result<(), Failure> {
             return fail(
                 codes::GROUP_INVALID_GROUPID,
                 format!("invalid groupID {:?}", s.to),
+            )
+        }
+        ConversationType::System => {
+            return fail(
+                codes::INVALID_REQUEST,
+                "the @TIM#SYSTEM conversation takes no messages",
             )
         }
         _ => {}

@@ -1,6 +1,6 @@
 //! REST `group_open_http_svc/*`: an app back end's group management in Tencent's shape —
 //! `create_group`, `add_group_member`, `delete_group_member`, `destroy_group`, `get_group_info`,
-//! `send_group_msg` — through the group ops acting for the group's owner (so every member's lists and events
+//! `send_group_msg`, `send_group_system_notification` — through the group ops acting for the group's owner (so every member's lists and events
 //! are the SDK's), except what only the app may do (dismissing a Work group, a group without an
 //! owner), which writes the same plans directly.
 
@@ -352,6 +352,35 @@ pub async fn send_group_msg<S: Store>(
     };
     let sent = send(&ctx, s, sender).await.map_err(refused)?;
     Ok(json!({"MsgTime": sent.message.time, "MsgSeq": sent.message.sequence}))
+}
+
+#[derive(Deserialize)]
+struct NoticeBody {
+    #[serde(rename = "GroupId")]
+    group_id: String,
+    #[serde(rename = "ToMembers_Account", default)]
+    to: Vec<String>,
+    #[serde(rename = "Content")]
+    content: String,
+}
+
+/// send_group_system_notification: a custom notice (operationType 255, `Content` in its
+/// `userDefinedField`) from the administrator to `ToMembers_Account`, or to every member.
+pub async fn send_group_system_notification<S: Store>(
+    shared: &Shared<S>,
+    app: u64,
+    admin: &str,
+    body: &str,
+) -> Refused {
+    let b: NoticeBody = read(body)?;
+    let caller = Caller::administrator_for(app, admin);
+    let ctx = Ctx {
+        shared,
+        caller: &caller,
+    };
+    let sent = groups::notices::custom(&ctx, &b.group_id, &b.to, &b.content);
+    sent.await.map_err(refused)?;
+    Ok(Value::Null)
 }
 
 /// Makes the clientMsgIDs of REST sends unique within this process (the time tells processes

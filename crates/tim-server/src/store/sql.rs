@@ -39,19 +39,22 @@ pub const CONTROL_NOT_LAST: i64 = 2;
 /// `conv_type` values.
 const CONV_C2C: i64 = 1;
 const CONV_GROUP: i64 = 2;
+/// (Notices are inbox items only: no message row has it.)
+const CONV_SYSTEM: i64 = 3;
 
 pub fn conv_type_code(t: ConversationType) -> i64 {
     match t {
         ConversationType::C2C => CONV_C2C,
         ConversationType::Group => CONV_GROUP,
+        ConversationType::System => CONV_SYSTEM,
     }
 }
 
 pub fn conversation_type(code: i64) -> ConversationType {
-    if code == CONV_GROUP {
-        ConversationType::Group
-    } else {
-        ConversationType::C2C
+    match code {
+        CONV_GROUP => ConversationType::Group,
+        CONV_SYSTEM => ConversationType::System,
+        _ => ConversationType::C2C,
     }
 }
 
@@ -74,6 +77,7 @@ pub const KIND_MODIFIED: i64 = 5;
 pub const KIND_PROFILE: i64 = 6;
 pub const KIND_CHANGED: i64 = 7;
 pub const KIND_CONVERSATION_GROUPS: i64 = 8;
+pub const KIND_NOTICE: i64 = 9;
 
 /// The kind of an inbox item, and whether it is stored as its JSON (else it names a message).
 pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
@@ -86,6 +90,7 @@ pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
         InboxEvent::Profile { .. } => (KIND_PROFILE, true),
         InboxEvent::Changed { .. } => (KIND_CHANGED, true),
         InboxEvent::ConversationGroups { .. } => (KIND_CONVERSATION_GROUPS, true),
+        InboxEvent::Notice { .. } => (KIND_NOTICE, true),
     }
 }
 

@@ -3,6 +3,7 @@
 //! getGroupApplicationList, handleGroupApplication, setMessageRemindType.
 
 use super::conversations::View;
+use super::notices::{self, notify, Notice};
 use super::tips::{self, Tip};
 use super::{
     add_member, apply_key, bounded, declared, denied, existing, group_id_of, group_object, invalid,
@@ -351,6 +352,12 @@ pub async fn join_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Json, 
         } else if group.profile.join_option == g::NEED_PERMISSION {
             let data = json!({"applyMessage": r.apply_message}).to_string();
             plan.set(apply_key(&group.id, &me), Some(data));
+            let notice = Notice {
+                group: (&group.id, &group.profile.name),
+                operation: notices::JOIN_REQUEST,
+                more: json!({ "handleMessage": r.apply_message }),
+            };
+            notify(ctx, &mut plan, &notice, &group.managers())?;
             (plan, g::WAIT_APPROVAL)
         } else {
             add_member(
@@ -427,8 +434,7 @@ pub async fn dismiss_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Jso
         if !group.is(&me, Who::Owner) {
             return denied("only the owner dismisses a group");
         }
-        let mut plan = dismissal(ctx, &group).await?;
-        group.tell_all(&mut plan, &[]);
+        let plan = dismissal(ctx, &group, Some(&me)).await?;
         (plan, ())
     })?;
     Ok(Json::of(&json!({ "groupID": id })))
@@ -438,14 +444,19 @@ pub async fn dismiss_group<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<Jso
 pub(crate) async fn destroy<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<(), Failure> {
     decided!(ctx, {
         let group = existing(ctx, id).await?;
-        let mut plan = dismissal(ctx, &group).await?;
-        group.tell_all(&mut plan, &[]);
+        let plan = dismissal(ctx, &group, None).await?;
         (plan, ())
     })
 }
 
-/// A plan that removes every row of `group` (its profile, members, applications).
-pub(crate) async fn dismissal<S: Store>(ctx: &Ctx<'_, S>, group: &Group) -> Result<Plan, Failure> {
+/// A plan that removes every row of `group` (its profile, members, applications), tells
+/// every member's group list, and gives every member (but the one who dismissed it, `except`)
+/// the dismissal notice.
+pub(crate) async fn dismissal<S: Store>(
+    ctx: &Ctx<'_, S>,
+    group: &Group,
+    except: Option<&String>,
+) -> Result<Plan, Failure> {
     let mut plan = Plan::default();
     let key = profile_key(&group.id);
     plan.expect(key.clone(), Some(&group.row));
@@ -459,6 +470,14 @@ pub(crate) async fn dismissal<S: Store>(ctx: &Ctx<'_, S>, group: &Group) -> Resu
     for a in applications {
         plan.set(apply_key(&group.id, &a.other), None);
     }
+    group.tell_all(&mut plan, &[]);
+    let notice = Notice {
+        group: (&group.id, &group.profile.name),
+        operation: notices::DISMISSED,
+        more: json!({}),
+    };
+    let others = group.ids_after(&[], except.map(std::slice::from_ref).unwrap_or_default());
+    notify(ctx, &mut plan, &notice, &others)?;
     Ok(plan)
 }
 
@@ -600,11 +619,20 @@ pub async fn handle_group_application<S: Store>(
         g::REJECT => false,
         other => return invalid(format!("unknown handleAction {other:?}")),
     };
-    let Some(application) = r.application else {
-        return invalid("which application: give `application`");
+    // The application as listed, or its join-request notice (`message`).
+    let from_notice = r.message.as_ref().map(|m| {
+        let p = &m["payload"];
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        (text(&p["groupProfile"]["groupID"]), text(&p["operatorID"]))
+    });
+    let Some((id, applicant)) = r
+        .application
+        .map(|a| (a.group_id, a.applicant))
+        .or(from_notice)
+    else {
+        return invalid("which application: give `application` or its `message`");
     };
     let me = ctx.caller.user.clone();
-    let (id, applicant) = (application.group_id, application.applicant);
     decided!(ctx, {
         let group = mine(ctx, &id).await?;
         if !group.is(&me, Who::Managers) {
@@ -623,6 +651,16 @@ pub async fn handle_group_application<S: Store>(
         let mut plan = Plan::default();
         plan.expect(key.clone(), Some(&pending));
         plan.set(key, None);
+        let notice = Notice {
+            group: (&group.id, &group.profile.name),
+            operation: if agree {
+                notices::ACCEPTED
+            } else {
+                notices::REFUSED
+            },
+            more: json!({ "handleMessage": r.handle_message }),
+        };
+        notify(ctx, &mut plan, &notice, std::slice::from_ref(&applicant))?;
         if agree && group.member(&applicant).is_none() {
             if !has_room(&group, 1) {
                 return fail(GROUP_FULL, "the group is full");

@@ -3,6 +3,7 @@
 //! setGroupMemberCustomField.
 
 use super::life::{has_room, merge_fields, set_member};
+use super::notices::{self, notify, Notice};
 use super::tips::{self, Tip};
 use super::{
     add_member, bounded, declared, denied, existing, group_object, invalid, mine, read, Fields,
@@ -144,6 +145,12 @@ pub async fn add_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Result<
                 audience: group.ids_after(&success, &[]),
             };
             tips::tip(ctx, &mut plan, tip)?;
+            let notice = Notice {
+                group: (&group.id, &group.profile.name),
+                operation: notices::INVITED,
+                more: json!({}),
+            };
+            notify(ctx, &mut plan, &notice, &success)?;
         }
         (plan, (success, failure, existed, over))
     })?;
@@ -199,6 +206,12 @@ pub async fn delete_group_member<S: Store>(ctx: &Ctx<'_, S>, data: Json) -> Resu
                 audience: group.ids_after(&[], &removed),
             };
             tips::tip(ctx, &mut plan, tip)?;
+            let notice = Notice {
+                group: (&group.id, &group.profile.name),
+                operation: notices::KICKED,
+                more: json!({}),
+            };
+            notify(ctx, &mut plan, &notice, &removed)?;
         }
         (plan, removed)
     })?;
@@ -229,6 +242,18 @@ async fn change_member<S: Store>(
         if member != before {
             set_member(&mut plan, &group.id, row, &member);
             group.tell_all(&mut plan, &[]);
+            if before.role != member.role {
+                let operation = match member.role.as_str() {
+                    g::ADMIN => notices::SET_ADMIN,
+                    _ => notices::CANCELED_ADMIN,
+                };
+                let notice = Notice {
+                    group: (&group.id, &group.profile.name),
+                    operation,
+                    more: json!({}),
+                };
+                notify(ctx, &mut plan, &notice, std::slice::from_ref(&target))?;
+            }
             if let Some((operation, more)) =
                 tips::member_change(&before, &member, &target, now_secs())
             {

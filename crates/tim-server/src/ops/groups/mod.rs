@@ -13,6 +13,7 @@ pub(crate) mod conversations;
 mod life;
 mod members;
 pub(crate) mod messages;
+pub(crate) mod notices;
 mod tips;
 
 pub use life::*;
@@ -218,6 +219,12 @@ impl Group {
             Who::Managers => role == g::OWNER || role == g::ADMIN,
             Who::Owner => role == g::OWNER,
         }
+    }
+
+    /// The owner and admins.
+    pub fn managers(&self) -> Vec<String> {
+        let all = self.members.iter().map(|m| &m.other);
+        all.filter(|u| self.is(u, Who::Managers)).cloned().collect()
     }
 
     pub fn ids(&self) -> Vec<String> {
