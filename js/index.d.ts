@@ -452,7 +452,8 @@ export interface Conversation {
   lastMessage: any;
   groupProfile: Group;
   userProfile: Profile;
-  groupAtInfoList: Array<any>;
+  /** The unread group messages that mention the user: `atTypeArray[0]` is CONV_AT_ME, CONV_AT_ALL or CONV_AT_ALL_AT_ME. */
+  groupAtInfoList: Array<{ groupID: string; messageSequence: number; atTypeArray: number[] }>;
   remark: string;
   isPinned: boolean;
   messageRemindType: TIM.TYPES;

@@ -4,6 +4,7 @@
 //! instead. A frame that does not match gives `None` and is dropped.
 
 use js_sys::{Array, Reflect, JSON};
+use tim_proto::conversation::GroupAtInfo;
 use tim_proto::group::{GroupPush, SyncGroupsOk};
 use tim_proto::relation::List;
 use tim_proto::{
@@ -198,6 +199,13 @@ fn conversation(v: &JsValue) -> Option<Conversation> {
         deleted: flag(v, "deleted").unwrap_or(false),
         peer_nick: string_or_empty(v, "peerNick"),
         peer_avatar: string_or_empty(v, "peerAvatar"),
+        group_at_info_list: list(v, "groupAtInfoList", |a| {
+            Some(GroupAtInfo {
+                message_sequence: uint(a, "messageSequence")?,
+                at_type: uint(a, "atType")? as u32,
+            })
+        })
+        .unwrap_or_default(),
     })
 }
 

@@ -81,6 +81,15 @@ fn conversations() -> ConversationsOk {
                 deleted: false,
                 peer_nick: "Bob".into(),
                 peer_avatar: "b.png".into(),
+                group_at_info_list: Vec::new(),
+            },
+            Conversation {
+                unread_count: 2,
+                group_at_info_list: vec![tim_proto::conversation::GroupAtInfo {
+                    message_sequence: 7,
+                    at_type: 3,
+                }],
+                ..Conversation::empty(ConversationId::Group("@TGS#ABC".into()))
             },
             Conversation {
                 deleted: true,

@@ -538,7 +538,12 @@ async function send(text) {
   let message;
   try {
     const conversationType = isGroup(p.id) ? GROUP : C2C;
-    message = tim.createTextMessage({ to: p.peer, conversationType, payload: { text } });
+    // In a group, "@userID" mentions a member and "@all" everyone (createTextAtMessage).
+    const atUserList = [...text.matchAll(/(?:^|\s)@([\w.-]+)/g)].map((m) => (m[1] === 'all' ? TIM.TYPES.MSG_AT_ALL : m[1]));
+    message =
+      conversationType === GROUP && atUserList.length
+        ? tim.createTextAtMessage({ to: p.peer, conversationType, payload: { text, atUserList: [...new Set(atUserList)] } })
+        : tim.createTextMessage({ to: p.peer, conversationType, payload: { text } });
   } catch (e) {
     showError('createTextMessage failed: ' + describe(e));
     return;
@@ -752,6 +757,15 @@ function renderConversation(c) {
   if (last.lastTime) top.append(node('span', 'conv-time muted', formatTime(last.lastTime)));
   const bottom = node('span', 'conv-bottom');
   const preview = node('span', 'conv-last muted', lastPreview(c));
+  // Unread mentions first, as the official apps show them.
+  const ats = (c.groupAtInfoList || []).map((a) => a.atTypeArray[0]);
+  if (ats.length) {
+    const atMe = ats.some((t) => t !== TIM.TYPES.CONV_AT_ALL);
+    const atAll = ats.some((t) => t !== TIM.TYPES.CONV_AT_ME);
+    const badge = node('span', 'conv-at', [atMe && '[@me]', atAll && '[@all]'].filter(Boolean).join(''));
+    badge.dataset.testid = 'conversation-at';
+    preview.prepend(badge, ' ');
+  }
   preview.dataset.testid = 'conversation-last';
   bottom.append(preview);
   if (c.unreadCount > 0) {
@@ -918,6 +932,12 @@ function renderMessage(m, next) {
     const author = node('span', 'msg-author muted', m.nameCard || m.nick || m.from);
     author.dataset.testid = 'message-author';
     bubble.append(author);
+  }
+  // A message that mentions me (or everyone) stands out.
+  const at = m.atUserList || [];
+  if (flow === 'in' && (at.includes(me) || at.includes(TIM.TYPES.MSG_AT_ALL))) {
+    li.classList.add('mention');
+    li.dataset.mention = 'true';
   }
   const text = node('span', 'msg-text');
   text.append(linkify(summary(m)));

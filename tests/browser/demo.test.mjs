@@ -711,6 +711,10 @@ test('groups: a Public group created, a join request approved, an admin made, a 
   assert.deepEqual(vicTips, ['vic joined the group', 'vic is now an admin']);
   await sendText(vic, 'Count me in');
   await una.getByTestId('message').filter({ hasText: 'Count me in' }).waitFor();
+  // A mention: vic's "@una" stands out on her side, and her list marks it while unread.
+  await sendText(vic, '@una bring water');
+  await una.locator('[data-testid="message"][data-mention="true"]').filter({ hasText: 'bring water' }).waitFor();
+  assert.equal(await vic.locator('[data-testid="message"][data-mention="true"]').count(), 0, 'not on his side');
   assert.equal(await una.getByTestId('pane-title').textContent(), 'Hikers', 'the group by its name');
   await una.screenshot({ path: join(ARTIFACTS, 'demo-group-chat.png') });
   for (const p of [una, vic]) await p.getByTestId('tab-groups').click();

@@ -246,3 +246,29 @@ test('group system notices: MESSAGE_RECEIVED in @TIM#SYSTEM, a request handled b
   const list = (await call(asker, 'getConversationList')).data.conversationList;
   assert.ok(!list.some((c) => c.conversationID === '@TIM#SYSTEM'), 'notices are in no conversation of the list');
 });
+
+test('@mentions: createTextAtMessage, atUserList on the message, groupAtInfoList until read, on a new session too', async () => {
+  const alice = await user('at-alice');
+  const bob = await user('at-bob');
+  await call(alice, 'createGroup', { name: 'at', type: TIM.TYPES.GRP_PUBLIC, groupID: 'at', memberList: [{ userID: 'at-bob' }] });
+  const mention = (users) =>
+    alice.value(`return (await tim.sendMessage(tim.createTextAtMessage({to: 'at', conversationType: TIM.TYPES.CONV_GROUP, payload: {text: '@ you', atUserList: ${JSON.stringify(users)}}}))).data.message`);
+  const first = await mention(['at-bob']);
+  const second = await mention([TIM.TYPES.MSG_AT_ALL]);
+  const [m] = await bob.take(E.MESSAGE_RECEIVED, (l) => l.some((x) => x.ID === first.ID));
+  assert.deepEqual(m.atUserList, ['at-bob']);
+  const expected = [
+    { groupID: 'at', messageSequence: first.sequence, atTypeArray: [TIM.TYPES.CONV_AT_ME] },
+    { groupID: 'at', messageSequence: second.sequence, atTypeArray: [TIM.TYPES.CONV_AT_ALL] },
+  ];
+  const atInfo = (l) => l.find((c) => c.conversationID === 'GROUPat')?.groupAtInfoList;
+  const live = await bob.take(E.CONVERSATION_LIST_UPDATED, (l) => atInfo(l)?.length === 2);
+  assert.deepEqual(atInfo(live), expected);
+  // The server's view, as a new session loads it; then read, and gone.
+  const bob2 = await suite.user('at-bob');
+  const loaded = await bob2.take(E.CONVERSATION_LIST_UPDATED, (l) => atInfo(l)?.length === 2);
+  assert.deepEqual(atInfo(loaded), expected);
+  assert.deepEqual(atInfo((await call(alice, 'getConversationList')).data.conversationList), [], 'not her own');
+  await call(bob, 'setMessageRead', { conversationID: 'GROUPat' });
+  await bob.take(E.CONVERSATION_LIST_UPDATED, (l) => atInfo(l)?.length === 0);
+});

@@ -34,6 +34,36 @@ pub struct Conversation {
     pub peer_nick: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub peer_avatar: String,
+    /// A group conversation's unread messages that mention the caller or everyone, oldest
+    /// first (the official `groupAtInfoList`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_at_info_list: Vec<GroupAtInfo>,
+}
+
+/// The official `TIM.TYPES.MSG_AT_ALL`: in a message's `atUserList`, it mentions everyone.
+pub const AT_ALL: &str = "__kImSDK_MesssageAtALL__";
+
+/// A group message that mentions the user: its sequence and how (the official CONV_AT_ME 1,
+/// CONV_AT_ALL 2, CONV_AT_ALL_AT_ME 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupAtInfo {
+    pub message_sequence: u64,
+    pub at_type: u32,
+}
+
+impl GroupAtInfo {
+    /// How group message `m` mentions `me`, if it does (never `me`'s own).
+    pub fn of(m: &Message, me: &str) -> Option<GroupAtInfo> {
+        let list = &m.body.at_user_list;
+        let me_too = list.iter().any(|u| u == me);
+        let all = list.iter().any(|u| u == AT_ALL);
+        let at_type = u32::from(me_too) + 2 * u32::from(all);
+        (at_type > 0 && m.from != me).then_some(GroupAtInfo {
+            message_sequence: m.sequence,
+            at_type,
+        })
+    }
 }
 
 impl Conversation {
@@ -51,6 +81,7 @@ impl Conversation {
             deleted: false,
             peer_nick: String::new(),
             peer_avatar: String::new(),
+            group_at_info_list: Vec::new(),
         }
     }
 }

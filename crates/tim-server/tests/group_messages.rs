@@ -477,3 +477,55 @@ async fn group_conversations_are_in_the_list_with_each_members_unread_count() {
         .await
         .contains(&row("GROUPm5", 0, "meet")));
 }
+
+/// The group conversation's `groupAtInfoList`: the unread messages that mention the member,
+/// everyone, or both (CONV_AT_ME 1, CONV_AT_ALL 2, CONV_AT_ALL_AT_ME 3); gone once read.
+#[tokio::test]
+async fn mentions_are_listed_until_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("tim.db"), &[]);
+    let mut alice = server.login("alice").await;
+    let mut bob = server.login("bob").await;
+    create(&mut alice, "g6", "Public", &["bob"]).await;
+    let at = |id: &str, users: &[&str]| {
+        json!({"conversationType": "GROUP", "to": "g6", "clientMsgID": id, "random": 7,
+               "elements": [{"type": "TIMTextElem", "content": {"text": "hey"}}],
+               "atUserList": users})
+    };
+    let all = "__kImSDK_MesssageAtALL__";
+    let mut seqs = Vec::new();
+    for (id, users) in [
+        ("m1", vec!["bob"]),
+        ("m2", vec![all]),
+        ("m3", vec![all, "bob"]),
+        ("m4", vec!["carol"]),
+    ] {
+        let sent = ok(alice.call("sendMessage", at(id, &users)).await);
+        seqs.push(sent["message"]["sequence"].clone());
+    }
+    let list = |c: &Value| {
+        let convs = c["conversations"].as_array().unwrap();
+        let g = convs
+            .iter()
+            .find(|c| c["conversationID"] == "GROUPg6")
+            .unwrap();
+        g.get("groupAtInfoList").cloned().unwrap_or(json!([]))
+    };
+    let bobs = ok(bob.call("getConversations", json!({"limit": 10})).await);
+    assert_eq!(
+        list(&bobs),
+        json!([{"messageSequence": seqs[0], "atType": 1}, {"messageSequence": seqs[1], "atType": 2},
+               {"messageSequence": seqs[2], "atType": 3}])
+    );
+    let alices = ok(alice.call("getConversations", json!({"limit": 10})).await);
+    assert_eq!(
+        list(&alices),
+        json!([]),
+        "one's own mentions are not listed"
+    );
+    ok(bob
+        .call("setRead", json!({"conversationID": "GROUPg6"}))
+        .await);
+    let bobs = ok(bob.call("getConversations", json!({"limit": 10})).await);
+    assert_eq!(list(&bobs), json!([]), "read");
+}

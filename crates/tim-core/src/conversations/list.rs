@@ -7,6 +7,7 @@
 use crate::messages::object::{element_type, message_for_show, serialize_payload};
 use crate::vecmap::VecMap;
 use serde::Serialize;
+use tim_proto::conversation::GroupAtInfo;
 use tim_proto::{
     Conversation, ConversationGroup, ConversationId, ConversationType, Element, Message,
 };
@@ -52,6 +53,17 @@ pub struct GroupProfile {
     pub group_id: String,
 }
 
+/// One of `conversation.groupAtInfoList`: an unread message that mentions the user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtInfo {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    pub message_sequence: u64,
+    /// The official CONV_AT_ME 1, CONV_AT_ALL 2 or CONV_AT_ALL_AT_ME 3, as its one item.
+    pub at_type_array: Vec<u32>,
+}
+
 /// The official Conversation object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,6 +85,7 @@ pub struct SdkConversation {
     pub remark: String,
     /// The names of the user's conversation groups that hold it.
     pub conversation_group_list: Vec<String>,
+    pub group_at_info_list: Vec<AtInfo>,
 }
 
 impl SdkConversation {
@@ -104,7 +117,19 @@ impl SdkConversation {
                 cloud_custom_data: m.body.cloud_custom_data.clone(),
             }
         });
+        let group = match &c.id {
+            ConversationId::Group(id) => id.as_str(),
+            _ => "",
+        };
+        let group_at_info_list = (c.group_at_info_list.iter())
+            .map(|a| AtInfo {
+                group_id: group.to_owned(),
+                message_sequence: a.message_sequence,
+                at_type_array: vec![a.at_type],
+            })
+            .collect();
         SdkConversation {
+            group_at_info_list,
             conversation_id: id,
             conversation_group_list,
             type_: c.id.type_name(),
@@ -187,6 +212,7 @@ impl List {
         }
         if m.from != me && !m.body.excluded_from_unread {
             c.unread_count += 1;
+            c.group_at_info_list.extend(GroupAtInfo::of(m, me));
         }
         // The C2C peer's message carries their profile as it is now.
         let c2c = m.conversation_type == ConversationType::C2C;
@@ -294,6 +320,33 @@ mod tests {
         let list = cs.list();
         assert_eq!(list[0].conversation_id, "C2Cbob");
         assert_eq!(list[0].mark_list, vec![1, 4]);
+    }
+
+    #[test]
+    fn group_messages_that_mention_me_or_everyone_are_listed() {
+        let mut cs = List::default();
+        let at = |seq: u64, from: &str, users: &[&str]| {
+            let mut m = msg(seq, from, "g1", 10);
+            m.conversation_type = ConversationType::Group;
+            m.body.at_user_list = users.iter().map(|u| u.to_string()).collect();
+            m
+        };
+        let all = tim_proto::conversation::AT_ALL;
+        cs.message("me", &at(1, "bob", &["me"]));
+        cs.message("me", &at(2, "bob", &[all]));
+        cs.message("me", &at(3, "bob", &["me", all]));
+        cs.message("me", &at(4, "bob", &["carol"]));
+        cs.message("me", &at(5, "me", &[all]));
+        let list = to_value(cs.list()).unwrap();
+        assert_eq!(
+            list[0]["groupAtInfoList"],
+            json!([
+                {"groupID": "g1", "messageSequence": 1, "atTypeArray": [1]},
+                {"groupID": "g1", "messageSequence": 2, "atTypeArray": [2]},
+                {"groupID": "g1", "messageSequence": 3, "atTypeArray": [3]},
+            ])
+        );
+        assert_eq!(list[0]["unreadCount"], 4);
     }
 
     #[test]

@@ -22,6 +22,18 @@ pub struct NewGroupMessage {
 /// The most unread messages a group conversation counts.
 pub const MAX_UNREAD: u32 = 10_000;
 
+/// The most unread mentioning messages a group conversation lists (the newest).
+pub const MAX_MENTIONING: u32 = 20;
+
+/// A member's view of a group's conversation ([`GroupStore::group_view`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupView {
+    pub last: Option<Message>,
+    pub unread: u32,
+    /// The unread ones that mention someone (the op decides whom), oldest first.
+    pub mentioning: Vec<Message>,
+}
+
 /// The key of a group's conversation (its messages' `conv`): distinct from every C2C key.
 pub fn group_key(group: &str) -> String {
     format!("group:{group}")
@@ -56,8 +68,9 @@ pub trait GroupStore: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Vec<u64>>> + Send;
 
     /// `me`'s view of `group`'s conversation: its last message after `cleared` (one that may
-    /// be a last message, not deleted by `me`), and how many after `read` are unread for `me`
-    /// (not `me`'s own, not excluded from unread counts), at most [`MAX_UNREAD`].
+    /// be a last message, not deleted by `me`), how many after `read` are unread for `me`
+    /// (not `me`'s own, not excluded from unread counts), at most [`MAX_UNREAD`], and the
+    /// newest [`MAX_MENTIONING`] of those with an atUserList (not deleted by `me`).
     fn group_view(
         &self,
         app: u64,
@@ -65,7 +78,7 @@ pub trait GroupStore: Send + Sync + 'static {
         group: &str,
         read: u64,
         cleared: u64,
-    ) -> impl Future<Output = StoreResult<(Option<Message>, u32)>> + Send;
+    ) -> impl Future<Output = StoreResult<GroupView>> + Send;
 
     /// Up to `limit` messages of `group` with a sequence above `after`, in sequence order.
     fn group_after(

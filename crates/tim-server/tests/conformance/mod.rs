@@ -1082,8 +1082,8 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
     let view = |me: &'static str, read: u64, cleared: u64| {
         let store = &store;
         async move {
-            let (last, unread) = store.group_view(APP, me, "g", read, cleared).await.unwrap();
-            (last.map(|m| m.sequence), unread)
+            let v = store.group_view(APP, me, "g", read, cleared).await.unwrap();
+            (v.last.map(|m| m.sequence), v.unread)
         }
     };
     assert_eq!(
@@ -1155,4 +1155,33 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
     let now = store.group_seqs(APP, vec!["g".into()]).await.unwrap();
     assert_eq!(now, [5], "nothing posted");
     assert_eq!(say(&store, "cid", "c2", "six").await.unwrap().sequence, 6);
+
+    // A view lists the unread messages with an atUserList too, newest kept.
+    let mut body = text("@ben");
+    body.at_user_list = vec!["ben".into()];
+    let message = NewMessage {
+        app: APP,
+        from: "cid".into(),
+        to: "g".into(),
+        client_msg_id: "c-at".into(),
+        random: 7,
+        body,
+        quota_bytes: 0,
+    };
+    let new = NewGroupMessage {
+        message,
+        members: vec!["ben".to_owned()].into(),
+        from_member: true,
+    };
+    assert_eq!(store.send_group(new).await.unwrap().sequence, 7);
+    let mentioning = |me: &'static str, read: u64| {
+        let store = &store;
+        async move {
+            let v = store.group_view(APP, me, "g", read, 0).await.unwrap();
+            seqs(&v.mentioning)
+        }
+    };
+    assert_eq!(mentioning("ben", 0).await, [7]);
+    assert_eq!(mentioning("ben", 7).await, Vec::<u64>::new(), "read");
+    assert_eq!(mentioning("cid", 0).await, Vec::<u64>::new(), "one's own");
 }

@@ -11,6 +11,7 @@ use crate::ops::Ctx;
 use crate::store::{ConversationChange, Kind, Plan, Store};
 use serde::{Deserialize, Serialize};
 use tim_proto::codes::CONVERSATION_NOT_FOUND;
+use tim_proto::conversation::GroupAtInfo;
 use tim_proto::group as g;
 use tim_proto::{Conversation, ConversationId, InboxEvent};
 
@@ -54,13 +55,16 @@ async fn conversation<S: Store>(
         .shared
         .store
         .group_view(app, me, id, view.read_seq, view.cleared_seq);
-    let (last_message, unread_count) = read.await?;
+    let found = read.await?;
+    let last_message = found.last;
     if view.deleted && last_message.is_none() {
         return Ok(None);
     }
+    let mentions = found.mentioning.iter();
     Ok(Some(Conversation {
         id: ConversationId::Group(id.to_owned()),
-        unread_count,
+        unread_count: found.unread,
+        group_at_info_list: mentions.filter_map(|m| GroupAtInfo::of(m, me)).collect(),
         is_pinned: view.pinned,
         mark: view.mark,
         custom_data: view.custom_data.clone(),

@@ -5,7 +5,7 @@
 use super::messages::{insert, stored, take_seq};
 use super::rows::{message, message_at, CONTROL_NOT_LAST, CONTROL_NOT_UNREAD};
 use super::{row, rows, snapshot, transaction, PgStore, Writes};
-use crate::store::groups::{group_key, MAX_UNREAD};
+use crate::store::groups::{group_key, GroupView, MAX_MENTIONING, MAX_UNREAD};
 use crate::store::rules::{self, MessageIds};
 use crate::store::{GroupStore, HistoryRange, Kind, NewGroupMessage, StoreError, StoreResult};
 use deadpool_postgres::Transaction;
@@ -134,7 +134,7 @@ impl GroupStore for PgStore {
         group: &str,
         read: u64,
         cleared: u64,
-    ) -> StoreResult<(Option<Message>, u32)> {
+    ) -> StoreResult<GroupView> {
         let conv = group_key(group);
         let (read, cleared) = (read.max(cleared) as i64, cleared as i64);
         let last_sql = format!(
@@ -150,18 +150,36 @@ impl GroupStore for PgStore {
              WHERE app = $1 AND conv = $2 AND seq > $3 AND sender != $4
                AND control & {CONTROL_NOT_UNREAD} = 0 LIMIT {MAX_UNREAD}) n"
         );
+        let mentioning_sql = format!(
+            "SELECT {} FROM messages m
+             WHERE m.app = $1 AND m.conv = $2 AND m.seq > $3 AND m.sender != $4
+               AND m.control & {CONTROL_NOT_UNREAD} = 0 AND m.at_users != ''
+               AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                               WHERE h.app = $1 AND h.user_id = $4 AND h.msg = m.id)
+             ORDER BY m.seq DESC LIMIT {MAX_MENTIONING}",
+            message::LIST
+        );
         let mut client = self.client().await?;
         let tx = snapshot(&mut client).await?;
         let a = app as i64;
         let last = row(&tx, &last_sql, &[&a, &conv, &cleared, &me]).await?;
         let unread = row(&tx, &unread_sql, &[&a, &conv, &read, &me]).await?;
+        let mentioning = rows(&tx, &mentioning_sql, &[&a, &conv, &read, &me]).await?;
         tx.commit().await?;
         let last = last.map(|r| message_at(self.ids(), &r, 0)).transpose()?;
         let unread: i64 = match unread {
             Some(r) => r.try_get(0)?,
             None => 0,
         };
-        Ok((last, unread as u32))
+        let mut mentioning = (mentioning.iter())
+            .map(|r| message_at(self.ids(), r, 0))
+            .collect::<StoreResult<Vec<_>>>()?;
+        mentioning.reverse();
+        Ok(GroupView {
+            last,
+            unread: unread as u32,
+            mentioning,
+        })
     }
 
     async fn group_after(

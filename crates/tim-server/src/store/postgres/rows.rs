@@ -66,6 +66,7 @@ pub(super) fn conversation_row(r: &Row) -> StoreResult<(Conversation, Option<i64
         last_message: None,
         peer_nick: String::new(),
         peer_avatar: String::new(),
+        group_at_info_list: Vec::new(),
     };
     Ok((conversation, r.try_get(c::last_msg)?))
 }

@@ -5,7 +5,7 @@ use super::messages::{last_seq, store, Stored};
 use super::rows::{message, message_row, CONTROL_NOT_LAST, CONTROL_NOT_UNREAD};
 use super::writer::Writes;
 use super::{relations, SqliteStore};
-use crate::store::groups::{group_key, MAX_UNREAD};
+use crate::store::groups::{group_key, GroupView, MAX_MENTIONING, MAX_UNREAD};
 use crate::store::{GroupStore, HistoryRange, Key, Kind, NewGroupMessage, StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use tim_proto::{ConversationType, Message};
@@ -100,7 +100,7 @@ impl GroupStore for SqliteStore {
         group: &str,
         read: u64,
         cleared: u64,
-    ) -> StoreResult<(Option<Message>, u32)> {
+    ) -> StoreResult<GroupView> {
         let (me, conv) = (me.to_owned(), group_key(group));
         let (read, cleared) = (read.max(cleared) as i64, cleared as i64);
         self.read(move |conn| {
@@ -122,7 +122,24 @@ impl GroupStore for SqliteStore {
                        AND control & {CONTROL_NOT_UNREAD} = 0 LIMIT {MAX_UNREAD})"
                 ))?
                 .query_row(params![app as i64, conv, read, me], |r| r.get(0))?;
-            Ok((last, unread))
+            let mut mentioning = conn
+                .prepare_cached(&format!(
+                    "SELECT {} FROM messages m
+                     WHERE m.app = ?1 AND m.conv = ?2 AND m.seq > ?3 AND m.sender != ?4
+                       AND m.control & {CONTROL_NOT_UNREAD} = 0 AND m.at_users != ''
+                       AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                                       WHERE h.app = ?1 AND h.user_id = ?4 AND h.msg = m.id)
+                     ORDER BY m.seq DESC LIMIT {MAX_MENTIONING}",
+                    message::LIST
+                ))?
+                .query_map(params![app as i64, conv, read, me], message_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            mentioning.reverse();
+            Ok(GroupView {
+                last,
+                unread,
+                mentioning,
+            })
         })
         .await
     }

@@ -92,6 +92,7 @@ pub(super) fn conversation_row(r: &Row<'_>) -> Result<(Conversation, Option<i64>
         last_message: None,
         peer_nick: String::new(),
         peer_avatar: String::new(),
+        group_at_info_list: Vec::new(),
     };
     Ok((conversation, r.get(c::last_msg)?))
 }
