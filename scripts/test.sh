@@ -55,7 +55,7 @@ for target in tim relay; do
     --pairs 10 --window 4 --warmup 1 --secs 3 --check
 done
 
-step "Soak: 10,000 messages through random cuts and two server kills, exactly once"
+step "Soak: 10,000 messages through random cuts and two server kills, and a 20-member group's 5,000 through cuts and a kill, exactly once"
 node --experimental-websocket --test tests/soak/
 
 step "Fuzzing, short: the frame decoder, the UserSig decoder, the core reading frames (15 s each)"

@@ -44,6 +44,72 @@ const MAX_IN_FLIGHT: usize = 32;
 type Answer = Pin<Box<dyn Future<Output = Utf8Bytes> + Send>>;
 type SessionAnswer = Pin<Box<dyn Future<Output = (Session, Utf8Bytes)> + Send>>;
 
+/// A connection's app ops, run by a task of their own ([`run_ops`]): ops in, their answers
+/// out in request order, and how many are in flight.
+struct Ops {
+    tx: mpsc::UnboundedSender<Answer>,
+    rx: mpsc::UnboundedReceiver<Utf8Bytes>,
+    in_flight: usize,
+}
+
+impl Ops {
+    fn start() -> Ops {
+        let (tx, ops) = mpsc::unbounded_channel();
+        let (answers, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run_ops(ops, answers));
+        Ops {
+            tx,
+            rx,
+            in_flight: 0,
+        }
+    }
+
+    fn push(&mut self, op: Answer) {
+        if self.tx.send(op).is_ok() {
+            self.in_flight += 1;
+        }
+    }
+
+    /// The next answer if it is there.
+    fn ready(&mut self) -> Option<Utf8Bytes> {
+        let answer = self.rx.try_recv().ok()?;
+        self.in_flight -= 1;
+        Some(answer)
+    }
+
+    /// The next answer (cancel-safe: nothing is lost when another branch wins).
+    async fn next(&mut self) -> Option<Utf8Bytes> {
+        let answer = self.rx.recv().await?;
+        self.in_flight -= 1;
+        Some(answer)
+    }
+}
+
+/// Runs a connection's app ops, started in request order, concurrently, and sends their
+/// answers back in that order. Apart from the connection's task, so an op goes on while the
+/// connection waits to write to a slow socket (an op in a store transaction, holding a group's
+/// sequence, must never wait on one client's reading), and an op whose connection ended still
+/// finishes instead of being dropped midway.
+async fn run_ops(
+    mut ops: mpsc::UnboundedReceiver<Answer>,
+    answers: mpsc::UnboundedSender<Utf8Bytes>,
+) {
+    let mut running: FuturesOrdered<Answer> = FuturesOrdered::new();
+    loop {
+        tokio::select! {
+            op = ops.recv() => match op {
+                Some(op) => running.push_back(op),
+                None => break,
+            },
+            Some(answer) = running.next(), if !running.is_empty() => {
+                let _ = answers.send(answer);
+            }
+        }
+    }
+    // The connection is gone: what it started still ends properly.
+    while running.next().await.is_some() {}
+}
+
 /// Serve the WebSocket `socket` of a client at `peer`.
 pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer: IpAddr) {
     let (tx, mut rx) = mpsc::channel(OUTBOUND_QUEUE);
@@ -72,13 +138,14 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer
     let mut session_op: Option<SessionAnswer> = None;
     // A session op read while app ops were in flight waits for them: it may change the caller.
     let mut waiting: Option<(u64, Request)> = None;
-    let mut answers: FuturesOrdered<Answer> = FuturesOrdered::new();
+    let mut answers = Ops::start();
     let (mut kill, mut sig_expiry) = (None, None);
     // Until the first login, the login deadline holds (heartbeats do not extend it).
     let mut logged_in = false;
     let mut deadline = Instant::now() + idle;
     let (close, end) = loop {
-        let can_read = session_op.is_none() && waiting.is_none() && answers.len() < MAX_IN_FLIGHT;
+        let can_read =
+            session_op.is_none() && waiting.is_none() && answers.in_flight < MAX_IN_FLIGHT;
         let wake = match logged_in || session_op.is_some() {
             true => deadline,
             false => deadline.min(login_by),
@@ -102,13 +169,13 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer
                 };
                 let rate = limits.requests_per_sec;
                 match parsed {
-                    Err(frame) => answers.push_back(Box::pin(ready(frame))),
+                    Err(frame) => answers.push(Box::pin(ready(frame))),
                     Ok((id, _)) if !requests.take(rate, std::time::Instant::now()) => {
                         let why = format!("over {} requests a second on one connection", rate.per_sec);
-                        answers.push_back(Box::pin(ready(err_frame(Some(id), codes::OVERLOAD, why))))
+                        answers.push(Box::pin(ready(err_frame(Some(id), codes::OVERLOAD, why))))
                     }
                     Ok((id, Request::Heartbeat)) => {
-                        answers.push_back(Box::pin(ready(ok_frame(id, Ok(heartbeat())))))
+                        answers.push(Box::pin(ready(ok_frame(id, Ok(heartbeat())))))
                     }
                     Ok((id, request)) if request.op().is_session() => waiting = Some((id, request)),
                     Ok((id, request)) => {
@@ -124,11 +191,11 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer
                             Some(Err(refused)) => Box::pin(ready(ok_frame(id, Err(refused)))),
                             None => continue,
                         };
-                        answers.push_back(answer);
+                        answers.push(answer);
                     }
                 }
             }
-            Some(frame) = answers.next(), if !answers.is_empty() => {
+            Some(frame) = answers.next(), if answers.in_flight > 0 => {
                 if write(&mut socket, frame, &mut rx, &mut answers, wt).await.is_err() {
                     break (None, SessionEnd::Detach);
                 }
@@ -171,7 +238,7 @@ pub async fn serve<S: Store>(mut socket: WebSocket, shared: Arc<Shared<S>>, peer
             }
         }
         // A session op starts once the answers before it are out.
-        if answers.is_empty() && session_op.is_none() && waiting.is_some() {
+        if answers.in_flight == 0 && session_op.is_none() && waiting.is_some() {
             if let (Some((id, request)), Some(s)) = (waiting.take(), session.take()) {
                 let shared = shared.clone();
                 session_op = Some(Box::pin(async move {
@@ -205,7 +272,7 @@ async fn write(
     socket: &mut WebSocket,
     frame: Utf8Bytes,
     queued: &mut mpsc::Receiver<Utf8Bytes>,
-    answers: &mut FuturesOrdered<Answer>,
+    answers: &mut Ops,
     within: std::time::Duration,
 ) -> Result<(), ()> {
     let mut burst = std::pin::pin!(write_burst(socket, frame, queued, answers));
@@ -227,16 +294,16 @@ async fn write_burst(
     socket: &mut WebSocket,
     frame: Utf8Bytes,
     queued: &mut mpsc::Receiver<Utf8Bytes>,
-    answers: &mut FuturesOrdered<Answer>,
+    answers: &mut Ops,
 ) -> Result<(), axum::Error> {
     socket.feed(WsMessage::Text(frame)).await?;
     // Bounded, so a connection flushes at least every so many frames.
     for _ in 0..OUTBOUND_QUEUE {
         let next = match queued.try_recv() {
             Ok(push) => push,
-            Err(_) => match answers.next().now_or_never() {
-                Some(Some(answer)) => answer,
-                _ => break,
+            Err(_) => match answers.ready() {
+                Some(answer) => answer,
+                None => break,
             },
         };
         socket.feed(WsMessage::Text(next)).await?;

@@ -279,3 +279,57 @@ async fn group_messages_reach_members_on_every_node_in_one_sequence() {
     assert_eq!(text_of(&messages[0]), "while ben was away");
     assert_eq!(messages[0]["sequence"], 4);
 }
+
+/// A member whose client stops reading holds up nobody: the ops of its connection go on while
+/// the connection waits to write to it, so its group sends in a PostgreSQL transaction (holding
+/// the group's sequence) commit, and the other members' sends to the group stay quick.
+#[tokio::test]
+async fn a_member_who_stops_reading_holds_up_no_other_senders() {
+    let bus = nats::Nats::start();
+    let flags = ["--messages-per-sec", "0", "--requests-per-sec", "0"];
+    let cluster = nodes_with(1, &bus.url(), &flags).await;
+    let node = &cluster[0];
+    let mut ann = node.login("ann").await;
+    // Zed reads through a 4 KB window and then not at all.
+    let tcp = {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        socket.connect(node.addr.parse().unwrap()).await.unwrap()
+    };
+    let mut zed = Client::over(&node.addr, tcp).await;
+    assert_eq!(zed.login("zed").await["type"], "ok");
+    let create = json!({"groupID": "jam", "name": "jam", "type": "Private",
+                        "memberList": [{"userID": "zed"}]});
+    assert_eq!(ann.call("createGroup", create).await["type"], "ok");
+    let big = "z".repeat(10_000);
+    let say = |id: String, text: &str| {
+        json!({"conversationType": "GROUP", "to": "jam", "clientMsgID": id, "random": 1,
+               "elements": [{"type": "TIMTextElem", "content": {"text": text}}]})
+    };
+    // Zed keeps sending (never reading): answers and pushes pile up until the server's
+    // writes to him wait, with some of his sends in their transactions.
+    let mut zed_writes = true;
+    let mut slowest = Duration::ZERO;
+    for i in 0..400 {
+        for k in 0..2 {
+            if !zed_writes {
+                break;
+            }
+            let id = 1000 + i * 2 + k;
+            let frame = json!({"id": id, "op": "sendMessage", "data": say(format!("z{id}"), &big)});
+            let text = tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into());
+            // Once the server stops reading him, Zed stops too.
+            zed_writes = tokio::time::timeout(Duration::from_millis(20), zed.send_raw(text))
+                .await
+                .is_ok();
+        }
+        let started = std::time::Instant::now();
+        let r = ann.call("sendMessage", say(format!("a{i}"), &big)).await;
+        assert_eq!(r["type"], "ok", "{r}");
+        slowest = slowest.max(started.elapsed());
+    }
+    assert!(
+        slowest < Duration::from_secs(3),
+        "a send waited {slowest:?} on a client that does not read"
+    );
+}

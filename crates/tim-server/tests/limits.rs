@@ -244,6 +244,20 @@ async fn failed_logins_from_one_address_are_answered_later_and_later() {
     let start = Instant::now();
     assert_eq!(c.login("alice").await["type"], "ok");
     assert!(start.elapsed() < Duration::from_millis(200));
+
+    // Resumes of unknown sessions (every client of an address after a restart) are answered
+    // at once, however many: a token cannot be guessed.
+    for _ in 0..10 {
+        let mut c = server.connect().await;
+        let start = Instant::now();
+        let r = c.call("resume", json!({"token": "0".repeat(32)})).await;
+        assert_eq!(code(&r), 70052, "{r}");
+        assert!(
+            start.elapsed() < Duration::from_millis(200),
+            "{:?}",
+            start.elapsed()
+        );
+    }
 }
 
 #[tokio::test]

@@ -32,14 +32,14 @@ pub async fn handle_session<S: Store>(
 ) -> Outcome {
     let logins = &shared.rates.logins;
     let started = std::time::Instant::now();
-    let (outcome, what) = match request {
+    let (outcome, what, login) = match request {
         Request::Login(r) => {
             // Only made when it will be logged.
             let what = tracing::enabled!(tracing::Level::DEBUG)
                 .then(|| format!("login of {:?} on {:?}", r.user_id, r.platform));
-            (session.login(shared, r).await, what)
+            (session.login(shared, r).await, what, true)
         }
-        Request::Resume(r) => (session.resume(shared, r).await, None),
+        Request::Resume(r) => (session.resume(shared, r).await, None, false),
         Request::Logout => return session.logout(shared).await,
         Request::Heartbeat => return Ok(heartbeat()),
         _ => return fail(codes::INTERNAL_ERROR, "not a session op"),
@@ -50,9 +50,11 @@ pub async fn handle_session<S: Store>(
     let took = started.elapsed();
     let what = what.as_deref().unwrap_or("resume");
     tracing::debug!("{what} from {}: code {code} in {took:?}", session.peer);
-    // Failed logins and resumes from one address are answered later and later: guessing
-    // UserSigs or tokens gets slow.
-    if outcome.is_err() {
+    // Failed logins from one address are answered later and later: guessing UserSigs gets
+    // slow. A failed resume is not counted: a resume token (128 random bits) cannot be guessed,
+    // and after a restart every client of an address (a whole office behind one NAT) resumes
+    // in vain once; slowing those down kept clients cut meanwhile from ever logging in again.
+    if login && outcome.is_err() {
         tokio::time::sleep(logins.failed(session.peer)).await;
     }
     outcome
