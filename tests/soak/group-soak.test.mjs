@@ -14,7 +14,7 @@ import TIM from 'tim-wasm';
 import { startServer } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
 import { startNats } from '../lib/nats.mjs';
-import { startPeer } from '../node/harness.mjs';
+import { cutAtRandom, loginPeers, receivedBy, sendInOrder } from '../lib/soak.mjs';
 
 const APP = 1400000042;
 const KEY = 'group-soak-key';
@@ -37,13 +37,7 @@ test(`group soak: ${USERS} members, ${MESSAGES} messages, random cuts, a server 
   const names = Array.from({ length: USERS }, (_, i) => `gs-${i}`);
   const peers = [];
   try {
-    for (const name of names) {
-      const p = await startPeer(APP, proxy.url, { reconnectMaxDelay: 1000 });
-      peers.push(p);
-      const r = await p.run(`return await tim.login({userID: '${name}', userSig: ${JSON.stringify(sig(name))}})`);
-      assert.ok(r.ok, JSON.stringify(r));
-      await p.take(TIM.EVENT.SDK_READY);
-    }
+    await loginPeers(peers, APP, proxy.url, names, sig);
     const memberList = names.slice(1).map((userID) => ({ userID }));
     await peers[0].value(`await tim.createGroup(${JSON.stringify({ name: 'soak', type: 'Private', groupID: GROUP, memberList })})`);
     // Every member has it before anyone writes.
@@ -51,25 +45,17 @@ test(`group soak: ${USERS} members, ${MESSAGES} messages, random cuts, a server 
 
     const each = Math.ceil(MESSAGES / USERS);
     const sending = peers.map((p, i) =>
-      p.value(`
-        state.sent = []; state.failed = 0;
-        for (let n = 0; n < ${each}; n++) {
-          const m = tim.createTextMessage({to: '${GROUP}', conversationType: 'GROUP', payload: {text: '${names[i]}:' + n}});
-          try { state.sent.push((await tim.sendMessage(m)).data.message.ID); } catch (e) { state.failed++; }
-        }
-        return {sent: state.sent, failed: state.failed};`),
+      sendInOrder(p, each, `tim.createTextMessage({to: '${GROUP}', conversationType: 'GROUP', payload: {text: '${names[i]}:' + n}})`),
     );
     let done = false;
     const finished = Promise.all(sending).finally(() => (done = true));
-    const receivedBy = (p) => p.events.filter((e) => e.event === TIM.EVENT.MESSAGE_RECEIVED).flatMap((e) => e.data);
     const progress = () => peers.reduce((n, p) => n + receivedBy(p).length, 0);
     let cuts = 0;
     let killed = false;
     while (!done) {
       await Promise.race([finished, new Promise((r) => setTimeout(r, CUT_MS * (0.5 + Math.random())))]);
       if (done) break;
-      if (Math.random() < 0.5) proxy.cutAll();
-      else proxy.cutRandom();
+      cutAtRandom(proxy);
       cuts++;
       // One kill once about half the deliveries are in (each message goes to USERS - 1).
       if (!killed && progress() >= ((USERS - 1) * MESSAGES) / 2) {

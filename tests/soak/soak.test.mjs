@@ -12,7 +12,7 @@ import TIM from 'tim-wasm';
 import { startServer } from '../lib/server.mjs';
 import { startProxy } from '../lib/proxy.mjs';
 import { startNats } from '../lib/nats.mjs';
-import { startPeer } from '../node/harness.mjs';
+import { cutAtRandom, loginPeers, receivedBy, sendInOrder } from '../lib/soak.mjs';
 
 const APP = 1400000041;
 const KEY = 'soak-secret-key';
@@ -38,29 +38,15 @@ test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`
   let natsRestarts = 0;
   let server = await startServer(args, { dir, nats: nats?.url });
   const proxy = await startProxy({ upstreamPort: server.port });
-  // Reconnect fast (the cap of the backoff), so the run stays short.
-  const options = { reconnectMaxDelay: 1000 };
   const names = ['soak-alice', 'soak-bob'];
   const peers = [];
   try {
-    for (const name of names) {
-      const p = await startPeer(APP, proxy.url, options);
-      peers.push(p);
-      const r = await p.run(`return await tim.login({userID: '${name}', userSig: ${JSON.stringify(sig(name))}})`);
-      assert.ok(r.ok, JSON.stringify(r));
-      await p.take(TIM.EVENT.SDK_READY);
-    }
+    await loginPeers(peers, APP, proxy.url, names, sig);
     // Each peer sends its half in order, one after the other; failures (timeouts) are counted,
     // resolved sends are recorded with their IDs.
     const half = MESSAGES / 2;
     const sending = peers.map((p, i) =>
-      p.value(`
-        state.sent = []; state.failed = 0;
-        for (let n = 0; n < ${half}; n++) {
-          const m = tim.createTextMessage({to: '${names[1 - i]}', conversationType: 'C2C', payload: {text: '${names[i]}:' + n}});
-          try { state.sent.push((await tim.sendMessage(m)).data.message.ID); } catch (e) { state.failed++; }
-        }
-        return {sent: state.sent, failed: state.failed};`),
+      sendInOrder(p, half, `tim.createTextMessage({to: '${names[1 - i]}', conversationType: 'C2C', payload: {text: '${names[i]}:' + n}})`),
     );
     let done = false;
     const finished = Promise.all(sending).finally(() => (done = true));
@@ -69,12 +55,11 @@ test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`
     // spread over the run.
     let cuts = 0;
     let restarts = 0;
-    const progress = () => peers.reduce((n, p) => n + p.events.filter((e) => e.event === TIM.EVENT.MESSAGE_RECEIVED).reduce((k, e) => k + e.data.length, 0), 0);
+    const progress = () => peers.reduce((n, p) => n + receivedBy(p).length, 0);
     while (!done) {
       await Promise.race([finished, new Promise((r) => setTimeout(r, CUT_MS * (0.5 + Math.random())))]);
       if (done) break;
-      if (Math.random() < 0.5) proxy.cutAll();
-      else proxy.cutRandom();
+      cutAtRandom(proxy);
       cuts++;
       if (restarts < RESTARTS && progress() >= ((restarts + 1) * MESSAGES) / (RESTARTS + 1)) {
         if (cluster) {
@@ -94,7 +79,6 @@ test(`soak: ${MESSAGES} messages, >= ${MIN_CUTS} cuts, ${RESTARTS} server kills`
     const results = await finished;
 
     // Wait until each side has received everything the other side had acknowledged.
-    const receivedBy = (p) => p.events.filter((e) => e.event === TIM.EVENT.MESSAGE_RECEIVED).flatMap((e) => e.data);
     const deadline = Date.now() + 60_000;
     for (;;) {
       const complete = peers.every((p, i) => {
