@@ -118,12 +118,12 @@ impl SdkConversation {
             }
         });
         let group = match &c.id {
-            ConversationId::Group(id) => id.as_str(),
-            _ => "",
+            ConversationId::Group(id) => Some(id),
+            _ => None,
         };
         let group_at_info_list = (c.group_at_info_list.iter())
             .map(|a| AtInfo {
-                group_id: group.to_owned(),
+                group_id: group.cloned().unwrap_or_default(),
                 message_sequence: a.message_sequence,
                 at_type_array: vec![a.at_type],
             })
@@ -135,12 +135,9 @@ impl SdkConversation {
             type_: c.id.type_name(),
             unread_count: c.unread_count,
             last_message,
-            group_profile: match &c.id {
-                ConversationId::Group(id) => Some(GroupProfile {
-                    group_id: id.clone(),
-                }),
-                _ => None,
-            },
+            group_profile: group.map(|id| GroupProfile {
+                group_id: id.clone(),
+            }),
             user_profile: UserProfile {
                 user_id: c.id.c2c_peer().unwrap_or_default().to_owned(),
                 nick: c.peer_nick.clone(),

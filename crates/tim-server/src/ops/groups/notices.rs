@@ -50,10 +50,7 @@ pub(crate) fn notify<S: Store>(
     let (id, name) = notice.group;
     let time = now_secs();
     for user in to {
-        let mut bytes = [0u8; 4];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| Failure(tim_proto::codes::INTERNAL_ERROR, e.to_string()))?;
-        let random = u32::from_le_bytes(bytes);
+        let (_, random) = super::tips::ids()?;
         let mut payload = json!({
             "operationType": notice.operation, "operatorID": me,
             "groupProfile": {"from": me, "to": user, "groupID": id, "name": name},

@@ -37,7 +37,7 @@ pub(crate) struct Tip<'a> {
 }
 
 /// A client message ID of the server's own and a random number (unique per message).
-fn ids() -> Result<(String, u32), Failure> {
+pub(crate) fn ids() -> Result<(String, u32), Failure> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes)
         .map_err(|e| Failure(tim_proto::codes::INTERNAL_ERROR, e.to_string()))?;
