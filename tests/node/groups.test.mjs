@@ -272,3 +272,44 @@ test('@mentions: createTextAtMessage, atUserList on the message, groupAtInfoList
   await call(bob, 'setMessageRead', { conversationID: 'GROUPat' });
   await bob.take(E.CONVERSATION_LIST_UPDATED, (l) => atInfo(l)?.length === 0);
 });
+
+test('group message changes: modify by a member, revoke by the sender or the owner (2110 for others), deleteMessage for one member', async () => {
+  const owner = await user('ch-owner');
+  const bob = await user('ch-bob');
+  const carol = await user('ch-carol');
+  const memberList = [{ userID: 'ch-bob' }, { userID: 'ch-carol' }];
+  await call(owner, 'createGroup', { name: 'ch', type: TIM.TYPES.GRP_PUBLIC, groupID: 'ch', memberList });
+  const byId = (id) => (l) => l.some((m) => m.ID === id);
+  const pick = (p, id) => `(await tim.getMessageList({conversationID: 'GROUPch'})).data.messageList.find((m) => m.ID === ${JSON.stringify(id)})`;
+
+  const typo = await sayTo(bob, 'ch', 'teh typo');
+  for (const p of [owner, carol]) await p.take(E.MESSAGE_RECEIVED, byId(typo.ID));
+  const fixed = await carol.value(`const m = ${pick(carol, typo.ID)}; m.payload = {text: 'the typo'};
+    return (await tim.modifyMessage(m)).data.message.isModified`);
+  assert.equal(fixed, true, 'any member modifies, as in C2C');
+  for (const p of [owner, bob]) {
+    const [m] = await p.take(E.MESSAGE_MODIFIED, byId(typo.ID));
+    assert.deepEqual([m.payload.text, m.conversationID], ['the typo', 'GROUPch']);
+  }
+
+  assert.equal(await codeOf(carol, `tim.revokeMessage(${pick(carol, typo.ID)})`), 2110, 'not hers');
+  const oops = await sayTo(carol, 'ch', 'oops');
+  await carol.value(`return (await tim.revokeMessage(${pick(carol, oops.ID)})).code`);
+  const byOwner = await owner.value(`return (await tim.revokeMessage(${pick(owner, typo.ID)})).data.message.revoker`);
+  assert.equal(byOwner, 'ch-owner', 'the owner revokes a member\'s message');
+  for (const [p, ids] of [[bob, [oops.ID, typo.ID]], [owner, [oops.ID]], [carol, [typo.ID]]]) {
+    const seen = [];
+    while (seen.length < ids.length) seen.push(...(await p.take(E.MESSAGE_REVOKED)));
+    assert.deepEqual(seen.map((m) => [m.ID, m.isRevoked]), ids.map((id) => [id, true]));
+  }
+
+  // deleteMessage: gone from bob's history and his conversation's last message, kept for carol.
+  const last = await sayTo(owner, 'ch', 'last words');
+  await bob.take(E.MESSAGE_RECEIVED, byId(last.ID));
+  await bob.value(`return (await tim.deleteMessage([${pick(bob, last.ID)}])).code`);
+  const isLast = (id) => (l) => l.find((c) => c.conversationID === 'GROUPch')?.lastMessage.ID === id;
+  await bob.take(E.CONVERSATION_LIST_UPDATED, isLast(oops.ID));
+  const ids = async (p) => (await call(p, 'getMessageList', { conversationID: 'GROUPch' })).data.messageList.map((m) => m.ID);
+  assert.ok(!(await ids(bob)).includes(last.ID));
+  assert.ok((await ids(carol)).includes(last.ID));
+});

@@ -6,7 +6,7 @@ use crate::config::DEFAULT_REVOKE_LIMIT_SECS;
 use crate::now_secs;
 use crate::session::valid_user_id;
 use crate::store::rules::online_message_id;
-use crate::store::{HistoryRange, NewMessage, Store};
+use crate::store::{Deleted, HistoryRange, NewMessage, Store};
 use tim_proto::*;
 
 /// The official body limit, for a send and a modification alike.
@@ -219,8 +219,13 @@ pub async fn delete<S: Store>(
         );
     }
     let Ctx { shared, caller } = ctx;
-    let page = shared
+    let deleted = shared
         .store
         .delete_messages(caller.app, &caller.user, d.message_ids);
-    Ok(page.await?)
+    let Deleted { mut page, groups } = deleted.await?;
+    for group in groups {
+        let now = super::groups::conversations::after_delete(ctx, &group).await?;
+        page.conversations.extend(now);
+    }
+    Ok(page)
 }

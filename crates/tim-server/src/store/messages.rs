@@ -33,6 +33,15 @@ pub enum HistoryRange {
     AfterTime(u64),
 }
 
+/// What a deletion changed: the C2C conversations whose last message moved (each also an
+/// inbox item), and the groups of the group messages deleted (their conversations are views the
+/// op reads again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deleted {
+    pub page: ConversationsOk,
+    pub groups: Vec<String>,
+}
+
 pub trait MessageStore: Send + Sync + 'static {
     /// Store a one-to-one message durably. A retry (same sender and client message ID)
     /// returns the message stored first and creates nothing. The recipient must exist.
@@ -50,8 +59,9 @@ pub trait MessageStore: Send + Sync + 'static {
         count: u32,
     ) -> impl Future<Output = StoreResult<(Vec<Message>, bool)>> + Send;
 
-    /// Revoke the message with ID `message_id` if `user` sent it at most `limit_secs` ago
-    /// ([`rules::revoke`](super::rules::revoke)); both sides get a `revoked` inbox item.
+    /// Revoke the message with ID `message_id` if `user` may ([`rules::revoke`](super::rules::revoke):
+    /// its sender within `limit_secs`, or a manager of its group); both sides (or every member
+    /// of its group) get a `revoked` inbox item.
     /// Revoking it again changes nothing.
     fn revoke(
         &self,
@@ -61,9 +71,9 @@ pub trait MessageStore: Send + Sync + 'static {
         limit_secs: u64,
     ) -> impl Future<Output = StoreResult<Message>> + Send;
 
-    /// Replace the content of a message of `user`'s conversations if
+    /// Replace the content of a message of `user`'s conversations (or groups) if
     /// [`rules::modify`](super::rules::modify) allows it (only its sender's when `sender_only`),
-    /// recording `user` as its modifier; both sides get a `modified` item.
+    /// recording `user` as its modifier; both sides (or every member) get a `modified` item.
     fn modify(
         &self,
         app: u64,
@@ -73,12 +83,11 @@ pub trait MessageStore: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Message>> + Send;
 
     /// Hide the messages with these IDs from `user`'s history; each must be in one of `user`'s
-    /// conversations, else nothing changes. Returns the conversations whose last message
-    /// changed (each also an inbox item of `user`).
+    /// conversations (or groups), else nothing changes.
     fn delete_messages(
         &self,
         app: u64,
         user: &str,
         messages: Vec<String>,
-    ) -> impl Future<Output = StoreResult<ConversationsOk>> + Send;
+    ) -> impl Future<Output = StoreResult<Deleted>> + Send;
 }

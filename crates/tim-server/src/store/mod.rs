@@ -24,7 +24,7 @@ pub mod users;
 pub use conversations::{ConversationChange, ConversationStore};
 pub use groups::{GroupStore, NewGroupMessage};
 pub use inbox::InboxStore;
-pub use messages::{HistoryRange, MessageStore, NewMessage};
+pub use messages::{Deleted, HistoryRange, MessageStore, NewMessage};
 pub use profiles::{ProfilePatch, ProfileStore};
 pub use relations::{Key, Kind, Plan, Relation, RelationStore};
 pub use users::UserStore;

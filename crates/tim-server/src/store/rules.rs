@@ -5,7 +5,7 @@
 use super::{NewMessage, ProfilePatch, StoreError, StoreResult};
 use serde_json::Value;
 use tim_proto::profile::{CustomField, Profile};
-use tim_proto::{Element, Message, ModifyMessage};
+use tim_proto::{ConversationType, Element, Message, ModifyMessage};
 
 /// Message IDs: `${sealed}-${time}-${random}`, the official
 /// `${senderTinyID}-${clientTime}-${random}` shape, where `sealed` is the message's row number
@@ -74,31 +74,95 @@ pub fn c2c_key(a: &str, b: &str) -> String {
     format!("c2c:{}:{lo}{hi}", lo.len())
 }
 
-/// The sender and the recipient of a message (once for a message to oneself).
+/// The sender and the recipient of a C2C message (once for a message to oneself); the sender
+/// alone of a group message (its `to` is a groupID, which may equal some userID).
 pub fn parties(message: &Message) -> impl Iterator<Item = &str> {
-    let to = (message.to != message.from).then_some(message.to.as_str());
+    let c2c = message.conversation_type == ConversationType::C2C;
+    let to = (c2c && message.to != message.from).then_some(message.to.as_str());
     std::iter::once(message.from.as_str()).chain(to)
 }
 
+/// Where a user stands in the group of a group message, as the backend read their member row
+/// (ops/groups' MemberRow) in the write's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Outside,
+    Member,
+    /// The owner or an admin.
+    Manager,
+}
+
+impl Standing {
+    /// The standing of a member row's data (`None`: not a member).
+    pub fn of(member_row: Option<&str>) -> Standing {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            #[serde(default)]
+            role: String,
+        }
+        let Some(data) = member_row else {
+            return Standing::Outside;
+        };
+        let role = serde_json::from_str::<Row>(data).map_or_else(|_| String::new(), |r| r.role);
+        match role.as_str() {
+            tim_proto::group::OWNER | tim_proto::group::ADMIN => Standing::Manager,
+            _ => Standing::Member,
+        }
+    }
+}
+
 /// `stored` (what the backend found at the row of `id`) if it is the message `id` names and
-/// `user` may see it; anything else is "not found", so a caller learns nothing of other
-/// users' messages and a row number with a wrong tail changes nothing.
-pub fn named(stored: Option<Message>, id: &str, user: &str) -> StoreResult<Message> {
+/// `user` may see it: a party of it, or a member of its group (`standing`); anything else is
+/// "not found", so a caller learns nothing of other users' messages and a row number with a
+/// wrong tail changes nothing.
+pub fn named(
+    stored: Option<Message>,
+    id: &str,
+    user: &str,
+    standing: Standing,
+) -> StoreResult<Message> {
+    let group = |m: &Message| m.conversation_type == ConversationType::Group;
     stored
-        .filter(|m| m.id == id && parties(m).any(|p| p == user))
+        .filter(|m| m.id == id)
+        .filter(|m| parties(m).any(|p| p == user) || (group(m) && standing != Standing::Outside))
         .ok_or_else(|| StoreError::NotFound(format!("message {id:?}")))
 }
 
+/// Notes the conversation of `message`, deleted by `user`, once: its C2C peer or its group.
+pub fn note_conversation(
+    message: &Message,
+    user: &str,
+    peers: &mut Vec<String>,
+    groups: &mut Vec<String>,
+) {
+    let (list, id) = match message.conversation_type {
+        ConversationType::Group => (groups, &message.to),
+        _ => (peers, &message.peer_of(user).to_owned()),
+    };
+    if !list.contains(id) {
+        list.push(id.clone());
+    }
+}
+
 /// Whether `user` may revoke `message` at `now`: `Ok(false)` when it is revoked already
-/// (nothing to do), `Ok(true)` when it must be revoked now.
-pub fn revoke(message: &Message, user: &str, now: u64, limit_secs: u64) -> StoreResult<bool> {
-    if message.from != user {
+/// (nothing to do), `Ok(true)` when it must be revoked now. Its sender may within
+/// `limit_secs`; the owner and admins of its group may revoke any of its messages at any time.
+pub fn revoke(
+    message: &Message,
+    user: &str,
+    standing: Standing,
+    now: u64,
+    limit_secs: u64,
+) -> StoreResult<bool> {
+    let manager =
+        message.conversation_type == ConversationType::Group && standing == Standing::Manager;
+    if message.from != user && !manager {
         return Err(StoreError::NotSender);
     }
     if !message.revoker.is_empty() {
         return Ok(false);
     }
-    if now.saturating_sub(message.time) > limit_secs {
+    if !manager && now.saturating_sub(message.time) > limit_secs {
         return Err(StoreError::RevokeTooLate);
     }
     Ok(true)
@@ -282,12 +346,41 @@ mod tests {
             to: "ben".into(),
             ..Message::default()
         };
-        assert!(named(Some(m.clone()), "5-100-9", "ben").is_ok());
+        assert!(named(Some(m.clone()), "5-100-9", "ben", Standing::Outside).is_ok());
         for (id, user) in [("5-1-1", "ann"), ("5-100-9", "cat")] {
             assert!(matches!(
-                named(Some(m.clone()), id, user),
+                named(Some(m.clone()), id, user, Standing::Member),
                 Err(StoreError::NotFound(_))
             ));
         }
+    }
+
+    #[test]
+    fn a_group_message_is_its_members_and_its_managers_revoke_it() {
+        let m = Message {
+            id: "5-100-9".into(),
+            conversation_type: ConversationType::Group,
+            from: "ann".into(),
+            to: "team".into(),
+            time: 100,
+            ..Message::default()
+        };
+        // A user whose ID is the groupID is no party of it.
+        let outside = named(Some(m.clone()), "5-100-9", "team", Standing::Outside);
+        assert!(matches!(outside, Err(StoreError::NotFound(_))));
+        assert!(named(Some(m.clone()), "5-100-9", "ben", Standing::Member).is_ok());
+        assert_eq!(Standing::of(Some(r#"{"role":"Admin"}"#)), Standing::Manager);
+        assert_eq!(Standing::of(Some(r#"{"role":"Member"}"#)), Standing::Member);
+        let late = 100 + 121;
+        let by = |user, standing| revoke(&m, user, standing, late, 120);
+        assert!(matches!(
+            by("ben", Standing::Member),
+            Err(StoreError::NotSender)
+        ));
+        assert!(matches!(
+            by("ann", Standing::Member),
+            Err(StoreError::RevokeTooLate)
+        ));
+        assert!(by("ben", Standing::Manager).unwrap());
     }
 }

@@ -103,6 +103,7 @@ macro_rules! conformance_suite {
             relation_plans_apply_whole_or_not_at_all,
             a_blocked_sender_stores_nothing,
             group_messages_are_stored_once_per_group,
+            group_messages_change_for_every_member,
         );
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
@@ -560,6 +561,7 @@ pub async fn delete_messages_is_per_user_and_all_or_nothing<S: Store>(store: S, 
         "the peer keeps them"
     );
     let lasts: Vec<(String, Option<String>)> = changed
+        .page
         .conversations
         .iter()
         .map(|c| {
@@ -1184,4 +1186,83 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
     assert_eq!(mentioning("ben", 0).await, [7]);
     assert_eq!(mentioning("ben", 7).await, Vec::<u64>::new(), "read");
     assert_eq!(mentioning("cid", 0).await, Vec::<u64>::new(), "one's own");
+}
+
+/// Revoke, modify and delete-for-me of a group message: by members (managers revoke others'),
+/// each change an inbox item of every member; nobody else, not even a user named like the group.
+pub async fn group_messages_change_for_every_member<S: Store>(store: S, bus: Arc<Recorder>) {
+    login_all(&store, &["ann", "ben", "cid", "g"]).await;
+    let mut plan = Plan::default();
+    for (user, role) in [("ann", "Owner"), ("ben", "Member"), ("cid", "Member")] {
+        let row = format!(r#"{{"role":"{role}"}}"#);
+        plan.set(Key::new("g", Kind::Member, user), Some(row));
+    }
+    store.relate(APP, plan).await.unwrap();
+    let m = say(&store, "ben", "b1", "hello").await.unwrap();
+    let change = |version| ModifyMessage {
+        message_id: m.id.clone(),
+        elements: vec![Element::Text {
+            text: "edited".into(),
+        }],
+        cloud_custom_data: String::new(),
+        version,
+    };
+    let members = ["ann", "ben", "cid"];
+    let last_of = |user: &str| bus.of(user).pop().map(|i| i.event);
+
+    let outsider = store.modify(APP, "g", change(0), false).await;
+    assert!(
+        matches!(outsider, Err(StoreError::NotFound(_))),
+        "{outsider:?}"
+    );
+    let outsider = store.delete_messages(APP, "g", vec![m.id.clone()]).await;
+    assert!(
+        matches!(outsider, Err(StoreError::NotFound(_))),
+        "{outsider:?}"
+    );
+    assert!(
+        bus.of("g").is_empty(),
+        "the user named like the group hears nothing"
+    );
+
+    let changed = store.modify(APP, "cid", change(0), false).await.unwrap();
+    assert_eq!((changed.version, changed.modifier.as_str()), (1, "cid"));
+    for user in members {
+        let modified = InboxEvent::Modified {
+            message: changed.clone(),
+        };
+        assert_eq!(last_of(user), Some(modified), "{user}");
+    }
+    let sender_only = store.modify(APP, "cid", change(1), true).await;
+    assert!(
+        matches!(sender_only, Err(StoreError::Invalid(_))),
+        "{sender_only:?}"
+    );
+
+    let not_theirs = store.revoke(APP, "cid", &m.id, 120).await;
+    assert!(
+        matches!(not_theirs, Err(StoreError::NotSender)),
+        "{not_theirs:?}"
+    );
+    let revoked = store.revoke(APP, "ann", &m.id, 0).await.unwrap();
+    assert_eq!(
+        revoked.revoker, "ann",
+        "the owner revokes a member's message, at any time"
+    );
+    for user in members {
+        let event = InboxEvent::Revoked {
+            message: revoked.clone(),
+        };
+        assert_eq!(last_of(user), Some(event), "{user}");
+    }
+
+    let deleted = store
+        .delete_messages(APP, "cid", vec![m.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(deleted.groups, ["g"]);
+    assert!(deleted.page.conversations.is_empty());
+    let page = |user| store.group_history(APP, (user, "g", 0), HistoryRange::BeforeSeq(None), 9);
+    assert!(page("cid").await.unwrap().0.is_empty(), "gone for cid");
+    assert_eq!(page("ben").await.unwrap().0.len(), 1, "kept for the others");
 }

@@ -74,6 +74,31 @@ async fn conversation<S: Store>(
     }))
 }
 
+/// The caller's conversation of group `id` as it is now that messages of it were deleted for
+/// them (its last message may have moved): also an inbox item of the caller, so every session
+/// follows. `None` when not a member any more, or deleted with nothing new.
+pub(crate) async fn after_delete<S: Store>(
+    ctx: &Ctx<'_, S>,
+    id: &str,
+) -> Result<Option<Conversation>, Failure> {
+    let (store, app, me) = (&ctx.shared.store, ctx.caller.app, &ctx.caller.user);
+    let Some(row) = store
+        .relations_at(app, vec![joined_key(me, id)])
+        .await?
+        .remove(0)
+    else {
+        return Ok(None);
+    };
+    let Some(now) = conversation(ctx, id, &parse(&row.data)).await? else {
+        return Ok(None);
+    };
+    let mut plan = Plan::default();
+    let conversation = now.clone();
+    plan.item(me, InboxEvent::Conversation { conversation });
+    store.relate(app, plan).await?;
+    Ok(Some(now))
+}
+
 /// The caller's group conversations after group `after` (all when `None`), in groupID order,
 /// at most `limit`; and whether none follow.
 pub(crate) async fn list<S: Store>(

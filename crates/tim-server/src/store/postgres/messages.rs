@@ -11,29 +11,41 @@ use super::rows::{
 };
 use super::{execute, internal, lock_users, row, rows, snapshot, transaction, PgStore, Writes};
 use crate::now_secs;
-use crate::store::rules::{self, c2c_key, MessageIds};
-use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
+use crate::store::rules::{self, c2c_key, MessageIds, Standing};
+use crate::store::{
+    Deleted, HistoryRange, Key, Kind, MessageStore, NewMessage, StoreError, StoreResult,
+};
 use deadpool_postgres::Transaction;
 use tim_proto::{ConversationType, ConversationsOk, InboxEvent, Message, ModifyMessage};
 
-/// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number.
+/// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number
+/// and where `user` stands in its group (a group message's).
 pub(super) async fn named(
     tx: &Transaction<'_>,
     ids: MessageIds,
     app: u64,
     user: &str,
     id: &str,
-) -> StoreResult<(i64, Message)> {
+) -> StoreResult<(i64, Message, Standing)> {
     let rowid = ids.rowid(id).unwrap_or(0);
     let stored = if rowid > 0 {
         load_message(tx, ids, app, rowid).await?
     } else {
         None
     };
-    Ok((rowid, rules::named(stored, id, user)?))
+    let standing = match &stored {
+        Some(m) if m.conversation_type == ConversationType::Group => {
+            let key = Key::new(&m.to, Kind::Member, user);
+            let row = relations::relation_at(tx, app, &key).await?;
+            Standing::of(row.as_ref().map(|r| r.data.as_str()))
+        }
+        _ => Standing::Outside,
+    };
+    Ok((rowid, rules::named(stored, id, user, standing)?, standing))
 }
 
-/// An inbox item about message row `rowid` for its sender and its recipient.
+/// An inbox item about message row `rowid` for each who has it: its sender and its recipient,
+/// or the members of its group.
 async fn push_to_parties(
     tx: &Transaction<'_>,
     writes: &mut Writes,
@@ -42,11 +54,15 @@ async fn push_to_parties(
     rowid: i64,
     event: impl Fn(Message) -> InboxEvent,
 ) -> StoreResult<()> {
-    let parties: Vec<&str> = rules::parties(message).collect();
-    lock_users(tx, app, &parties).await?;
-    for party in parties {
+    let audience: Vec<String> = match message.conversation_type {
+        ConversationType::Group => relations::owned(tx, app, &message.to, Kind::Member).await?,
+        _ => rules::parties(message).map(str::to_owned).collect(),
+    };
+    let audience: Vec<&str> = audience.iter().map(String::as_str).collect();
+    lock_users(tx, app, &audience).await?;
+    for user in audience {
         let event = event(message.clone());
-        inbox::push_known(tx, writes, app, party, Some(rowid), event).await?;
+        inbox::push_known(tx, writes, app, user, Some(rowid), event).await?;
     }
     Ok(())
 }
@@ -241,8 +257,8 @@ async fn revoke(
     ids: MessageIds,
     (app, user, id, limit_secs): (u64, &str, &str, u64),
 ) -> StoreResult<Message> {
-    let (rowid, message) = named(tx, ids, app, user, id).await?;
-    if !rules::revoke(&message, user, now_secs(), limit_secs)? {
+    let (rowid, message, standing) = named(tx, ids, app, user, id).await?;
+    if !rules::revoke(&message, user, standing, now_secs(), limit_secs)? {
         return Ok(message);
     }
     execute(
@@ -266,7 +282,7 @@ async fn modify(
     ids: MessageIds,
     (app, user, change, sender_only): (u64, &str, &ModifyMessage, bool),
 ) -> StoreResult<Message> {
-    let (rowid, message) = named(tx, ids, app, user, &change.message_id).await?;
+    let (rowid, message, _) = named(tx, ids, app, user, &change.message_id).await?;
     // The row is locked from here, so the version check holds until the commit.
     rows(
         tx,
@@ -301,22 +317,19 @@ async fn delete_messages(
     writes: &mut Writes,
     ids: MessageIds,
     (app, user, message_ids): (u64, &str, &[String]),
-) -> StoreResult<ConversationsOk> {
+) -> StoreResult<Deleted> {
     let a = app as i64;
     lock_users(tx, app, &[user]).await?;
-    let mut peers: Vec<String> = Vec::new();
+    let (mut peers, mut groups): (Vec<String>, Vec<String>) = Default::default();
     for id in message_ids {
-        let (rowid, message) = named(tx, ids, app, user, id).await?;
+        let (rowid, message, _) = named(tx, ids, app, user, id).await?;
         execute(
             tx,
             "INSERT INTO hidden_messages (app, user_id, msg) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             &[&a, &user, &rowid],
         )
         .await?;
-        let peer = message.peer_of(user);
-        if !peers.iter().any(|p| p == peer) {
-            peers.push(peer.to_owned());
-        }
+        rules::note_conversation(&message, user, &mut peers, &mut groups);
     }
     let mut conversations = Vec::new();
     for peer in peers {
@@ -354,12 +367,13 @@ async fn delete_messages(
             conversations.push(c);
         }
     }
-    Ok(ConversationsOk {
+    let page = ConversationsOk {
         conversation_groups: Vec::new(),
         conversations,
         inbox_seq: inbox_seq(tx, app, user).await?,
         complete: true,
-    })
+    };
+    Ok(Deleted { page, groups })
 }
 
 impl MessageStore for PgStore {
@@ -441,7 +455,7 @@ impl MessageStore for PgStore {
         app: u64,
         user: &str,
         messages: Vec<String>,
-    ) -> StoreResult<ConversationsOk> {
+    ) -> StoreResult<Deleted> {
         let ids = self.ids();
         let args = (app, user, messages.as_slice());
         transaction!(self, |tx, writes| delete_messages(&tx, writes, ids, args)

@@ -9,7 +9,11 @@ use crate::store::{Key, Kind, Plan, Relation, RelationStore, StoreError, StoreRe
 use deadpool_postgres::Transaction;
 use tim_proto::InboxEvent;
 
-async fn relation_at(tx: &Transaction<'_>, app: u64, key: &Key) -> StoreResult<Option<Relation>> {
+pub(super) async fn relation_at(
+    tx: &Transaction<'_>,
+    app: u64,
+    key: &Key,
+) -> StoreResult<Option<Relation>> {
     let found = row(
         tx,
         "SELECT data, time FROM relations WHERE app = $1 AND owner = $2 AND kind = $3 AND other = $4",
@@ -35,6 +39,25 @@ pub(super) async fn blocks(
 ) -> StoreResult<bool> {
     let key = Key::new(owner, Kind::Black, other);
     Ok(relation_at(tx, app, &key).await?.is_some())
+}
+
+/// The `other` of each of `owner`'s rows of `kind` (a group's members).
+pub(super) async fn owned(
+    tx: &Transaction<'_>,
+    app: u64,
+    owner: &str,
+    kind: Kind,
+) -> StoreResult<Vec<String>> {
+    let found = rows(
+        tx,
+        "SELECT other FROM relations WHERE app = $1 AND owner = $2 AND kind = $3",
+        &[&(app as i64), &owner, &kind.code()],
+    )
+    .await?;
+    Ok(found
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<Vec<String>, _>>()?)
 }
 
 /// The users who have `user` in their friend list.

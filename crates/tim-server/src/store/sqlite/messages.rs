@@ -11,28 +11,39 @@ use super::rows::{
 use super::writer::{Counter, Writes};
 use super::{inbox, internal, relations, SqliteStore};
 use crate::now_secs;
-use crate::store::rules::{self, c2c_key};
-use crate::store::{HistoryRange, MessageStore, NewMessage, StoreError, StoreResult};
+use crate::store::rules::{self, c2c_key, Standing};
+use crate::store::{
+    Deleted, HistoryRange, Key, Kind, MessageStore, NewMessage, StoreError, StoreResult,
+};
 use rusqlite::{params, Connection};
 use tim_proto::{ConversationType, ConversationsOk, InboxEvent, Message, ModifyMessage};
 
-/// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number.
+/// The message `id` names, if `user` may see it (see [`rules::named`]), with its row number
+/// and where `user` stands in its group (a group message's).
 pub(super) fn named(
     conn: &Connection,
     app: u64,
     user: &str,
     id: &str,
-) -> StoreResult<(i64, Message)> {
+) -> StoreResult<(i64, Message, Standing)> {
     let rowid = ids().rowid(id).unwrap_or(0);
     let stored = if rowid > 0 {
         load_message(conn, app, rowid)?
     } else {
         None
     };
-    Ok((rowid, rules::named(stored, id, user)?))
+    let standing = match &stored {
+        Some(m) if m.conversation_type == ConversationType::Group => {
+            let row = relations::relation_at(conn, app, &Key::new(&m.to, Kind::Member, user))?;
+            Standing::of(row.as_ref().map(|r| r.data.as_str()))
+        }
+        _ => Standing::Outside,
+    };
+    Ok((rowid, rules::named(stored, id, user, standing)?, standing))
 }
 
-/// An inbox item about message row `rowid` for its sender and its recipient.
+/// An inbox item about message row `rowid` for each who has it: its sender and its recipient,
+/// or the members of its group.
 fn push_to_parties(
     conn: &Connection,
     writes: &mut Writes,
@@ -41,15 +52,13 @@ fn push_to_parties(
     rowid: i64,
     event: impl Fn(Message) -> InboxEvent,
 ) -> StoreResult<()> {
-    for party in rules::parties(message) {
-        inbox::push(
-            conn,
-            writes,
-            app,
-            party,
-            Some(rowid),
-            event(message.clone()),
-        )?;
+    let audience: Vec<String> = match message.conversation_type {
+        ConversationType::Group => relations::owned(conn, app, &message.to, Kind::Member)?,
+        _ => rules::parties(message).map(str::to_owned).collect(),
+    };
+    for user in audience {
+        let event = event(message.clone());
+        inbox::push(conn, writes, app, &user, Some(rowid), event)?;
     }
     Ok(())
 }
@@ -310,8 +319,8 @@ fn revoke(
     id: &str,
     limit_secs: u64,
 ) -> StoreResult<Message> {
-    let (rowid, message) = named(conn, app, user, id)?;
-    if !rules::revoke(&message, user, now_secs(), limit_secs)? {
+    let (rowid, message, standing) = named(conn, app, user, id)?;
+    if !rules::revoke(&message, user, standing, now_secs(), limit_secs)? {
         return Ok(message);
     }
     conn.prepare_cached("UPDATE messages SET revoker = ?3 WHERE app = ?1 AND id = ?2")?
@@ -333,7 +342,7 @@ fn modify(
     change: ModifyMessage,
     sender_only: bool,
 ) -> StoreResult<Message> {
-    let (rowid, message) = named(conn, app, user, &change.message_id)?;
+    let (rowid, message, _) = named(conn, app, user, &change.message_id)?;
     rules::modify(&message, &change, user, sender_only)?;
     let elements = serde_json::to_string(&change.elements).map_err(internal)?;
     conn.prepare_cached(
@@ -356,19 +365,16 @@ fn delete_messages(
     app: u64,
     user: &str,
     ids: &[String],
-) -> StoreResult<ConversationsOk> {
+) -> StoreResult<Deleted> {
     let a = app as i64;
-    let mut peers: Vec<String> = Vec::new();
+    let (mut peers, mut groups): (Vec<String>, Vec<String>) = Default::default();
     for id in ids {
-        let (rowid, message) = named(conn, app, user, id)?;
+        let (rowid, message, _) = named(conn, app, user, id)?;
         conn.prepare_cached(
             "INSERT INTO hidden_messages (app, user_id, msg) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         )?
         .execute(params![a, user, rowid])?;
-        let peer = message.peer_of(user);
-        if !peers.iter().any(|p| p == peer) {
-            peers.push(peer.to_owned());
-        }
+        rules::note_conversation(&message, user, &mut peers, &mut groups);
     }
     let mut conversations = Vec::new();
     for peer in peers {
@@ -398,12 +404,13 @@ fn delete_messages(
             conversations.push(c);
         }
     }
-    Ok(ConversationsOk {
+    let page = ConversationsOk {
         conversation_groups: Vec::new(),
         conversations,
         inbox_seq: inbox_seq(conn, app, user)?,
         complete: true,
-    })
+    };
+    Ok(Deleted { page, groups })
 }
 
 impl MessageStore for SqliteStore {
@@ -476,7 +483,7 @@ impl MessageStore for SqliteStore {
         app: u64,
         user: &str,
         messages: Vec<String>,
-    ) -> StoreResult<ConversationsOk> {
+    ) -> StoreResult<Deleted> {
         let user = user.to_owned();
         self.write(move |conn, writes| delete_messages(conn, writes, app, &user, &messages))
             .await

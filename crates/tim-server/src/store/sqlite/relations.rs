@@ -7,7 +7,7 @@ use crate::store::{Key, Kind, Plan, Relation, RelationStore, StoreError, StoreRe
 use rusqlite::{params, Connection, OptionalExtension};
 use tim_proto::InboxEvent;
 
-fn relation_at(conn: &Connection, app: u64, key: &Key) -> StoreResult<Option<Relation>> {
+pub(super) fn relation_at(conn: &Connection, app: u64, key: &Key) -> StoreResult<Option<Relation>> {
     Ok(conn
         .prepare_cached(
             "SELECT data, time FROM relations WHERE app = ?1 AND owner = ?2 AND kind = ?3 AND other = ?4",
@@ -34,6 +34,22 @@ pub(super) fn blocks(conn: &Connection, app: u64, owner: &str, other: &str) -> S
 /// transaction).
 pub(super) fn exists(conn: &Connection, app: u64, key: &Key) -> StoreResult<bool> {
     Ok(relation_at(conn, app, key)?.is_some())
+}
+
+/// The `other` of each of `owner`'s rows of `kind` (a group's members).
+pub(super) fn owned(
+    conn: &Connection,
+    app: u64,
+    owner: &str,
+    kind: Kind,
+) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT other FROM relations WHERE app = ?1 AND owner = ?2 AND kind = ?3",
+    )?;
+    let found = stmt
+        .query_map(params![app as i64, owner, kind.code()], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(found)
 }
 
 /// The users who have `user` in their friend list.
