@@ -282,6 +282,7 @@ fn message(v: &JsValue) -> Option<Message> {
         modifier: String::new(),
         nick: string_or_empty(v, "nick"),
         avatar: string_or_empty(v, "avatar"),
+        name_card: string_or_empty(v, "nameCard"),
     })
 }
 

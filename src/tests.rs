@@ -59,6 +59,7 @@ fn message() -> Message {
         modifier: String::new(),
         nick: "Bob".into(),
         avatar: "b.png".into(),
+        name_card: "Bobby".into(),
     }
 }
 

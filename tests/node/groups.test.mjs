@@ -273,7 +273,7 @@ test('@mentions: createTextAtMessage, atUserList on the message, groupAtInfoList
   await bob.take(E.CONVERSATION_LIST_UPDATED, (l) => atInfo(l)?.length === 0);
 });
 
-test('group message changes: modify by a member, revoke by the sender or the owner (2110 for others), deleteMessage for one member', async () => {
+test('group message changes: the sender\'s nameCard, modify by a member, revoke by the sender or the owner (2110 for others), deleteMessage for one member', async () => {
   const owner = await user('ch-owner');
   const bob = await user('ch-bob');
   const carol = await user('ch-carol');
@@ -282,8 +282,15 @@ test('group message changes: modify by a member, revoke by the sender or the own
   const byId = (id) => (l) => l.some((m) => m.ID === id);
   const pick = (p, id) => `(await tim.getMessageList({conversationID: 'GROUPch'})).data.messageList.find((m) => m.ID === ${JSON.stringify(id)})`;
 
+  // A message carries its sender's name card in the group, live and in history.
+  await call(bob, 'setGroupMemberNameCard', { groupID: 'ch', nameCard: 'Bobby' });
   const typo = await sayTo(bob, 'ch', 'teh typo');
-  for (const p of [owner, carol]) await p.take(E.MESSAGE_RECEIVED, byId(typo.ID));
+  assert.equal(typo.nameCard, 'Bobby');
+  for (const p of [owner, carol]) {
+    const [m] = await p.take(E.MESSAGE_RECEIVED, byId(typo.ID));
+    assert.equal(m.nameCard, 'Bobby');
+  }
+  assert.equal(await owner.value(`return ${pick(owner, typo.ID)}.nameCard`), 'Bobby');
   const fixed = await carol.value(`const m = ${pick(carol, typo.ID)}; m.payload = {text: 'the typo'};
     return (await tim.modifyMessage(m)).data.message.isModified`);
   assert.equal(fixed, true, 'any member modifies, as in C2C');

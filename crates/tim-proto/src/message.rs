@@ -135,6 +135,9 @@ pub struct Message {
     pub nick: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub avatar: String,
+    /// The sender's name card in the group when it was sent (group messages).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_card: String,
 }
 
 fn is_zero(v: &u64) -> bool {

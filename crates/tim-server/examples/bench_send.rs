@@ -83,6 +83,7 @@ async fn main() {
                             ..MessageBody::default()
                         },
                         quota_bytes: 0,
+                        name_card: String::new(),
                     };
                     store.send_c2c(msg).await.unwrap();
                     sent.fetch_add(1, Ordering::Relaxed);

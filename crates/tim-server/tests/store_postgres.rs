@@ -56,6 +56,7 @@ fn concurrent_writers_on_two_nodes_keep_sequences_exact() {
                             random: n as u32,
                             body: text(&format!("{sender} {n}")),
                             quota_bytes: 0,
+                            name_card: String::new(),
                         })
                         .await
                         .unwrap();

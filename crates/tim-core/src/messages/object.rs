@@ -109,7 +109,7 @@ impl SdkMessage {
             priority: "Normal",
             nick: m.nick,
             avatar: m.avatar,
-            name_card: String::new(),
+            name_card: m.name_card,
             at_user_list: body.at_user_list,
             cloud_custom_data: body.cloud_custom_data,
             is_deleted: false,

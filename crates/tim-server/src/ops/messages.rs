@@ -111,6 +111,7 @@ pub async fn send<S: Store>(ctx: &Ctx<'_, S>, s: SendMessage) -> Result<SendMess
             random: s.random,
             body: s.body,
             quota_bytes: shared.cfg.limits.user_quota_bytes,
+            name_card: String::new(),
         })
         .await?;
     Ok(SendMessageOk { message })

@@ -18,6 +18,9 @@ pub struct NewMessage {
     /// limit); past it the send is refused with
     /// [`StoreError::QuotaExceeded`](super::StoreError::QuotaExceeded).
     pub quota_bytes: u64,
+    /// The sender's name card in the group (a group message's; the op read it with the
+    /// sender's member row), stored with the message as the official does.
+    pub name_card: String,
 }
 
 /// Where a page of history is taken.

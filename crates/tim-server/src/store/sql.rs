@@ -28,7 +28,7 @@ macro_rules! columns {
 
 columns!(message, "m": id, seq, conv_type, sender, receiver, client_msg_id, random, time,
     elements, cloud_custom_data, revoker, need_receipt, version, control, at_users, modifier,
-    nick, avatar);
+    nick, avatar, name_card);
 columns!(conversation, "c": peer, unread, peer_read_seq, pinned, mark, custom_data,
     deleted, updated, last_msg);
 

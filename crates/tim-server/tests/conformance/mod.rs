@@ -152,6 +152,7 @@ pub async fn send<S: Store>(
             random: 7,
             body,
             quota_bytes: 0,
+            name_card: String::new(),
         })
         .await
         .unwrap()
@@ -199,6 +200,7 @@ pub async fn sends_are_idempotent_and_numbered<S: Store>(store: S, _: Arc<Record
                 random: 7,
                 body,
                 quota_bytes: 0,
+                name_card: String::new(),
             })
             .await;
         assert!(
@@ -242,6 +244,7 @@ pub async fn a_sender_past_the_quota_stores_nothing<S: Store>(store: S, _: Arc<R
         body: text(&"q".repeat(100)),
         // About 140 bytes a body as stored: two fit.
         quota_bytes: 300,
+        name_card: String::new(),
     };
     store.send_c2c(new("ann", "ben", "q1")).await.unwrap();
     let second = store.send_c2c(new("ann", "ben", "q2")).await.unwrap();
@@ -269,6 +272,7 @@ pub async fn a_send_to_an_unknown_user_stores_nothing<S: Store>(store: S, bus: A
             random: 1,
             body: text("x"),
             quota_bytes: 0,
+            name_card: String::new(),
         })
         .await;
     assert!(matches!(r, Err(StoreError::UnknownUser(u)) if u == "nobody"));
@@ -285,6 +289,7 @@ pub async fn a_send_to_an_unknown_user_stores_nothing<S: Store>(store: S, bus: A
             random: 1,
             body: text("x"),
             quota_bytes: 0,
+            name_card: String::new(),
         })
         .await;
     assert!(matches!(r, Err(StoreError::UnknownUser(_))), "{r:?}");
@@ -998,6 +1003,7 @@ pub async fn a_blocked_sender_stores_nothing<S: Store>(store: S, bus: Arc<Record
             random: 7,
             body: text("let me in"),
             quota_bytes: 0,
+            name_card: String::new(),
         })
         .await;
     assert!(matches!(r, Err(StoreError::Blocked)), "{r:?}");
@@ -1019,6 +1025,7 @@ async fn say<S: Store>(store: &S, from: &str, cmid: &str, t: &str) -> Result<Mes
         random: 7,
         body: text(t),
         quota_bytes: 0,
+        name_card: format!("{from} card"),
     };
     let members: Vec<String> = vec!["ann".into(), "ben".into()];
     let new = NewGroupMessage {
@@ -1044,6 +1051,10 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
     let first = say(&store, "ann", "a1", "one").await.unwrap();
     assert_eq!((first.sequence, first.to.as_str()), (1, "g"));
     assert_eq!(first.conversation_type, tim_proto::ConversationType::Group);
+    assert_eq!(
+        first.name_card, "ann card",
+        "stamped with the sender's name card"
+    );
     let second = say(&store, "ben", "b1", "two").await.unwrap();
     assert_eq!(second.sequence, 2);
     let again = say(&store, "ann", "a1", "one").await.unwrap();
@@ -1070,6 +1081,8 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
         [2]
     );
     assert_eq!(seqs(&store.group_after(APP, "g", 0, 1).await.unwrap()), [1]);
+    let read_back = store.group_after(APP, "g", 0, 1).await.unwrap();
+    assert_eq!(read_back[0].name_card, "ann card", "and read back with it");
     let newest = store.group_history(APP, ("ben", "g", 0), HistoryRange::BeforeSeq(None), 1);
     let (page, complete) = newest.await.unwrap();
     assert_eq!((seqs(&page), complete), (vec![2], false));
@@ -1107,6 +1120,7 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
         random: 7,
         body: quiet,
         quota_bytes: 0,
+        name_card: String::new(),
     };
     let members: Vec<String> = vec!["ann".into(), "ben".into()];
     let new = NewGroupMessage {
@@ -1136,6 +1150,7 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
             random: 7,
             body: text("a tip"),
             quota_bytes: 0,
+            name_card: String::new(),
         },
         members: vec!["ben".to_owned(), "cid".to_owned()].into(),
         from_member: false,
@@ -1169,6 +1184,7 @@ pub async fn group_messages_are_stored_once_per_group<S: Store>(store: S, bus: A
         random: 7,
         body,
         quota_bytes: 0,
+        name_card: String::new(),
     };
     let new = NewGroupMessage {
         message,

@@ -17,10 +17,12 @@ use tim_proto::{Message, SendMessage, SendMessageOk, MAX_SYNC_LIMIT};
 /// The most cursors one `syncGroups` takes (past what a frame carries anyway).
 const MAX_CURSORS: usize = 10_000;
 
-/// What a send needs of group `id`: its profile and the members to push to.
+/// What a send needs of group `id`: its profile, the members to push to, and the sender's
+/// name card.
 struct Audience {
     profile: Profile,
     members: Vec<String>,
+    name_card: String,
 }
 
 /// Who sends a group message.
@@ -48,11 +50,11 @@ async fn speakable<S: Store>(
         return fail(GROUP_NOT_FOUND, format!("no group {id:?}"));
     };
     let profile: Profile = parse(&profile.data);
+    let row: Option<MemberRow> = me.map(|me| parse(&me.data));
     if sender == Sender::Member {
-        let Some(me) = me else {
+        let Some(me) = &row else {
             return fail(GROUP_PERMISSION_DENY, format!("not a member of {id:?}"));
         };
-        let me: MemberRow = parse(&me.data);
         if me.mute_until > now_secs() {
             return fail(GROUP_MEMBER_MUTED, "you are muted in this group");
         }
@@ -62,7 +64,12 @@ async fn speakable<S: Store>(
     }
     let rows = store.relations(app, id, Kind::Member).await?;
     let members = rows.into_iter().map(|m| m.other).collect();
-    Ok(Audience { profile, members })
+    let name_card = row.map(|m| m.name_card).unwrap_or_default();
+    Ok(Audience {
+        profile,
+        members,
+        name_card,
+    })
 }
 
 /// sendMessage to a `GROUP` conversation (`to` is the groupID), checked as for C2C, from the
@@ -72,7 +79,11 @@ pub(crate) async fn send<S: Store>(
     s: SendMessage,
     sender: Sender,
 ) -> Result<SendMessageOk, Failure> {
-    let Audience { profile, members } = speakable(ctx, &s.to, sender).await?;
+    let Audience {
+        profile,
+        members,
+        name_card,
+    } = speakable(ctx, &s.to, sender).await?;
     let Ctx { shared, caller } = ctx;
     if s.online_only {
         let message = crate::ops::messages::online_message(ctx, s);
@@ -93,6 +104,7 @@ pub(crate) async fn send<S: Store>(
         random: s.random,
         body,
         quota_bytes: shared.cfg.limits.user_quota_bytes,
+        name_card,
     };
     let new = NewGroupMessage {
         message,

@@ -64,6 +64,7 @@ fn post<S: Store>(
             random,
             body,
             quota_bytes: 0,
+            name_card: String::new(),
         },
         members: audience.into(),
         from_member: false,

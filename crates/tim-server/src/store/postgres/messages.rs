@@ -144,8 +144,8 @@ pub(super) async fn insert(
     }
     let inserted = row(
         tx,
-        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+        "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar, name_card)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
         &[
             &app,
             &conv,
@@ -163,6 +163,7 @@ pub(super) async fn insert(
             &at_users,
             &nick,
             &avatar,
+            &msg.name_card,
         ],
     )
     .await?
@@ -180,6 +181,7 @@ pub(super) async fn insert(
         body: msg.body.clone(),
         nick,
         avatar,
+        name_card: msg.name_card.clone(),
         ..Message::default()
     };
     Ok((rowid, message))

@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_profiles.sql"),
     include_str!("migrations/004_relations.sql"),
     include_str!("migrations/005_message_sender.sql"),
+    include_str!("migrations/006_name_card.sql"),
 ];
 
 /// Connections per node. PostgreSQL serializes what must be serialized (row locks); more

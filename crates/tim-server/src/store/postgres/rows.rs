@@ -47,6 +47,7 @@ pub(super) fn message_at(ids: MessageIds, r: &Row, o: usize) -> StoreResult<Mess
         version: r.try_get::<_, i64>(o + c::version)? as u64,
         nick: r.try_get(o + c::nick)?,
         avatar: r.try_get(o + c::avatar)?,
+        name_card: r.try_get(o + c::name_card)?,
     })
 }
 

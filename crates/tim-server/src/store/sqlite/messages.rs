@@ -168,6 +168,7 @@ pub(super) fn store(
         body: msg.body,
         nick,
         avatar,
+        name_card: msg.name_card,
         ..Message::default()
     };
     Ok(Stored::New(rowid, message))
@@ -179,8 +180,8 @@ fn insert(conn: &Connection, msg: &NewMessage, row: Row<'_>) -> StoreResult<Inse
     let app = msg.app as i64;
     let inserted = conn
         .prepare_cached(
-            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            "INSERT INTO messages (app, conv, seq, conv_type, sender, receiver, client_msg_id, random, time, elements, cloud_custom_data, need_receipt, control, at_users, nick, avatar, name_card)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT (app, sender, client_msg_id) DO NOTHING",
         )?
         .execute(params![
@@ -199,7 +200,8 @@ fn insert(conn: &Connection, msg: &NewMessage, row: Row<'_>) -> StoreResult<Inse
             control_bits(&msg.body),
             row.at_users,
             row.nick,
-            row.avatar
+            row.avatar,
+            msg.name_card
         ])?;
     if inserted > 0 {
         return Ok(Inserted::Row(conn.last_insert_rowid()));

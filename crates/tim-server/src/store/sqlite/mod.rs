@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/011_profiles.sql"),
     include_str!("migrations/012_relations.sql"),
     include_str!("migrations/013_message_sender.sql"),
+    include_str!("migrations/014_name_card.sql"),
 ];
 
 /// Idle read connections kept open.

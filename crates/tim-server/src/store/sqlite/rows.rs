@@ -69,6 +69,7 @@ pub(super) fn message_at(r: &Row<'_>, o: usize) -> Result<Message> {
         version: r.get::<_, i64>(o + c::version)? as u64,
         nick: r.get(o + c::nick)?,
         avatar: r.get(o + c::avatar)?,
+        name_card: r.get(o + c::name_card)?,
     })
 }
 
