@@ -248,6 +248,9 @@ fn inbox_item(v: &JsValue) -> Option<InboxItem> {
         "notice" => InboxEvent::Notice {
             message: message(&get(v, "message"))?,
         },
+        "receipts" => InboxEvent::Receipts {
+            receipts: json(&get(v, "receipts")),
+        },
         _ => return None,
     };
     Some(InboxItem {

@@ -165,9 +165,10 @@ fn inbox_kind(event: &InboxEvent) -> usize {
         InboxEvent::Changed { .. } => 6,
         InboxEvent::ConversationGroups { .. } => 7,
         InboxEvent::Notice { .. } => 8,
+        InboxEvent::Receipts { .. } => 9,
     }
 }
-const INBOX_KINDS: usize = 9;
+const INBOX_KINDS: usize = 10;
 
 fn inbox_items() -> Vec<InboxItem> {
     let events = [
@@ -205,6 +206,12 @@ fn inbox_items() -> Vec<InboxItem> {
                 },
                 ..message()
             },
+        },
+        InboxEvent::Receipts {
+            receipts: Json(
+                r#"[{"groupID":"team","conversationID":"GROUPteam","messageID":"1-2-3","readCount":2,"unreadCount":5}]"#
+                    .into(),
+            ),
         },
     ];
     events

@@ -198,7 +198,16 @@ fn find_message(d: &mut Driver, id: JsValue, _: JsValue) -> Reply {
 /// Tells the sender(s) these received messages were read (C2C: the conversation is read).
 fn send_message_read_receipt(d: &mut Driver, list: JsValue, _: JsValue) -> Reply {
     let ids = each(&list, "conversationID");
-    Reply::Later(d.core.send_read_receipt(now_ms(), ids), NONE)
+    Reply::Later(d.core.send_read_receipt(now_ms(), ids, refs(&list)), NONE)
+}
+
+/// The messages of `list` as the group receipt ops take them: JSON of each one's `ID`,
+/// `conversationID` and `sequence` alone.
+fn refs(list: &JsValue) -> String {
+    let keys = Array::of3(&"ID".into(), &"conversationID".into(), &"sequence".into());
+    let text = js_sys::JSON::stringify_with_replacer(list, &keys).ok();
+    text.and_then(|t| t.as_string())
+        .unwrap_or_else(|| "[]".into())
 }
 
 /// The app's messages with `readReceiptInfo` {readCount, unreadCount}.
@@ -212,7 +221,12 @@ fn get_message_read_receipt_list(d: &mut Driver, list: JsValue, _: JsValue) -> R
     } else {
         Vec::new()
     };
-    Reply::Later(d.core.get_message_read_receipt_list(messages), list)
+    let refs = refs(&list);
+    Reply::Later(
+        d.core
+            .get_message_read_receipt_list(now_ms(), messages, refs),
+        list,
+    )
 }
 
 /// The messages of a merger message: they travel inline, so there is nothing to download.

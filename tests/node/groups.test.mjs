@@ -320,3 +320,49 @@ test('group message changes: the sender\'s nameCard, modify by a member, revoke 
   assert.ok(!(await ids(bob)).includes(last.ID));
   assert.ok((await ids(carol)).includes(last.ID));
 });
+
+test('group read receipts: sendMessageReadReceipt (2114 when none qualify), MESSAGE_READ_RECEIPT_RECEIVED, getMessageReadReceiptList, getGroupMessageReadMemberList', async () => {
+  const alice = await user('rr-alice');
+  const bob = await user('rr-bob');
+  const carol = await user('rr-carol');
+  const memberList = [{ userID: 'rr-bob' }, { userID: 'rr-carol' }];
+  await call(alice, 'createGroup', { name: 'rr', type: TIM.TYPES.GRP_WORK, groupID: 'rr', memberList });
+  const asks = await alice.value(`const m = tim.createTextMessage({to: 'rr', conversationType: TIM.TYPES.CONV_GROUP, payload: {text: 'read me'}, needReadReceipt: true});
+    return (await tim.sendMessage(m, {})).data.message`);
+  assert.equal(asks.needReadReceipt, true);
+  const plain = await sayTo(alice, 'rr', 'no receipt');
+  const received = async (p) => {
+    const got = [];
+    while (!got.some((m) => m.ID === plain.ID)) got.push(...(await p.take(E.MESSAGE_RECEIVED)));
+    return got.filter((m) => m.ID === asks.ID || m.ID === plain.ID);
+  };
+  const bobs = await received(bob);
+  const carols = await received(carol);
+  const read = (p, list) => p.value(`return (await tim.sendMessageReadReceipt(${JSON.stringify(list)})).code`);
+
+  assert.equal(await codeOf(bob, `tim.sendMessageReadReceipt(${JSON.stringify(bobs.filter((m) => m.ID === plain.ID))})`), 2114, 'no receipt asked');
+  assert.equal(await codeOf(alice, `tim.sendMessageReadReceipt([${JSON.stringify(asks)}])`), 2114, 'her own message');
+  assert.equal(await read(bob, bobs), 0);
+  const [first] = await alice.take(E.MESSAGE_READ_RECEIPT_RECEIVED);
+  assert.deepEqual(first, { groupID: 'rr', conversationID: 'GROUPrr', messageID: asks.ID, readCount: 1, unreadCount: 1 });
+
+  const page = (filter) => alice.value(`return (await tim.getGroupMessageReadMemberList({message: ${JSON.stringify(asks)}, filter: ${filter}, cursor: '', count: 10})).data`);
+  assert.deepEqual(await page(0), { messageID: asks.ID, cursor: '', isCompleted: true, readUserIDList: ['rr-bob'], unreadUserIDList: [] });
+  assert.deepEqual((await page(1)).unreadUserIDList, ['rr-carol']);
+
+  assert.equal(await read(carol, carols), 0);
+  const [second] = await alice.take(E.MESSAGE_READ_RECEIPT_RECEIVED);
+  assert.deepEqual([second.readCount, second.unreadCount], [2, 0]);
+  assert.equal(await read(bob, bobs), 0, 'read again: nothing new');
+  await new Promise((done) => setTimeout(done, 300));
+  assert.equal(alice.count(E.MESSAGE_READ_RECEIPT_RECEIVED), 0, 'counted once');
+
+  // The counts on the app's own message objects, in place.
+  const info = await alice.value(`const list = (await tim.getMessageList({conversationID: 'GROUPrr'})).data.messageList.filter((m) => m.needReadReceipt);
+    const res = await tim.getMessageReadReceiptList(list);
+    return [res.data.messageList[0] === list[0], list[0].readReceiptInfo]`);
+  assert.deepEqual(info, [true, { readCount: 2, unreadCount: 0 }]);
+  assert.deepEqual((await page(0)).readUserIDList.sort(), ['rr-bob', 'rr-carol']);
+  const dave = await user('rr-dave');
+  assert.equal(await codeOf(dave, `tim.getGroupMessageReadMemberList({message: ${JSON.stringify(asks)}, filter: 0, cursor: '', count: 10})`), 10007);
+});

@@ -8,6 +8,7 @@ use serde::Serialize;
 pub use tim_proto::codes::{
     KICKED_OUT_MULT_ACCOUNT, KICKED_OUT_MULT_DEVICE, KICKED_OUT_REST_API,
     KICKED_OUT_USERSIG_EXPIRED, LOGGED_OUT, LOGGING_IN, LOGIN_FAILED,
+    READ_RECEIPT_MESSAGE_LIST_EMPTY,
 };
 use tim_proto::codes::{REPEAT_LOGIN, USER_NOT_LOGGED_IN};
 
@@ -22,8 +23,6 @@ pub const MESSAGE_SEND_NEED_MESSAGE_INSTANCE: u32 = 2105;
 pub const MESSAGE_MERGER_TYPE_INVALID: u32 = 2450;
 /// deleteMessage of a group system notice (`@TIM#SYSTEM`).
 pub const CANNOT_DELETE_GROUP_SYSTEM_NOTICE: u32 = 2116;
-/// `sendMessageReadReceipt` with no messages.
-pub const READ_RECEIPT_MESSAGE_LIST_EMPTY: u32 = 2114;
 /// `deleteMessage` with no messages.
 pub const MESSAGE_DELETE_FAIL: u32 = 2111;
 /// A conversation this user does not have.

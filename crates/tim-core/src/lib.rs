@@ -324,24 +324,34 @@ impl Core {
         self.account.messages.delete(&mut self.engine, now_ms, ids)
     }
 
-    /// `sendMessageReadReceipt(messageList)` for messages of one C2C conversation: the
-    /// conversation is read, and the peer learns it (MESSAGE_READ_RECEIPT_RECEIVED for the
-    /// messages that asked for a receipt, MESSAGE_READ_BY_PEER for all).
+    /// `sendMessageReadReceipt(messageList)` for messages of one conversation (their
+    /// conversationIDs; `list` the messages as JSON for a group's). C2C: the conversation is
+    /// read, and the peer learns it (MESSAGE_READ_RECEIPT_RECEIVED for the messages that asked
+    /// for a receipt, MESSAGE_READ_BY_PEER for all). A group's: the stateless op.
     pub fn send_read_receipt(
         &mut self,
         now_ms: u64,
         conversation_ids: Vec<String>,
+        list: String,
     ) -> Result<OpId, ApiError> {
         let id = Messages::read_receipt_conversation(conversation_ids)?;
-        self.set_message_read(now_ms, &id)
+        match is_group(&id) {
+            true => self.call(now_ms, Op::SendMessageReadReceipt, list),
+            false => self.set_message_read(now_ms, &id),
+        }
     }
 
     /// `getMessageReadReceiptList(messageList)`, each message as (conversationID, flow,
-    /// sequence).
+    /// sequence); `list` the messages as JSON for a group's (the stateless op).
     pub fn get_message_read_receipt_list(
         &mut self,
+        now_ms: u64,
         messages: Vec<(String, String, u64)>,
+        list: String,
     ) -> Result<OpId, ApiError> {
+        if messages.first().is_some_and(|m| is_group(&m.0)) {
+            return self.call(now_ms, Op::GetMessageReadReceiptList, list);
+        }
         let convs = &self.account.conversations;
         Messages::read_receipts(&mut self.engine, convs, messages)
     }
@@ -433,4 +443,12 @@ impl Core {
             .conversations
             .set_custom_data(eng, now_ms, ids, custom_data)
     }
+}
+
+/// Whether `conversation_id` names a group's conversation.
+fn is_group(conversation_id: &str) -> bool {
+    matches!(
+        tim_proto::ConversationId::parse(conversation_id),
+        Some(tim_proto::ConversationId::Group(_))
+    )
 }

@@ -44,6 +44,8 @@ pub enum Event {
     MessageModified(Vec<SdkMessage>),
     MessageReadByPeer(Vec<SdkMessage>),
     MessageReadReceiptReceived(Vec<ReadReceipt>),
+    /// The same event for group messages, its data as the server wrote it.
+    GroupReadReceiptReceived(Json),
     ConversationListUpdated(Vec<SdkConversation>),
     TotalUnreadMessageCountUpdated(u32),
     /// The changed profiles, as the server sent them.
@@ -78,7 +80,9 @@ impl Event {
             Event::MessageRevoked(_) => "onMessageRevoked",
             Event::MessageModified(_) => "onMessageModified",
             Event::MessageReadByPeer(_) => "onMessageReadByPeer",
-            Event::MessageReadReceiptReceived(_) => "onMessageReadReceiptReceived",
+            Event::MessageReadReceiptReceived(_) | Event::GroupReadReceiptReceived(_) => {
+                "onMessageReadReceiptReceived"
+            }
             Event::ConversationListUpdated(_) => "onConversationListUpdated",
             Event::TotalUnreadMessageCountUpdated(_) => "onTotalUnreadMessageCountUpdated",
             Event::ProfileUpdated(_) => "onProfileUpdated",

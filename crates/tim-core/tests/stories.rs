@@ -1726,8 +1726,25 @@ fn every_answer_reaches_its_caller() {
                 core.set_conversation_custom_data(0, vec!["C2Cbob".into()], "d".into()),
                 Response::SetCustomData(page()),
             ),
+            // A group's receipts: the messages go as the stateless ops' parameters.
+            Op::SendMessageReadReceipt => {
+                let list = r#"[{"ID":"g-1","conversationID":"GROUPteam","sequence":1}]"#;
+                let ids = vec!["GROUPteam".to_owned()];
+                let answer = Response::stateless(*op, proto::Json("{}".into())).unwrap();
+                (core.send_read_receipt(0, ids, list.into()), answer)
+            }
+            Op::GetMessageReadReceiptList => {
+                let list = r#"[{"ID":"g-1","conversationID":"GROUPteam","sequence":1}]"#;
+                let messages = vec![("GROUPteam".to_owned(), "out".to_owned(), 1)];
+                let data =
+                    r#"{"messageList":[{"readReceiptInfo":{"readCount":1,"unreadCount":2}}]}"#;
+                let answer = Response::stateless(*op, proto::Json(data.into())).unwrap();
+                let call = core.get_message_read_receipt_list(0, messages, list.into());
+                (call, answer)
+            }
             // Stateless: the parameters go as they are, the answer's data comes back as it is.
-            Op::GetMyProfile
+            Op::GetGroupMessageReadMemberList
+            | Op::GetMyProfile
             | Op::GetUserProfile
             | Op::UpdateMyProfile
             | Op::GetBlacklist

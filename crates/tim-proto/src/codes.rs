@@ -47,6 +47,9 @@ pub const MODIFY_CONFLICT: u32 = 2480;
 pub const REVOKE_TIME_LIMIT: u32 = 20016;
 /// Only the sender may revoke a message (the official SDK's MESSAGE_REVOKE_FAIL).
 pub const REVOKE_FAILED: u32 = 2110;
+/// sendMessageReadReceipt with no message that asks for a receipt from someone else (the
+/// official READ_RECEIPT_MESSAGE_LIST_EMPTY).
+pub const READ_RECEIPT_MESSAGE_LIST_EMPTY: u32 = 2114;
 /// No such conversation, or no such message in the caller's conversations (the official
 /// CONVERSATION_NOT_FOUND).
 pub const CONVERSATION_NOT_FOUND: u32 = 2500;

@@ -264,3 +264,35 @@ pub struct SyncGroupsOk {
 pub struct GroupPush {
     pub message: crate::Message,
 }
+
+/// The most messages one read-receipt call takes.
+pub const MAX_RECEIPT_MESSAGES: usize = 100;
+
+/// A message as the group read-receipt ops name it (the SDK sends only these fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRef {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+    #[serde(default)]
+    pub sequence: u64,
+}
+
+/// getGroupMessageReadMemberList: `filter` 0 the members who read `message`, 1 those who did
+/// not; `cursor` where the page starts ('' first), at most `count` (≤ [`MAX_PAGE`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadMemberPage {
+    pub message: MessageRef,
+    #[serde(default)]
+    pub filter: u32,
+    #[serde(default)]
+    pub cursor: String,
+    #[serde(default = "max_page")]
+    pub count: usize,
+}
+
+fn max_page() -> usize {
+    MAX_PAGE
+}

@@ -76,4 +76,8 @@ pub enum InboxEvent {
     /// A group system notice for the user (a `@TIM#SYSTEM` message, in no conversation list
     /// and no history): the SDK fires MESSAGE_RECEIVED with it.
     Notice { message: Message },
+    /// Members of a group read messages of the user's that asked for read receipts: the data
+    /// of MESSAGE_READ_RECEIPT_RECEIVED, each message's counts now
+    /// (`[{groupID, conversationID, messageID, readCount, unreadCount}]`).
+    Receipts { receipts: Json },
 }

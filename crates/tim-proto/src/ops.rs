@@ -272,6 +272,12 @@ op_table! {
     "setGroupMemberMuteTime" => SetGroupMemberMuteTime ~ [("groupID", "string"), ("userID", "string"), ("muteTime", "number")];
     "setGroupMemberNameCard" => SetGroupMemberNameCard ~ [("groupID", "string"), ("nameCard", "string")];
     "setGroupMemberCustomField" => SetGroupMemberCustomField ~ [("groupID", "string"), ("memberCustomField", "array")];
+    // Group read receipts (group.rs). The first two take the app's message list, each message
+    // with only its `ID`, `conversationID` and `sequence` (the SDK sends a C2C list otherwise);
+    // the counts come back as `messageList[i].readReceiptInfo`, in the list's order.
+    "sendMessageReadReceipt" => SendMessageReadReceipt ~ [];
+    "getMessageReadReceiptList" => GetMessageReadReceiptList ~ [];
+    "getGroupMessageReadMemberList" => GetGroupMessageReadMemberList ~ [("message", "object")];
 }
 
 /// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type

@@ -200,6 +200,15 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
                 r["data"]["memberList"] == json!([])
             }),
             Op::QuitGroup | Op::DismissGroup => (json!("pub1"), |r| r["code"] == 2623),
+            // The group's message at sequence 2, by its place: carol is no member (10007).
+            Op::SendMessageReadReceipt | Op::GetMessageReadReceiptList => (
+                json!([{"ID": "any", "conversationID": "GROUPpub1", "sequence": 2}]),
+                |r| r["code"] == 10007,
+            ),
+            Op::GetGroupMessageReadMemberList => (
+                json!({"message": {"ID": "any", "conversationID": "GROUPpub1", "sequence": 2}}),
+                |r| r["code"] == 10007,
+            ),
             Op::UpdateGroupProfile
             | Op::ChangeGroupOwner
             | Op::HandleGroupApplication

@@ -338,8 +338,10 @@ impl Conversations {
                 self.groups_changed = true;
             }
             // Notices are in no conversation of the list.
-            InboxEvent::Profile { .. } | InboxEvent::Changed { .. } | InboxEvent::Notice { .. } => {
-            }
+            InboxEvent::Profile { .. }
+            | InboxEvent::Changed { .. }
+            | InboxEvent::Notice { .. }
+            | InboxEvent::Receipts { .. } => {}
         }
     }
 

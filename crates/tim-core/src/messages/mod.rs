@@ -17,8 +17,8 @@ use recent::Recent;
 use tim_proto::codes::MODIFY_CONFLICT;
 use tim_proto::{
     ConversationId, ConversationType, DeleteMessages, Element, GetHistory, GetHistoryOk,
-    InboxEvent, InboxItem, Message, MessageBody, ModifyMessage, Request, Response, RevokeMessage,
-    SendMessage,
+    InboxEvent, InboxItem, Json, Message, MessageBody, ModifyMessage, Request, Response,
+    RevokeMessage, SendMessage,
 };
 
 /// The official getMessageList page size, also its maximum.
@@ -80,6 +80,7 @@ struct News {
     modified: Vec<SdkMessage>,
     read_by_peer: Vec<SdkMessage>,
     receipts: Vec<ReadReceipt>,
+    group_receipts: Vec<Json>,
 }
 
 type Eng = Engine<Waiter>;
@@ -527,6 +528,7 @@ impl Messages {
                 }
                 self.news.read_by_peer.extend(read);
             }
+            InboxEvent::Receipts { receipts } => self.news.group_receipts.push(receipts),
         }
     }
 
@@ -553,6 +555,9 @@ impl Messages {
         }
         if !news.receipts.is_empty() {
             eng.emit(Event::MessageReadReceiptReceived(news.receipts));
+        }
+        for receipts in news.group_receipts {
+            eng.emit(Event::GroupReadReceiptReceived(receipts));
         }
     }
 }

@@ -167,6 +167,11 @@ async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failu
         Op::SetGroupMemberMuteTime => groups::set_group_member_mute_time(ctx, r).await,
         Op::SetGroupMemberNameCard => groups::set_group_member_name_card(ctx, r).await,
         Op::SetGroupMemberCustomField => groups::set_group_member_custom_field(ctx, r).await,
+        Op::SendMessageReadReceipt => groups::send_message_read_receipt(ctx, r).await,
+        Op::GetMessageReadReceiptList => groups::get_message_read_receipt_list(ctx, r).await,
+        Op::GetGroupMessageReadMemberList => {
+            groups::get_group_message_read_member_list(ctx, r).await
+        }
         Op::SetSelfStatus => status::set_self_status(ctx, r).await,
         Op::GetUserStatus => status::get_user_status(ctx, r).await,
         Op::SubscribeUserStatus => status::subscribe_user_status(ctx, r).await,

@@ -41,6 +41,8 @@ pub enum Kind {
     Joined = 11,
     /// `other` asked to join the owner, a groupID; data: applyMessage.
     GroupApply = 12,
+    /// `other` read the owner, a group message's ID (sendMessageReadReceipt).
+    Receipt = 13,
 }
 
 impl Kind {

@@ -78,6 +78,7 @@ pub const KIND_PROFILE: i64 = 6;
 pub const KIND_CHANGED: i64 = 7;
 pub const KIND_CONVERSATION_GROUPS: i64 = 8;
 pub const KIND_NOTICE: i64 = 9;
+pub const KIND_RECEIPTS: i64 = 10;
 
 /// The kind of an inbox item, and whether it is stored as its JSON (else it names a message).
 pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
@@ -91,6 +92,7 @@ pub fn kind_of(event: &InboxEvent) -> (i64, bool) {
         InboxEvent::Changed { .. } => (KIND_CHANGED, true),
         InboxEvent::ConversationGroups { .. } => (KIND_CONVERSATION_GROUPS, true),
         InboxEvent::Notice { .. } => (KIND_NOTICE, true),
+        InboxEvent::Receipts { .. } => (KIND_RECEIPTS, true),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Groups: their life (`life.rs`: createGroup, getGroupList, getGroupProfile, searchGroupByID,
 //! updateGroupProfile, joinGroup, quitGroup, dismissGroup, changeGroupOwner, the join
-//! applications, setMessageRemindType) and their members (`members.rs`). A group is relation
+//! applications, setMessageRemindType), their members (`members.rs`) and the read receipts of
+//! their messages (`receipts.rs`). A group is relation
 //! rows owned by its groupID (its profile, one row per member, one per pending application)
 //! plus a row per member in the member's own group list; ops decide from the rows they read
 //! and write a plan that expects them unchanged, as the relation ops do ([`decided!`]). The
@@ -14,10 +15,12 @@ mod life;
 mod members;
 pub(crate) mod messages;
 pub(crate) mod notices;
+mod receipts;
 mod tips;
 
 pub use life::*;
 pub use members::*;
+pub use receipts::*;
 
 use super::Ctx;
 use crate::failure::{fail, Failure};
