@@ -117,6 +117,7 @@ fn response(op: &str, data: &JsValue) -> Option<Response> {
             inbox_seq: uint(data, "inboxSeq")?,
             server_time: uint(data, "serverTime")?,
             resume_token: string(data, "resumeToken")?,
+            groups: list(data, "groups", group_seq).unwrap_or_default(),
         }),
         "resume" => Response::Resume(ResumeOk {
             user_id: string(data, "userID")?,

@@ -112,6 +112,7 @@ fn sample(op: Op) -> Response {
             inbox_seq: 42,
             server_time: 5,
             resume_token: "0123abcd".into(),
+            groups: vec![("team".into(), 7)],
         }),
         Op::Resume => Response::Resume(ResumeOk {
             user_id: "alice".into(),

@@ -51,6 +51,7 @@ fn login_ok(user: &str, inbox_seq: u64) -> Response {
         inbox_seq,
         server_time: 1_700_000_000,
         resume_token: format!("token-of-{user}"),
+        groups: Vec::new(),
     })
 }
 
@@ -2197,4 +2198,50 @@ fn group_messages_come_once_in_order_across_gaps_and_reconnections() {
     assert_eq!(drain(&mut core), []);
     core.on_frame(1_102, group_push(in_group(4, "bob", "g2")));
     assert_eq!(received(&drain(&mut core)), [4]);
+}
+
+/// A fresh login's groups start where they stood at the login, not at the first group sync:
+/// a message that came between the login and the list's read is fetched by that sync and
+/// delivered (MESSAGE_RECEIVED), and the list, which counted it already, counts it once.
+#[test]
+fn a_fresh_login_misses_no_group_message_of_its_first_moments() {
+    let mut core = ready_quiet_unlogged();
+    core.login(0, "alice", "sig", None).unwrap();
+    drain(&mut core);
+    core.on_frame(0, hello());
+    let login = single_send(drain(&mut core));
+    let Response::Login(mut ok_login) = login_ok("alice", 0) else {
+        unreachable!()
+    };
+    ok_login.groups = vec![("team".into(), 5)];
+    core.on_frame(0, ok(login.id, Response::Login(ok_login)));
+    let list_req = single_send(drain(&mut core).split_off(1));
+    // bob's message 6 came after the login: the list, read after it, shows it unread.
+    let team = proto::Conversation {
+        unread_count: 1,
+        last_message: Some(in_group(6, "bob", "team")),
+        ..proto::Conversation::empty(proto::ConversationId::Group("team".into()))
+    };
+    core.on_frame(0, ok(list_req.id, conversations(vec![team], 0)));
+    let sync = single_send(drain(&mut core));
+    core.on_frame(0, ok(sync.id, sync_page(vec![], true)));
+    let groups = single_send(drain(&mut core));
+    assert_eq!(
+        groups.request,
+        Request::SyncGroups(proto::group::SyncGroups {
+            cursors: vec![("team".into(), 5)],
+            limit: 100
+        }),
+        "from where the group stood at the login"
+    );
+    let page = groups_page(vec![], vec![in_group(6, "bob", "team")], true);
+    core.on_frame(0, ok(groups.id, page));
+    let effects = drain(&mut core);
+    let effects = answer_lists(&mut core, 0, effects);
+    assert_eq!(received(&effects), [6]);
+    let list = list_of(&effects);
+    assert_eq!(
+        (list[0].conversation_id.as_str(), list[0].unread_count),
+        ("GROUPteam", 1)
+    );
 }

@@ -105,6 +105,10 @@ pub struct LoginOk {
     /// Lets a later connection take this session over with `resume` (for a while after this
     /// connection drops), keeping its place among the user's web instances.
     pub resume_token: String,
+    /// The user's groups and the last sequence of each right now: where a fresh session's
+    /// first `syncGroups` starts, as it starts the inbox at `inboxSeq`.
+    #[serde(default)]
+    pub groups: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

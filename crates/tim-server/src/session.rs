@@ -4,6 +4,7 @@
 
 use crate::bus::{Push, Target};
 use crate::failure::{fail, Failure, Outcome};
+use crate::ops::groups::messages::standing;
 use crate::registry::{Kill, Link, LoginInfo, ResumeRefused};
 use crate::store::Store;
 use crate::{now_secs, usersig, Shared};
@@ -156,16 +157,16 @@ impl Session {
         }
         if let Some(me) = &self.login {
             if me.caller.app == l.sdk_app_id && me.caller.user == l.user_id {
-                let inbox_seq = shared
-                    .store
-                    .login_user(me.caller.app, &me.caller.user)
-                    .await?;
+                let (app, user) = (me.caller.app, &me.caller.user);
+                let inbox_seq = shared.store.login_user(app, user).await?;
+                let groups = standing(&shared.store, app, user).await?;
                 return Ok(Response::Login(LoginOk {
                     user_id: l.user_id,
                     repeat_login: true,
                     inbox_seq,
                     server_time: now_secs(),
                     resume_token: me.token.clone(),
+                    groups,
                 }));
             }
             return fail(
@@ -192,6 +193,7 @@ impl Session {
             usersig::verify(&l.user_sig, app.sdkappid, &app.key, &l.user_id, now_secs())
                 .map_err(|e| Failure(e.code(), e.to_string()))?;
         let inbox_seq = shared.store.login_user(app.sdkappid, &l.user_id).await?;
+        let groups = standing(&shared.store, app.sdkappid, &l.user_id).await?;
         let (link, kill) = self.link();
         let login = LoginInfo {
             app: app.sdkappid,
@@ -228,6 +230,7 @@ impl Session {
             inbox_seq,
             server_time: now_secs(),
             resume_token: registered.token,
+            groups,
         }))
     }
 

@@ -199,6 +199,17 @@ impl List {
         let c = self
             .by_id
             .get_or_insert_with(id.clone(), || Conversation::empty(id));
+        // A group's message at or before the last one the list was loaded with is counted
+        // in it already (a group's sequence is committed in order): one the first group sync
+        // fetches after the list's read changes nothing.
+        let group = m.conversation_type == ConversationType::Group;
+        if group
+            && c.last_message
+                .as_ref()
+                .is_some_and(|l| l.sequence >= m.sequence)
+        {
+            return;
+        }
         // messageControlInfo: some messages are not the last one, or not unread.
         if !m.body.excluded_from_last_message
             && c.last_message

@@ -10,6 +10,7 @@ mod groups;
 mod link;
 mod session;
 
+use crate::vecmap::VecMap;
 pub(crate) use link::Link;
 use session::{in_order, Kind, Pending, Session};
 
@@ -562,6 +563,15 @@ impl<W> Engine<W> {
             (Kind::Login, Ok(Response::Login(ok))) => {
                 if let Some(s) = self.session.as_mut() {
                     s.resume_token = Some(ok.resume_token);
+                    // A fresh session's groups start where they stood at the login, as its
+                    // inbox does: what came since, the first group sync fetches.
+                    s.groups.get_or_insert_with(|| {
+                        let mut groups = VecMap::default();
+                        for (id, seq) in ok.groups {
+                            groups.push_new(id, seq);
+                        }
+                        groups
+                    });
                 }
                 self.logged_in(d, now_ms, ok.inbox_seq)
             }

@@ -62,7 +62,8 @@ pub(super) struct Session<W> {
     pub(super) sync_pending: bool,
     /// A gap showed while a sync was in flight, whose page may predate the gap's items.
     pub(super) resync: bool,
-    /// Per group the last sequence handled; `None` until the first group sync answered.
+    /// Per group the last sequence handled; `None` until the first login answer (which says
+    /// where each group stands).
     pub(super) groups: Option<VecMap<String, u64>>,
     pub(super) group_sync_pending: bool,
     /// A gap in a group showed while a group sync was in flight.

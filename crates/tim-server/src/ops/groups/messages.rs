@@ -158,18 +158,11 @@ pub(crate) async fn sync_groups<S: Store>(
     let store = &shared.store;
     let limit = r.limit.clamp(1, MAX_SYNC_LIMIT) as usize;
     let cursors: HashMap<&str, u64> = r.cursors.iter().map(|(g, s)| (g.as_str(), *s)).collect();
-    let joined: Vec<String> = store
-        .relations(caller.app, &caller.user, Kind::Joined)
-        .await?
-        .into_iter()
-        .map(|j| j.other)
-        .collect();
-    let seqs = store.group_seqs(caller.app, joined.clone()).await?;
     let mut answer = SyncGroupsOk {
         complete: true,
         ..SyncGroupsOk::default()
     };
-    for (group, last) in joined.into_iter().zip(seqs) {
+    for (group, last) in standing(store, caller.app, &caller.user).await? {
         let Some(&after) = cursors.get(group.as_str()) else {
             answer.groups.push((group, last));
             continue;
@@ -188,4 +181,18 @@ pub(crate) async fn sync_groups<S: Store>(
     }
     fit(&mut answer.messages, &mut answer.complete);
     Ok(answer)
+}
+
+/// `user`'s groups and the last sequence of each now.
+pub(crate) async fn standing<S: Store>(
+    store: &S,
+    app: u64,
+    user: &str,
+) -> Result<Vec<(String, u64)>, Failure> {
+    let joined: Vec<String> = (store.relations(app, user, Kind::Joined).await?)
+        .into_iter()
+        .map(|j| j.other)
+        .collect();
+    let seqs = store.group_seqs(app, joined.clone()).await?;
+    Ok(joined.into_iter().zip(seqs).collect())
 }
