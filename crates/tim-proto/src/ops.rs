@@ -87,6 +87,22 @@ macro_rules! op_table {
                 Call::new(op, params).map(Request::Call)
             }
 
+            /// The request of op `op` read straight from its frame's `data` text (`None`:
+            /// absent or null), without a tree of the whole frame: the server's fast path
+            /// (an error sends it to the slow one, which names the fault precisely).
+            pub fn from_data(
+                op: Op,
+                data: Option<&serde_json::value::RawValue>,
+            ) -> Result<Request, serde_json::Error> {
+                Ok(match op {
+                    $(Op::$variant => op_table!(@read $variant data $($req)?),)*
+                    $(Op::$svariant => Request::Call(Call {
+                        op,
+                        data: Json(data.map_or_else(|| "{}".into(), |d| d.get().to_owned())),
+                    }),)*
+                })
+            }
+
             /// Why `data` is not the data of the op `op` (not stateless), as serde says it:
             /// a frame that failed to read is named its precise fault with this.
             pub fn data_error(op: Op, data: serde_json::Value) -> Option<String> {
@@ -135,6 +151,15 @@ macro_rules! op_table {
             pub fn is_stateless(self) -> bool {
                 matches!(self, $(Op::$svariant)|*)
             }
+        }
+    };
+    (@read $variant:ident $data:ident $req:ty) => {
+        Request::$variant(serde_json::from_str($data.map_or("null", |d| d.get()))?)
+    };
+    (@read $variant:ident $data:ident) => {
+        match $data.map_or("null", |d| d.get()) {
+            "null" => Request::$variant,
+            _ => return Err(serde::de::Error::custom("this op takes no data")),
         }
     };
     (@check $data:ident $req:ty) => {

@@ -368,6 +368,22 @@ fn err_frame(id: Option<u64>, code: u32, message: impl Into<String>) -> Utf8Byte
     }))
 }
 
+/// A well-formed request frame: its `id`, `op` and raw `data` in one pass, then the data
+/// straight into the op's type (no buffered tree of the whole frame, as serde's flattened and
+/// tagged enums make); `None` for anything else.
+fn fast(text: &str) -> Option<(u64, Request)> {
+    #[derive(serde::Deserialize)]
+    struct Frame<'a> {
+        id: u64,
+        op: &'a str,
+        #[serde(borrow)]
+        data: Option<&'a serde_json::value::RawValue>,
+    }
+    let frame: Frame<'_> = serde_json::from_str(text).ok()?;
+    let op = Op::from_name(frame.op)?;
+    Some((frame.id, Request::from_data(op, frame.data).ok()?))
+}
+
 /// A request frame: straight into the typed request; a frame that does not read that way is
 /// read again in two steps (JSON, then the typed request), so it still gets an answer with its
 /// `id` and a precise code.
@@ -385,8 +401,8 @@ pub fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
             format!("frame of {} bytes exceeds the {max}-byte limit", text.len()),
         ));
     }
-    if let Ok(f) = serde_json::from_str::<ClientFrame>(text) {
-        return Ok((f.id, f.request));
+    if let Some(read) = fast(text) {
+        return Ok(read);
     }
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -423,6 +439,60 @@ pub fn parse(text: &str, max: usize) -> Result<(u64, Request), Utf8Bytes> {
                 codes::INVALID_REQUEST,
                 format!("invalid {} request: {why}", op.name()),
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the slow path (serde's own reading of a whole frame) makes of `text`.
+    fn slow(text: &str) -> Option<(u64, Request)> {
+        let f = serde_json::from_str::<ClientFrame>(text).ok()?;
+        Some((f.id, f.request))
+    }
+
+    #[test]
+    fn the_fast_path_reads_every_op_as_serde_does() {
+        let mut frames = vec![
+            r#"{"id":1,"op":"login","data":{"protocol":1,"SDKAppID":7,"userID":"a","userSig":"s"}}"#.to_owned(),
+            r#"{"id":2,"op":"sync","data":{"after":3,"limit":9}}"#.into(),
+            r#"{"id":3,"op":"sendMessage","data":{"conversationType":"C2C","to":"bob","clientMsgID":"c","random":1,"elements":[{"type":"TIMTextElem","content":{"text":"hi"}}],"needReadReceipt":true,"atUserList":["x"]}}"#.into(),
+            r#"{"id":4,"op":"getHistory","data":{"conversationID":"GROUPg","count":5}}"#.into(),
+            r#"{"id":5,"op":"syncGroups","data":{"cursors":[["g",4]],"limit":100}}"#.into(),
+            r#"{"id":6,"op":"logout"}"#.into(),
+            r#"{"id":7,"op":"heartbeat","data":null}"#.into(),
+            r#"{"id":8 , "op" : "getUserProfile", "data": {"userIDList": ["bob"]}, "extra": 1}"#.into(),
+        ];
+        for op in Op::ALL {
+            for data in ["", r#","data":{}"#, r#","data":null"#] {
+                frames.push(format!(r#"{{"id":9,"op":"{}"{data}}}"#, op.name()));
+            }
+        }
+        let mut fast_reads = 0;
+        for text in &frames {
+            match (fast(text), slow(text)) {
+                // A stateless op's data is its text, unparsed: compare the values.
+                (Some((id, Request::Call(a))), Some((sid, Request::Call(b)))) => {
+                    assert_eq!((id, a.op), (sid, b.op), "{text}");
+                    let value = |j: &Json| serde_json::from_str::<Value>(&j.0).unwrap();
+                    assert_eq!(value(&a.data), value(&b.data), "{text}");
+                }
+                (Some(fast), slow) => assert_eq!(Some(fast), slow, "{text}"),
+                (None, _) => continue,
+            }
+            fast_reads += 1;
+        }
+        assert!(
+            fast_reads > Op::ALL.len() * 2,
+            "most frames take the fast path"
+        );
+        for text in [
+            r#"{"id":1,"op":"fly"}"#,
+            r#"{"id":"1","op":"sync","data":{"after":0}}"#,
+        ] {
+            assert_eq!(fast(text), None, "{text}");
         }
     }
 }
