@@ -95,6 +95,10 @@ pub(crate) fn frame(v: &JsValue) -> Option<ServerFrame> {
         "status" => ServerFrame::Status(tim_proto::status::StatusPush {
             user_status_list: json(&get(v, "userStatusList")),
         }),
+        "groupEvent" => ServerFrame::GroupEvent(tim_proto::group::GroupEvent {
+            event: string(v, "event")?,
+            data: json(&get(v, "data")),
+        }),
         _ => return None,
     })
 }

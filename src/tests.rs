@@ -233,9 +233,10 @@ fn frame_type(frame: &ServerFrame) -> usize {
         ServerFrame::Online(_) => 5,
         ServerFrame::Status(_) => 6,
         ServerFrame::Group(_) => 7,
+        ServerFrame::GroupEvent(_) => 8,
     }
 }
-const FRAME_TYPES: usize = 8;
+const FRAME_TYPES: usize = 9;
 
 /// Through our writer and the engine's JSON.parse, back through our reader.
 fn round_trip(frame: &ServerFrame) -> Option<ServerFrame> {
@@ -288,6 +289,10 @@ fn every_server_frame_reads_back() {
             user_status_list: Json(
                 r#"[{"userID":"bob","statusType":1,"customStatus":"busy"}]"#.into(),
             ),
+        }),
+        ServerFrame::GroupEvent(tim_proto::group::GroupEvent {
+            event: "counter".into(),
+            data: Json(r#"{"groupID":"team","key":"likes","value":7}"#.into()),
         }),
     ];
     frames.extend(items.into_iter().map(ServerFrame::Inbox));

@@ -366,3 +366,32 @@ test('group read receipts: sendMessageReadReceipt (2114 when none qualify), MESS
   const dave = await user('rr-dave');
   assert.equal(await codeOf(dave, `tim.getGroupMessageReadMemberList({message: ${JSON.stringify(asks)}, filter: 0, cursor: '', count: 10})`), 10007);
 });
+
+test('group attributes and counters: the official results, GROUP_ATTRIBUTES_UPDATED and GROUP_COUNTER_UPDATED on both sides', async () => {
+  const alice = await user('ac-alice');
+  const bob = await user('ac-bob');
+  const carol = await user('ac-carol');
+  await call(alice, 'createGroup', { name: 'ac', type: TIM.TYPES.GRP_PUBLIC, groupID: 'ac', memberList: [{ userID: 'ac-bob' }] });
+
+  const set = await call(alice, 'setGroupAttributes', { groupID: 'ac', groupAttributes: { seat: 'ac-alice' } });
+  assert.deepEqual(set.data, { groupAttributes: { seat: 'ac-alice' } });
+  const expected = { groupID: 'ac', groupAttributes: { seat: 'ac-alice' }, updatedKeyList: ['seat'], deletedKeyList: [] };
+  for (const p of [bob, alice]) assert.deepEqual(await p.take(E.GROUP_ATTRIBUTES_UPDATED), expected);
+  assert.deepEqual((await call(bob, 'getGroupAttributes', { groupID: 'ac', keyList: [] })).data, { groupAttributes: { seat: 'ac-alice' } });
+  const removed = await call(bob, 'deleteGroupAttributes', { groupID: 'ac', keyList: [] });
+  assert.deepEqual(removed.data, { keyList: ['seat'] });
+  const gone = await alice.take(E.GROUP_ATTRIBUTES_UPDATED);
+  assert.deepEqual([gone.groupAttributes, gone.deletedKeyList], [{}, ['seat']]);
+
+  const up = await call(bob, 'increaseGroupCounter', { groupID: 'ac', key: 'likes', value: 3 });
+  assert.deepEqual(up.data, { counters: { likes: 3 } });
+  assert.deepEqual(await alice.take(E.GROUP_COUNTER_UPDATED), { groupID: 'ac', key: 'likes', value: 3 });
+  const down = await call(alice, 'decreaseGroupCounter', { groupID: 'ac', key: 'likes', value: 1 });
+  assert.deepEqual(down.data, { counters: { likes: 2 } });
+  assert.deepEqual((await call(bob, 'getGroupCounters', { groupID: 'ac' })).data, { counters: { likes: 2 } });
+
+  assert.equal(await codeOf(carol, `tim.getGroupAttributes({groupID: 'ac', keyList: []})`), 2642);
+  assert.equal(await codeOf(carol, `tim.increaseGroupCounter({groupID: 'ac', key: 'likes', value: 1})`), 10007);
+  const thrown = await alice.run(`return tim.setGroupAttributes({groupID: 'ac'})`);
+  assert.match(JSON.stringify(thrown.error), /Params validate failed/);
+});

@@ -112,6 +112,16 @@ impl Domains<Waiter> for Account {
         eng.emit(Event::UserStatusUpdated(list));
     }
 
+    fn group_event(&mut self, eng: &mut Engine<Waiter>, event: tim_proto::group::GroupEvent) {
+        match event.event.as_str() {
+            tim_proto::group::EVENT_ATTRIBUTES => {
+                eng.emit(Event::GroupAttributesUpdated(event.data))
+            }
+            tim_proto::group::EVENT_COUNTER => eng.emit(Event::GroupCounterUpdated(event.data)),
+            _ => {}
+        }
+    }
+
     fn load(&mut self, eng: &mut Engine<Waiter>, now_ms: u64) {
         self.conversations.load(eng, now_ms);
         self.relations.load();

@@ -57,6 +57,10 @@ pub enum Event {
     ConversationGroupListUpdated(Vec<String>),
     /// `[{userID, statusType, customStatus}]`, as the server sent it.
     UserStatusUpdated(Json),
+    /// `{groupID, groupAttributes, updatedKeyList, deletedKeyList}`, as the server sent it.
+    GroupAttributesUpdated(Json),
+    /// `{groupID, key, value}`, as the server sent it.
+    GroupCounterUpdated(Json),
     KickedOut {
         #[serde(rename = "type")]
         type_: String,
@@ -94,6 +98,8 @@ impl Event {
                 List::Groups => "onGroupListUpdated",
             },
             Event::UserStatusUpdated(_) => "onUserStatusUpdated",
+            Event::GroupAttributesUpdated(_) => "groupAttributesUpdated",
+            Event::GroupCounterUpdated(_) => "onGroupCounterUpdated",
             Event::ConversationGroupListUpdated(_) => "onConversationGroupListUpdated",
             Event::KickedOut { .. } => "kickedOut",
             Event::NetStateChange { .. } => "netStateChange",

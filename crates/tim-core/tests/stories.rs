@@ -1745,6 +1745,14 @@ fn every_answer_reaches_its_caller() {
             }
             // Stateless: the parameters go as they are, the answer's data comes back as it is.
             Op::GetGroupMessageReadMemberList
+            | Op::InitGroupAttributes
+            | Op::SetGroupAttributes
+            | Op::DeleteGroupAttributes
+            | Op::GetGroupAttributes
+            | Op::SetGroupCounters
+            | Op::IncreaseGroupCounter
+            | Op::DecreaseGroupCounter
+            | Op::GetGroupCounters
             | Op::GetMyProfile
             | Op::GetUserProfile
             | Op::UpdateMyProfile

@@ -109,6 +109,9 @@ pub const CANNOT_SET_MEMBER_ROLE_IN_WORK_AND_AVCHATROOM: u32 = 2682;
 pub const INVALID_MEMBER_ROLE: u32 = 2683;
 pub const CANNOT_SET_SELF_MEMBER_ROLE: u32 = 2684;
 pub const CANNOT_MUTE_SELF: u32 = 2685;
+/// Group attributes of a group the caller is not in (the official GROUP_NOT_JOINED of the
+/// attribute calls).
+pub const ATTRIBUTES_NOT_JOINED: u32 = 2642;
 /// Groups: the group service's codes.
 pub const GROUP_INVALID_PARAMETERS: u32 = 10004;
 pub const GROUP_PERMISSION_DENY: u32 = 10007;

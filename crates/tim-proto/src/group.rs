@@ -265,6 +265,27 @@ pub struct GroupPush {
     pub message: crate::Message,
 }
 
+/// A `groupEvent` frame, for the group's members online now (not stored: a client that was
+/// away reads the attributes and counters again): `event` `attributes` (GROUP_ATTRIBUTES_UPDATED)
+/// or `counter` (GROUP_COUNTER_UPDATED), `data` that event's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupEvent {
+    pub event: String,
+    pub data: crate::Json,
+}
+
+pub const EVENT_ATTRIBUTES: &str = "attributes";
+pub const EVENT_COUNTER: &str = "counter";
+
+/// Group attributes (the official limits): keys per group, bytes of a key, of a value, of all.
+pub const MAX_ATTRIBUTES: usize = 16;
+pub const MAX_ATTRIBUTE_KEY: usize = 32;
+pub const MAX_ATTRIBUTE_VALUE: usize = 4096;
+pub const MAX_ATTRIBUTES_BYTES: usize = 16384;
+/// Group counters: keys per group, bytes of a key.
+pub const MAX_COUNTERS: usize = 20;
+pub const MAX_COUNTER_KEY: usize = 128;
+
 /// The most messages one read-receipt call takes.
 pub const MAX_RECEIPT_MESSAGES: usize = 100;
 
@@ -295,4 +316,36 @@ pub struct ReadMemberPage {
 
 fn max_page() -> usize {
     MAX_PAGE
+}
+
+/// initGroupAttributes, setGroupAttributes, deleteGroupAttributes, getGroupAttributes: the
+/// official parameters (each value must be a string: the server checks it, 10004).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupAttributes {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(default)]
+    pub group_attributes: serde_json::Map<String, serde_json::Value>,
+    /// Empty: every key.
+    #[serde(default)]
+    pub key_list: Vec<String>,
+}
+
+/// setGroupCounters, increaseGroupCounter, decreaseGroupCounter, getGroupCounters: the
+/// official parameters (values must be integers: 10004).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupCounters {
+    #[serde(rename = "groupID")]
+    pub group_id: String,
+    #[serde(default)]
+    pub counters: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub value: serde_json::Value,
+    /// Absent or empty: every key.
+    #[serde(default)]
+    pub key_list: Vec<String>,
 }

@@ -86,6 +86,8 @@ pub enum ServerFrame {
     Status(status::StatusPush),
     /// A message of one of the user's groups (see [`group::SyncGroups`]).
     Group(group::GroupPush),
+    /// A group's attributes or counters changed (see [`group::GroupEvent`]).
+    GroupEvent(group::GroupEvent),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

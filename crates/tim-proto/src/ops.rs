@@ -303,6 +303,15 @@ op_table! {
     "sendMessageReadReceipt" => SendMessageReadReceipt ~ [];
     "getMessageReadReceiptList" => GetMessageReadReceiptList ~ [];
     "getGroupMessageReadMemberList" => GetGroupMessageReadMemberList ~ [("message", "object")];
+    // Group attributes and counters (group.rs).
+    "initGroupAttributes" => InitGroupAttributes ~ [("groupID", "string"), ("groupAttributes", "object")];
+    "setGroupAttributes" => SetGroupAttributes ~ [("groupID", "string"), ("groupAttributes", "object")];
+    "deleteGroupAttributes" => DeleteGroupAttributes ~ [("groupID", "string"), ("keyList", "array")];
+    "getGroupAttributes" => GetGroupAttributes ~ [("groupID", "string"), ("keyList", "array")];
+    "setGroupCounters" => SetGroupCounters ~ [("groupID", "string"), ("counters", "object")];
+    "increaseGroupCounter" => IncreaseGroupCounter ~ [("groupID", "string"), ("key", "string"), ("value", "number")];
+    "decreaseGroupCounter" => DecreaseGroupCounter ~ [("groupID", "string"), ("key", "string"), ("value", "number")];
+    "getGroupCounters" => GetGroupCounters ~ [("groupID", "string")];
 }
 
 /// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type

@@ -57,6 +57,8 @@ pub enum Push {
     /// Statuses of users the target watches changed (the USER_STATUS_UPDATED data): best
     /// effort, not stored.
     Status(tim_proto::Json),
+    /// A group's attributes or counters changed: best effort, not stored.
+    GroupEvent(tim_proto::group::GroupEvent),
     /// End the sessions with this official KICKED_OUT type.
     Kick(&'static str),
     /// The session was taken over by a connection on another node (a `resume` there): its

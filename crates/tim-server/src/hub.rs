@@ -419,6 +419,7 @@ impl Bus for Hub {
                 encode(&ServerFrame::Status(StatusPush { user_status_list })),
                 false,
             ),
+            Push::GroupEvent(event) => (encode(&ServerFrame::GroupEvent(event)), false),
         };
         let mut state = self.state();
         self.queue(&mut state, target, &frame, must_arrive);

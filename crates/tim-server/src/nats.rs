@@ -53,6 +53,9 @@ enum WirePush {
     Status {
         list: tim_proto::Json,
     },
+    GroupEvent {
+        event: tim_proto::group::GroupEvent,
+    },
     Kick {
         reason: String,
     },
@@ -75,6 +78,7 @@ impl Wire {
             },
             Push::Online(message) => WirePush::Online { message },
             Push::Status(list) => WirePush::Status { list },
+            Push::GroupEvent(event) => WirePush::GroupEvent { event },
             Push::Kick(reason) => WirePush::Kick {
                 reason: reason.to_owned(),
             },
@@ -103,6 +107,7 @@ impl Wire {
             WirePush::Group { message, users } => return hub.publish_group(app, &users, &message),
             WirePush::Online { message } => Push::Online(message),
             WirePush::Status { list } => Push::Status(list),
+            WirePush::GroupEvent { event } => Push::GroupEvent(event),
             WirePush::Kick { reason } => match tim_proto::kick_type(&reason) {
                 Some(reason) => Push::Kick(reason),
                 None => return tracing::warn!("NATS: a kick of unknown type {reason:?}"),

@@ -205,6 +205,21 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
                 json!([{"ID": "any", "conversationID": "GROUPpub1", "sequence": 2}]),
                 |r| r["code"] == 10007,
             ),
+            // alice's group's attributes and counters: carol is no member.
+            Op::InitGroupAttributes
+            | Op::SetGroupAttributes
+            | Op::DeleteGroupAttributes
+            | Op::GetGroupAttributes => (
+                json!({"groupID": "pub1", "groupAttributes": {"k": "carol"}, "keyList": []}),
+                |r| r["code"] == 2642,
+            ),
+            Op::SetGroupCounters
+            | Op::IncreaseGroupCounter
+            | Op::DecreaseGroupCounter
+            | Op::GetGroupCounters => (
+                json!({"groupID": "pub1", "counters": {"k": 1}, "key": "k", "value": 1}),
+                |r| r["code"] == 10007,
+            ),
             Op::GetGroupMessageReadMemberList => (
                 json!({"message": {"ID": "any", "conversationID": "GROUPpub1", "sequence": 2}}),
                 |r| r["code"] == 10007,

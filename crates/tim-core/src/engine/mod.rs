@@ -73,6 +73,8 @@ pub(crate) trait Domains<W> {
     fn group(&mut self, eng: &mut Engine<W>, message: Message);
     /// Statuses of watched users changed (a `status` frame; not in the inbox).
     fn status(&mut self, eng: &mut Engine<W>, list: tim_proto::Json);
+    /// A group's attributes or counters changed (a `groupEvent` frame; not in the inbox).
+    fn group_event(&mut self, eng: &mut Engine<W>, event: tim_proto::group::GroupEvent);
     /// The first login of the session: load what the domains keep (with
     /// [`Engine::load`]) before the inbox is synced.
     fn load(&mut self, eng: &mut Engine<W>, now_ms: u64);
@@ -416,6 +418,8 @@ impl<W> Engine<W> {
             // News for a ready SDK only (a status comes again with the next change).
             ServerFrame::Status(status) if s.ready => d.status(self, status.user_status_list),
             ServerFrame::Status(_) => {}
+            ServerFrame::GroupEvent(event) if s.ready => d.group_event(self, event),
+            ServerFrame::GroupEvent(_) => {}
         }
     }
 

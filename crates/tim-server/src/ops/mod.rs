@@ -172,6 +172,14 @@ async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failu
         Op::GetGroupMessageReadMemberList => {
             groups::get_group_message_read_member_list(ctx, r).await
         }
+        Op::InitGroupAttributes => groups::init_group_attributes(ctx, r).await,
+        Op::SetGroupAttributes => groups::set_group_attributes(ctx, r).await,
+        Op::DeleteGroupAttributes => groups::delete_group_attributes(ctx, r).await,
+        Op::GetGroupAttributes => groups::get_group_attributes(ctx, r).await,
+        Op::SetGroupCounters => groups::set_group_counters(ctx, r).await,
+        Op::IncreaseGroupCounter => groups::increase_group_counter(ctx, r).await,
+        Op::DecreaseGroupCounter => groups::decrease_group_counter(ctx, r).await,
+        Op::GetGroupCounters => groups::get_group_counters(ctx, r).await,
         Op::SetSelfStatus => status::set_self_status(ctx, r).await,
         Op::GetUserStatus => status::get_user_status(ctx, r).await,
         Op::SubscribeUserStatus => status::subscribe_user_status(ctx, r).await,

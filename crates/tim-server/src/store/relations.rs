@@ -43,6 +43,11 @@ pub enum Kind {
     GroupApply = 12,
     /// `other` read the owner, a group message's ID (sendMessageReadReceipt).
     Receipt = 13,
+    /// The owner's (a groupID's) attribute named `other`; data: its value as a JSON string.
+    Attribute = 14,
+    /// The owner's (a groupID's) counter named `other`; data: its value as a JSON number
+    /// (changed by [`RelationStore::add`]).
+    Counter = 15,
 }
 
 impl Kind {
@@ -188,6 +193,11 @@ pub trait RelationStore: Send + Sync + 'static {
         app: u64,
         user: &str,
     ) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+
+    /// Adds `delta` to the number the row of `key` holds (a missing row holds 0) and gives the
+    /// sum, atomically: concurrent additions all count. Past the range of an `i64`:
+    /// [`StoreError::Invalid`](super::StoreError::Invalid), nothing changed.
+    fn add(&self, app: u64, key: Key, delta: i64) -> impl Future<Output = StoreResult<i64>> + Send;
 
     /// Applies `plan` in one transaction: [`StoreError::Stale`](super::StoreError::Stale)
     /// (and nothing written) when a row is not as `expect` says; each `tell` user gets a

@@ -104,6 +104,7 @@ macro_rules! conformance_suite {
             a_blocked_sender_stores_nothing,
             group_messages_are_stored_once_per_group,
             group_messages_change_for_every_member,
+            additions_all_count,
         );
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
@@ -1281,4 +1282,47 @@ pub async fn group_messages_change_for_every_member<S: Store>(store: S, bus: Arc
     let page = |user| store.group_history(APP, (user, "g", 0), HistoryRange::BeforeSeq(None), 9);
     assert!(page("cid").await.unwrap().0.is_empty(), "gone for cid");
     assert_eq!(page("ben").await.unwrap().0.len(), 1, "kept for the others");
+}
+
+/// `add` is atomic: 50 concurrent additions to one counter end at their exact sum, each
+/// answered with a distinct running total; past the range of an i64 nothing changes.
+pub async fn additions_all_count<S: Store>(store: S, _: Arc<Recorder>) {
+    let key = || Key::new("g", Kind::Counter, "likes");
+    // Positive, so the running totals rise in whatever order the additions run.
+    let deltas: Vec<i64> = (1..=50).collect();
+    let adds = deltas.iter().map(|d| store.add(APP, key(), *d));
+    let mut sums: Vec<i64> = futures_util::future::join_all(adds)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let total: i64 = deltas.iter().sum();
+    assert_eq!(
+        sums.iter().max(),
+        Some(&total),
+        "the last one sees them all"
+    );
+    sums.sort_unstable();
+    sums.dedup();
+    assert_eq!(sums.len(), 50, "each answered with its own running total");
+    let row = store
+        .relations_at(APP, vec![key()])
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(row.unwrap().data, total.to_string());
+    let over = store.add(APP, key(), i64::MAX).await;
+    assert!(matches!(over, Err(StoreError::Invalid(_))), "{over:?}");
+    assert_eq!(
+        store.add(APP, key(), 0).await.unwrap(),
+        total,
+        "nothing changed"
+    );
+    assert_eq!(
+        store
+            .add(APP, Key::new("g", Kind::Counter, "new"), -2)
+            .await
+            .unwrap(),
+        -2
+    );
 }

@@ -1,7 +1,7 @@
 //! Groups: their life (`life.rs`: createGroup, getGroupList, getGroupProfile, searchGroupByID,
 //! updateGroupProfile, joinGroup, quitGroup, dismissGroup, changeGroupOwner, the join
-//! applications, setMessageRemindType), their members (`members.rs`) and the read receipts of
-//! their messages (`receipts.rs`). A group is relation
+//! applications, setMessageRemindType), their members (`members.rs`), the read receipts of
+//! their messages (`receipts.rs`) and their attributes and counters (`attributes.rs`). A group is relation
 //! rows owned by its groupID (its profile, one row per member, one per pending application)
 //! plus a row per member in the member's own group list; ops decide from the rows they read
 //! and write a plan that expects them unchanged, as the relation ops do ([`decided!`]). The
@@ -10,6 +10,7 @@
 //!
 //! [`decided!`]: super::relations::decided
 
+mod attributes;
 pub(crate) mod conversations;
 mod life;
 mod members;
@@ -18,6 +19,7 @@ pub(crate) mod notices;
 mod receipts;
 mod tips;
 
+pub use attributes::*;
 pub use life::*;
 pub use members::*;
 pub use receipts::*;

@@ -140,6 +140,42 @@ impl RelationStore for PgStore {
         Ok(owners)
     }
 
+    async fn add(&self, app: u64, key: Key, delta: i64) -> StoreResult<i64> {
+        let client = self.client().await?;
+        // The row's lock makes concurrent additions wait for each other; an overflow fails
+        // the statement (and changes nothing).
+        let found = client
+            .query_one(
+                "INSERT INTO relations (app, owner, kind, other, data, time)
+                 VALUES ($1, $2, $3, $4, $5::bigint::text, $6)
+                 ON CONFLICT (app, owner, kind, other)
+                 DO UPDATE SET data = (relations.data::bigint + $5::bigint)::text
+                 RETURNING data",
+                &[
+                    &(app as i64),
+                    &key.owner,
+                    &key.kind.code(),
+                    &key.other,
+                    &delta,
+                    &(crate::now_secs() as i64),
+                ],
+            )
+            .await;
+        match found {
+            Ok(row) => Ok(row
+                .try_get::<_, String>(0)?
+                .parse()
+                .map_err(super::internal)?),
+            Err(e)
+                if e.code()
+                    == Some(&tokio_postgres::error::SqlState::NUMERIC_VALUE_OUT_OF_RANGE) =>
+            {
+                Err(StoreError::Invalid("the sum is out of range".into()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {
         let plan = &plan;
         let mut users: Vec<&str> = plan.expect.iter().map(|(k, _)| k.owner.as_str()).collect();

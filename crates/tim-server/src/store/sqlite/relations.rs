@@ -121,6 +121,33 @@ impl RelationStore for SqliteStore {
         .await
     }
 
+    async fn add(&self, app: u64, key: Key, delta: i64) -> StoreResult<i64> {
+        self.write_checked(move |conn, _| {
+            let held = match relation_at(conn, app, &key)? {
+                Some(r) => r.data.parse::<i64>().map_err(super::internal)?,
+                None => 0,
+            };
+            let sum = held
+                .checked_add(delta)
+                .ok_or_else(|| StoreError::Invalid("the sum is out of range".into()))?;
+            conn.prepare_cached(
+                "INSERT INTO relations (app, owner, kind, other, data, time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (app, owner, kind, other) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![
+                app as i64,
+                key.owner,
+                key.kind.code(),
+                key.other,
+                sum.to_string(),
+                now_secs() as i64
+            ])?;
+            Ok(sum)
+        })
+        .await
+    }
+
     async fn relate(&self, app: u64, plan: Plan) -> StoreResult<()> {
         self.write_checked(move |conn, writes| {
             for (key, expected) in &plan.expect {
