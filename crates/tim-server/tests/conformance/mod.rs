@@ -105,6 +105,7 @@ macro_rules! conformance_suite {
             group_messages_are_stored_once_per_group,
             group_messages_change_for_every_member,
             additions_all_count,
+            concurrent_plans_about_one_group_lose_nothing,
         );
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
@@ -1325,4 +1326,35 @@ pub async fn additions_all_count<S: Store>(store: S, _: Arc<Recorder>) {
             .unwrap(),
         -2
     );
+}
+
+/// Plans that read a group's row and write it again, 20 at once, each tried again when stale
+/// (as ops do): none is lost, so the row counts them all.
+pub async fn concurrent_plans_about_one_group_lose_nothing<S: Store>(store: S, _: Arc<Recorder>) {
+    let key = || Key::new("g", Kind::Attribute, "n");
+    let bump = || async {
+        loop {
+            let row = store
+                .relations_at(APP, vec![key()])
+                .await
+                .unwrap()
+                .remove(0);
+            let n: u64 = row.as_ref().map_or(0, |r| r.data.parse().unwrap());
+            let mut plan = Plan::default();
+            plan.expect(key(), row.as_ref());
+            plan.set(key(), Some((n + 1).to_string()));
+            match store.relate(APP, plan).await {
+                Ok(()) => return,
+                Err(StoreError::Stale) => continue,
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+    };
+    futures_util::future::join_all((0..20).map(|_| bump())).await;
+    let row = store
+        .relations_at(APP, vec![key()])
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(row.unwrap().data, "20");
 }

@@ -184,8 +184,21 @@ impl RelationStore for PgStore {
         users.extend(plan.items.iter().map(|(u, _)| u.as_str()));
         users.extend(plan.posts.iter().map(|p| p.message.from.as_str()));
         let (users, ids) = (&users, self.ids());
+        let mut owners: Vec<i64> = plan
+            .expect
+            .iter()
+            .map(|(k, _)| owner_lock(app, &k.owner))
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
         transaction!(self, |tx, writes| {
             async {
+                // The owners of the rows expected, first and in one order: rows of a group or a
+                // message have no users row to lock, and a plan checks them, so a concurrent
+                // plan about them waits (READ COMMITTED alone would let both pass their check).
+                for lock in &owners {
+                    execute(&tx, "SELECT pg_advisory_xact_lock($1)", &[lock]).await?;
+                }
                 // The groups' counter rows before the users' rows, as a group send takes them.
                 let mut seqs = Vec::with_capacity(plan.posts.len());
                 for post in &plan.posts {
@@ -238,4 +251,14 @@ impl RelationStore for PgStore {
             .await
         })
     }
+}
+
+/// The advisory lock of the rows of `owner` in `app`: FNV-1a over both, the same on every node
+/// and version (two owners sharing one only wait for each other).
+fn owner_lock(app: u64, owner: &str) -> i64 {
+    let bytes = app.to_le_bytes().into_iter().chain(owner.bytes());
+    let hash = bytes.fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    hash as i64
 }
