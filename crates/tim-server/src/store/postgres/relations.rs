@@ -1,6 +1,8 @@
 //! Relations on PostgreSQL: the `relations` table. A plan locks the `users` rows of every user
 //! whose rows it reads or writes (in userID order, as every writer does) before it checks its
-//! expectations, so two plans about the same users run one after the other.
+//! expectations, so two plans about the same users run one after the other; before that it
+//! takes an advisory lock per owner of the rows it expects (a group's, a message's rows have no
+//! users row), in one order, so two plans checking the same rows never both pass.
 
 use super::messages::take_seq;
 use super::{execute, groups, inbox, lock_users, row, rows, snapshot, transaction, PgStore};
