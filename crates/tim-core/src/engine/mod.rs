@@ -7,12 +7,13 @@
 //! happens, so the effects come out in the order of events.
 
 mod groups;
+mod inbox;
 mod link;
 mod session;
 
 use crate::vecmap::VecMap;
 pub(crate) use link::Link;
-use session::{in_order, Kind, Pending, Session};
+use session::{Kind, Pending, Session};
 
 use crate::error::*;
 use crate::output::*;
@@ -22,8 +23,8 @@ use tim_proto::codes::{
     USER_NOT_LOGGED_IN,
 };
 use tim_proto::{
-    kicked_out_code, ClientFrame, InboxItem, Login, Message, Platform, Request, Response, Resume,
-    ServerFrame, Sync, SyncOk, KICK_USERSIG_EXPIRED, PROTOCOL_VERSION,
+    ClientFrame, InboxItem, Login, Message, Platform, Request, Response, Resume, ServerFrame,
+    KICK_USERSIG_EXPIRED, PROTOCOL_VERSION,
 };
 
 /// Tunables; the defaults are the official SDK's where it has one.
@@ -542,19 +543,6 @@ impl<W> Engine<W> {
         }
     }
 
-    fn sync(&mut self, now_ms: u64) {
-        let Some(s) = self.session.as_mut() else {
-            return;
-        };
-        let Some(after) = s.cursor else { return };
-        s.sync_pending = true;
-        let request = Request::Sync(Sync {
-            after,
-            limit: self.config.sync_limit,
-        });
-        self.request(now_ms + self.config.request_timeout_ms, request, Kind::Sync);
-    }
-
     fn answer(&mut self, d: &mut impl Domains<W>, now_ms: u64, kind: Kind<W>, result: Answer) {
         if let Err(err) = &result {
             let live = self.session.as_ref().is_some_and(|s| s.login_op.is_none());
@@ -672,151 +660,5 @@ impl<W> Engine<W> {
                 self.end_session(d, LOGIN_FAILED);
             }
         }
-    }
-
-    fn synced(&mut self, d: &mut impl Domains<W>, now_ms: u64, page: SyncOk) {
-        let Some(s) = self.session.as_mut() else {
-            return;
-        };
-        s.sync_pending = false;
-        let again = !page.complete || std::mem::take(&mut s.resync);
-        for item in page.items {
-            // A sync page is the inbox itself: any item past the cursor is new, gap or not.
-            let Some(s) = self.session.as_mut() else {
-                return;
-            };
-            if s.cursor.is_some_and(|c| item.seq > c) {
-                s.cursor = Some(item.seq);
-                d.item(self, item);
-            }
-        }
-        let syncing = self.flush_unless_syncing(d);
-        if again {
-            return self.sync(now_ms);
-        }
-        // Caught up with the inbox: then with the groups.
-        if syncing {
-            self.sync_groups(now_ms);
-        }
-    }
-
-    /// A sync of a gap while up delivers at once; while syncing, news waits until caught up.
-    /// Whether syncing.
-    pub(super) fn flush_unless_syncing(&mut self, d: &mut impl Domains<W>) -> bool {
-        let syncing = self
-            .session
-            .as_ref()
-            .is_some_and(|s| s.link == Link::Syncing);
-        if !syncing {
-            d.flush(self, false);
-        }
-        syncing
-    }
-
-    /// The inbox and the groups are caught up after a (re)login: the SDK is ready.
-    pub(super) fn caught_up(&mut self, d: &mut impl Domains<W>) {
-        let Some(s) = self.session.as_mut() else {
-            return;
-        };
-        s.link = Link::Up;
-        let first = !s.ready;
-        let awaiting = std::mem::take(&mut s.awaiting_ready);
-        if first {
-            s.ready = true;
-            s.net_state = NET_STATE_CONNECTED;
-            self.emit(Event::SdkReady);
-        } else {
-            self.set_net(NET_STATE_CONNECTED);
-        }
-        d.flush(self, first);
-        // The calls made while getting ready go on after the app heard SDK_READY.
-        for (op, _) in awaiting {
-            self.complete(op, Ok(OpOk::Empty {}));
-        }
-    }
-
-    fn expire(&mut self, d: &mut impl Domains<W>, now_ms: u64, kind: Kind<W>) {
-        match kind {
-            Kind::App(_) => self.fail(d, now_ms, kind, ApiError::sdk(NETWORK_TIMEOUT)),
-            _ => self.lose_link(d, now_ms, NETWORK_TIMEOUT, true),
-        }
-    }
-
-    /// The connection is gone (`close`: the engine ends it). Fails what waited on it; a first
-    /// login fails with `code`, a session that got past it reconnects with backoff.
-    fn lose_link(&mut self, d: &mut impl Domains<W>, now_ms: u64, code: u32, close: bool) {
-        // Exponential backoff from 1 s to the cap, with full jitter, so clients dropped together
-        // do not come back together.
-        let retries = self.session.as_ref().map_or(0, |s| s.retries);
-        let ceiling = (1000u64 << retries.min(16)).min(self.config.reconnect_max_ms);
-        let delay = self.random() % (ceiling + 1);
-        let Some(s) = self.session.as_mut() else {
-            return;
-        };
-        let was_connected = s.link.logged_in() && !s.offline;
-        s.link = Link::Down {
-            retry_at: now_ms + delay,
-        };
-        s.retries = s.retries.saturating_add(1);
-        s.sync_pending = false;
-        s.resync = false;
-        s.group_sync_pending = false;
-        s.group_resync = false;
-        s.loading = 0;
-        let pending = std::mem::take(&mut s.pending);
-        let login_op = s.login_op.take();
-        if close {
-            self.effects.push_back(Effect::Close);
-        }
-        if let Some(op) = login_op {
-            self.complete(op, Err(ApiError::sdk(code)));
-            return self.end_session(d, LOGIN_FAILED);
-        }
-        // The app's requests wait for the next connection (until their deadlines); the
-        // session's own (login, sync, heartbeat, loads) are made afresh then.
-        let mut requeued: Vec<Pending<W>> = in_order(pending)
-            .into_iter()
-            .filter(|p| matches!(p.kind, Kind::App(_)))
-            .collect();
-        if let Some(s) = self.session.as_mut() {
-            requeued.append(&mut s.queued);
-            s.queued = requeued;
-        }
-        self.set_net(if was_connected {
-            NET_STATE_CONNECTING
-        } else {
-            NET_STATE_DISCONNECTED
-        });
-    }
-
-    fn kicked(&mut self, d: &mut impl Domains<W>, type_: String) {
-        let reason = kicked_out_code(&type_);
-        self.emit(Event::KickedOut { type_ });
-        self.end_session(d, reason);
-    }
-
-    /// Drops the session and all it knew; API calls now reject with `reason`.
-    fn end_session(&mut self, d: &mut impl Domains<W>, reason: u32) {
-        let Some(s) = self.session.take() else {
-            return;
-        };
-        self.reason = reason;
-        if let Some(op) = s.login_op {
-            self.complete(op, Err(ApiError::sdk(reason)));
-        }
-        for (op, _) in s.awaiting_ready {
-            self.complete(op, Err(ApiError::sdk(reason)));
-        }
-        for p in in_order(s.pending).into_iter().chain(s.queued) {
-            // No `now`: the session is gone, so nothing a domain does with it starts a request.
-            self.fail(d, 0, p.kind, ApiError::sdk(reason));
-        }
-        if s.ready {
-            self.emit(Event::SdkNotReady);
-        }
-        if s.link.has_socket() {
-            self.effects.push_back(Effect::Close);
-        }
-        d.clear();
     }
 }
