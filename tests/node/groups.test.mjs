@@ -395,3 +395,25 @@ test('group attributes and counters: the official results, GROUP_ATTRIBUTES_UPDA
   const thrown = await alice.run(`return tim.setGroupAttributes({groupID: 'ac'})`);
   assert.match(JSON.stringify(thrown.error), /Params validate failed/);
 });
+
+test('getGroupOnlineMemberCount: the members of an AVChatRoom online now, 0 for other groups and outsiders', async () => {
+  const host = await user('oc-host');
+  const viewer = await user('oc-viewer');
+  const outsider = await user('oc-outsider');
+  await call(host, 'createGroup', { name: 'live', type: TIM.TYPES.GRP_AVCHATROOM, groupID: 'oc-live' });
+  await call(host, 'createGroup', { name: 'pub', type: TIM.TYPES.GRP_PUBLIC, groupID: 'oc-pub' });
+  const count = (p, id) => p.value(`return (await tim.getGroupOnlineMemberCount(${JSON.stringify(id)})).data`);
+  assert.deepEqual(await count(host, 'oc-live'), { memberCount: 1 });
+  await call(viewer, 'joinGroup', { groupID: 'oc-live' });
+  assert.deepEqual(await count(viewer, 'oc-live'), { memberCount: 2 });
+  await viewer.value('return (await tim.logout()).code');
+  // The server learns the logout at once; the count follows.
+  let n;
+  for (let i = 0; i < 50 && n !== 1; i++) {
+    n = (await count(host, 'oc-live')).memberCount;
+    if (n !== 1) await new Promise((done) => setTimeout(done, 100));
+  }
+  assert.equal(n, 1);
+  assert.deepEqual(await count(host, 'oc-pub'), { memberCount: 0 });
+  assert.deepEqual(await count(outsider, 'oc-live'), { memberCount: 0 });
+});

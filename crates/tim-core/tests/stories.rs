@@ -1753,6 +1753,7 @@ fn every_answer_reaches_its_caller() {
             | Op::IncreaseGroupCounter
             | Op::DecreaseGroupCounter
             | Op::GetGroupCounters
+            | Op::GetGroupOnlineMemberCount
             | Op::GetMyProfile
             | Op::GetUserProfile
             | Op::UpdateMyProfile

@@ -312,6 +312,8 @@ op_table! {
     "increaseGroupCounter" => IncreaseGroupCounter ~ [("groupID", "string"), ("key", "string"), ("value", "number")];
     "decreaseGroupCounter" => DecreaseGroupCounter ~ [("groupID", "string"), ("key", "string"), ("value", "number")];
     "getGroupCounters" => GetGroupCounters ~ [("groupID", "string")];
+    // Live rooms (group.rs): the official parameter is the groupID alone.
+    "getGroupOnlineMemberCount" => GetGroupOnlineMemberCount ~ [];
 }
 
 /// The fields of a stateless op's parameters the SDK checks: `(name, type)` of each, the type

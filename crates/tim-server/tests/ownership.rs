@@ -220,6 +220,9 @@ async fn no_op_reaches_what_belongs_to_someone_else() {
                 json!({"groupID": "pub1", "counters": {"k": 1}, "key": "k", "value": 1}),
                 |r| r["code"] == 10007,
             ),
+            Op::GetGroupOnlineMemberCount => {
+                (json!("pub1"), |r| r["data"] == json!({"memberCount": 0}))
+            }
             Op::GetGroupMessageReadMemberList => (
                 json!({"message": {"ID": "any", "conversationID": "GROUPpub1", "sequence": 2}}),
                 |r| r["code"] == 10007,

@@ -180,6 +180,7 @@ async fn stateless<S: Store>(ctx: &Ctx<'_, S>, call: Call) -> Result<Json, Failu
         Op::IncreaseGroupCounter => groups::increase_group_counter(ctx, r).await,
         Op::DecreaseGroupCounter => groups::decrease_group_counter(ctx, r).await,
         Op::GetGroupCounters => groups::get_group_counters(ctx, r).await,
+        Op::GetGroupOnlineMemberCount => groups::get_group_online_member_count(ctx, r).await,
         Op::SetSelfStatus => status::set_self_status(ctx, r).await,
         Op::GetUserStatus => status::get_user_status(ctx, r).await,
         Op::SubscribeUserStatus => status::subscribe_user_status(ctx, r).await,

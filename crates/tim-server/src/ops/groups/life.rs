@@ -1,6 +1,7 @@
 //! A group's life: createGroup, getGroupList, getGroupProfile, searchGroupByID,
 //! updateGroupProfile, joinGroup, quitGroup, dismissGroup, changeGroupOwner,
-//! getGroupApplicationList, handleGroupApplication, setMessageRemindType.
+//! getGroupApplicationList, handleGroupApplication, setMessageRemindType,
+//! getGroupOnlineMemberCount.
 
 use super::conversations::View;
 use super::notices::{self, notify, Notice};
@@ -24,6 +25,7 @@ use tim_proto::codes::{
 };
 use tim_proto::group::{self as g, ChangeOwner, CreateGroup, GroupRef, JoinGroup, UpdateGroup};
 use tim_proto::relation::List;
+use tim_proto::status::STATUS_ONLINE;
 use tim_proto::Json;
 
 /// joinGroup: the official SDK turns every refusal of the server into this code.
@@ -706,4 +708,24 @@ pub async fn set_message_remind_type<S: Store>(
         (plan, ())
     })?;
     Ok(Json::of(&json!({})))
+}
+
+/// `{memberCount}`: how many members of an AVChatRoom the caller is in are online now (the
+/// official answers 0 for any other group, and for one the caller is not in).
+pub async fn get_group_online_member_count<S: Store>(
+    ctx: &Ctx<'_, S>,
+    data: Json,
+) -> Result<Json, Failure> {
+    let id = group_id_of(&data)?;
+    let online = match read(ctx, &id).await? {
+        Some(group)
+            if group.profile.kind == g::AVCHATROOM && group.member(&ctx.caller.user).is_some() =>
+        {
+            let ids = group.ids();
+            let statuses = ctx.shared.sessions.status(ctx.caller.app, &ids).await;
+            statuses.iter().filter(|s| **s == STATUS_ONLINE).count()
+        }
+        _ => 0,
+    };
+    Ok(Json::of(&json!({ "memberCount": online })))
 }
